@@ -1,0 +1,310 @@
+/* ast.h - the syntax tree and the resolved release model.
+ *
+ * The parser builds one `struct file_ast` per source file (a list of top-level
+ * statements, blocks fully built). resolve.c inlines includes and produces one
+ * `struct release`: the model every check and back end reads. Every node
+ * carries its source location; all memory belongs to one arena. */
+#ifndef RELC_AST_H
+#define RELC_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* A position in a source file: 1-based line and column (column counts bytes). */
+struct loc {
+	const char *file; /* interned display path, as given or as included */
+	int line;
+	int col;
+};
+
+/* ---- strings with ${name} interpolation ---- */
+
+enum seg_kind { SEG_TEXT, SEG_REF };
+
+struct symbol;
+
+struct seg {
+	enum seg_kind kind;
+	const char *text; /* SEG_TEXT: decoded text; SEG_REF: the name */
+	size_t len;
+	struct loc loc;   /* where the text or the "${" starts */
+	struct symbol *sym; /* SEG_REF, set by resolve */
+};
+
+/* A value written as a bare word or a "string". */
+struct value {
+	struct loc loc;
+	bool quoted;       /* written as "..." */
+	const char *raw;   /* source text, without the quotes */
+	struct seg *segs;  /* decoded segments (a bare word is one SEG_TEXT) */
+	size_t nsegs;
+	const char *expanded; /* resolve: references to lets/builtins substituted
+	                         (NULL if it refers to env or capture values) */
+};
+
+/* ---- symbols ---- */
+
+enum sym_kind { SYM_LET, SYM_ENV, SYM_CAPTURE, SYM_BUILTIN };
+
+struct command;
+struct block;
+
+struct symbol {
+	const char *name; /* interned */
+	enum sym_kind kind;
+	struct loc loc;         /* definition (builtins: none, line 0) */
+	struct value *value;    /* SYM_LET: the value (expanded after resolve) */
+	const char *builtin;    /* SYM_BUILTIN: the value, NULL if not known */
+	struct command *capture; /* SYM_CAPTURE: the capture command */
+	bool overridable;       /* SYM_LET: deploy.sh --set may override it */
+	struct symbol *next;    /* in release->symbols, definition order */
+};
+
+/* ---- commands ---- */
+
+/* Where a ${name} reference stands in shell text: decides how it is quoted. */
+enum ref_ctx {
+	REF_UNQUOTED,  /* plain word context, also inside $(...) and `...` */
+	REF_DQUOTED,   /* inside "..." */
+	REF_HEREDOC,   /* inside an unquoted here-document body */
+};
+
+struct ref {
+	size_t off, len;   /* span of "${name}" in the command text */
+	const char *name;  /* interned */
+	enum ref_ctx ctx;
+	struct loc loc;
+	struct symbol *sym; /* set by resolve */
+};
+
+enum expect_kind {
+	EXPECT_EXIT,      /* expect exit N */
+	EXPECT_EQUALS,    /* expect stdout "TEXT" */
+	EXPECT_CONTAINS,  /* expect stdout contains "TEXT" */
+	EXPECT_MATCHES,   /* expect stdout matches "ERE" */
+	EXPECT_EMPTY,
+	EXPECT_NOT_EMPTY,
+	EXPECT_COMPARE,   /* expect stdout OP INTEGER */
+};
+
+enum stream { STREAM_STDOUT, STREAM_STDERR };
+enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
+
+struct expect {
+	struct loc loc;
+	enum expect_kind kind;
+	enum stream stream;
+	enum cmp_op op;
+	int64_t number;       /* EXPECT_EXIT, EXPECT_COMPARE */
+	struct value *text;   /* EQUALS, CONTAINS, MATCHES */
+	struct expect *next;
+};
+
+enum cmd_kind { CMD_RUN, CMD_CAPTURE };
+
+struct command {
+	struct loc loc;       /* of the command text's first byte */
+	struct loc kw_loc;    /* of `run` / `capture` */
+	enum cmd_kind kind;
+	const char *capture;  /* CMD_CAPTURE: the name (interned) */
+	struct loc capture_loc;
+	const char *text;     /* verbatim, trimmed; may hold "\\\n" and here-doc lines */
+	size_t len;
+	struct ref *refs;     /* spec references in shell-expansion positions */
+	size_t nrefs;
+	struct expect *expects;
+	struct block *block;  /* the block it belongs to */
+	int index;            /* 1-based within its block */
+	struct command *next;
+};
+
+/* ---- blocks ---- */
+
+enum block_kind {
+	BLOCK_CHECK,
+	BLOCK_BACKUP,
+	BLOCK_STEP,
+	BLOCK_VERIFY,
+	BLOCK_AFTER_ROLLBACK,
+	BLOCK_UNDO, /* the undo { } of a step */
+};
+
+enum policy { POLICY_DEFAULT, POLICY_ABORT, POLICY_ROLLBACK, POLICY_ESCALATE };
+
+enum undo_kind { UNDO_MISSING, UNDO_BLOCK, UNDO_NONE, UNDO_IRREVERSIBLE };
+
+struct duration {
+	bool set;
+	struct loc loc;
+	int64_t min_ms, max_ms; /* a single duration has min == max */
+	const char *raw;
+};
+
+struct checksum {
+	struct loc loc;
+	const char *name; /* interned capture name */
+	struct symbol *sym;
+	struct checksum *next;
+};
+
+struct block {
+	struct loc loc;       /* of the keyword */
+	enum block_kind kind;
+	const char *name;     /* decoded name (NULL for undo) */
+	struct value *name_value;
+	struct command *cmds;
+	int ncmds;
+	struct duration estimate;
+	struct duration timeout; /* min_ms == max_ms */
+	enum policy policy;   /* as written; POLICY_DEFAULT if not */
+	struct loc policy_loc;
+	struct checksum *checksums;
+	/* steps only */
+	enum undo_kind undo_kind;
+	struct loc undo_loc;
+	const char *undo_reason;
+	struct block *undo;   /* UNDO_BLOCK: kind BLOCK_UNDO */
+	struct block *parent; /* BLOCK_UNDO: its step */
+	int index;            /* 1-based within its kind (steps: step number) */
+	bool past_no_return;  /* a step after an allowed irreversible one */
+	struct block *next;
+};
+
+/* ---- release notes ---- */
+
+enum change_area { AREA_API, AREA_BACKEND, AREA_MIGRATION };
+enum change_kind {
+	/* api */
+	CHANGE_ADDED, CHANGE_CHANGED, CHANGE_FIXED, CHANGE_REMOVED, CHANGE_BREAKING,
+	/* backend (also added, changed, fixed) */
+	CHANGE_PERFORMANCE, CHANGE_DATABASE,
+	/* migration */
+	CHANGE_SCHEMA, CHANGE_DATA, CHANGE_INDEX,
+};
+
+struct change {
+	struct loc loc;
+	enum change_area area;
+	enum change_kind kind;
+	struct value *text;
+	const char *commit;   /* from-git: the full commit id; NULL if explicit */
+	struct change *next;
+};
+
+struct known_issue {
+	struct loc loc;
+	struct value *text;
+	struct known_issue *next;
+};
+
+/* ---- per-file syntax ---- */
+
+enum stmt_kind {
+	STMT_META,      /* release, project, date, previous, target, branch,
+	                   downtime, deploy-time, state-dir */
+	STMT_LET,
+	STMT_ENV,
+	STMT_INCLUDE,
+	STMT_BLOCK,
+	STMT_CHANGES,
+	STMT_CHANGES_FROM_GIT,
+	STMT_KNOWN_ISSUE,
+};
+
+enum meta_key {
+	META_RELEASE, META_PROJECT, META_DATE, META_PREVIOUS, META_TARGET,
+	META_BRANCH, META_DOWNTIME, META_DEPLOY_TIME, META_STATE_DIR,
+	META__COUNT
+};
+
+struct stmt {
+	struct loc loc;
+	enum stmt_kind kind;
+	enum meta_key meta;     /* STMT_META */
+	const char *name;       /* STMT_LET, STMT_ENV: interned */
+	struct loc name_loc;
+	struct value *value;    /* META, LET, INCLUDE, KNOWN_ISSUE */
+	struct block *block;    /* STMT_BLOCK */
+	struct change *changes; /* STMT_CHANGES */
+	struct stmt *next;
+};
+
+struct file_ast {
+	const char *path;       /* display path */
+	struct stmt *stmts;
+};
+
+/* ---- the resolved release ---- */
+
+struct meta_value {
+	bool set;
+	struct loc loc;
+	struct value *value;
+};
+
+struct semver {
+	int64_t major, minor, patch;
+	const char *prerelease; /* NULL if none */
+	const char *build;      /* NULL if none */
+};
+
+struct source_file {
+	const char *path;       /* display path (interned) */
+	const char *fs_path;    /* path used to open it */
+	struct loc included_at; /* line 0 for the root */
+	struct source_file *includer;
+	struct source_file *next;
+};
+
+struct release {
+	struct meta_value meta[META__COUNT];
+	struct semver version;
+	int year, month, day;
+	int64_t downtime_ms;       /* -1 if not given */
+	int64_t deploy_time_ms;    /* -1 if not given */
+	const char *state_dir;     /* given or default */
+	/* pinned git revisions: 40 hex digits, or "" when not resolved */
+	char previous_id[41];
+	char target_id[41];
+	const char *previous_ref;  /* as written */
+	const char *target_ref;    /* as written; "HEAD" by default */
+
+	struct symbol *symbols;    /* lets, envs, captures, builtins */
+	struct block *checks, *backups, *steps, *verifies, *after_rollbacks;
+	int nchecks, nbackups, nsteps, nverifies, nafter_rollbacks;
+	struct change *changes;    /* explicit then from-git, deduplicated */
+	bool changes_from_git;
+	struct loc changes_from_git_loc;
+	struct known_issue *known_issues;
+	struct source_file *files; /* root first, then includes in order */
+	const char *root_path;     /* the spec as given on the command line */
+};
+
+/* ---- builders (called from the grammar's actions) ---- */
+
+struct arena;
+struct value *ast_value(struct arena *a, struct loc loc, const char *raw,
+                        size_t len, bool quoted);
+struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,
+                            const char *text, size_t len);
+struct block *ast_block(struct arena *a, struct loc loc, enum block_kind kind,
+                        struct value *name);
+
+/* Helpers every pass uses. */
+const char *block_kind_name(enum block_kind k);   /* "check", "step", ... */
+const char *change_area_name(enum change_area a); /* "api", ... */
+const char *change_kind_name(enum change_kind k); /* "added", ... */
+const char *policy_name(enum policy p);            /* "abort", ... */
+/* The policy that applies: the written one, or the kind's default. */
+enum policy block_policy(const struct block *b);
+/* The effective timeout: given, or twice the upper estimate, or 0 if none. */
+int64_t block_timeout_ms(const struct block *b);
+/* Find a symbol by name, NULL if none. */
+struct symbol *release_symbol(const struct release *r, const char *name);
+/* Format milliseconds the way specs write them ("1m30s", "250ms"). */
+void format_duration(struct buf *out, int64_t ms);
+
+#endif

@@ -1,0 +1,27 @@
+/* emit.h - the back ends. Each appends one artefact of a compiled release
+ * (no errors) to a buffer; the caller decides where the bytes go. Output is
+ * deterministic: the same compile gives the same bytes. */
+#ifndef RELC_EMIT_H
+#define RELC_EMIT_H
+
+#include "compile.h"
+#include "util.h"
+
+/* The provenance header lines, each starting with `prefix` ("# " for shell,
+ * "" inside an HTML comment for Markdown): relc version, spec path relative to
+ * the repository, its blob id, pinned previous and target, do-not-edit. */
+void emit_provenance(struct buf *out, const struct compile *c, const char *prefix);
+
+void emit_deploy_sh(struct buf *out, const struct compile *c);   /* emit_sh.c */
+void emit_rollback_sh(struct buf *out, const struct compile *c); /* emit_sh.c */
+void emit_plan_md(struct buf *out, const struct compile *c);     /* emit_md.c */
+void emit_changelog_md(struct buf *out, const struct compile *c); /* emit_changelog.c */
+void emit_json(struct buf *out, const struct compile *c);        /* emit_json.c */
+
+/* Put this release's changelog section into an existing CHANGELOG text
+ * (after the title and any [Unreleased] section, newest first; the same
+ * version replaced in place). `old` may be NULL for a missing file. */
+void changelog_update(struct buf *out, const struct compile *c, const char *old,
+                      size_t old_len);                           /* emit_changelog.c */
+
+#endif

@@ -1,0 +1,16 @@
+/* parse.h - the front end: flex scanner + bison parser into a file_ast. */
+#ifndef RELC_PARSE_H
+#define RELC_PARSE_H
+
+#include "ast.h"
+#include "diag.h"
+
+/* Largest spec file accepted (bytes). */
+#define RELC_MAX_SPEC_SIZE (256u * 1024u * 1024u)
+
+/* Parse one file's text. Reports E001-E005/E017 and friends into ds. Always
+ * returns a (possibly partial) tree; path is the display path. */
+struct file_ast *parse_text(struct arena *a, struct diag_set *ds,
+                            const char *path, const char *text, size_t len);
+
+#endif

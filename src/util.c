@@ -1,0 +1,450 @@
+/* util.c - allocation wrappers, the arena, buffers and small helpers. */
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Temporary output files to remove if we must exit on out-of-memory, so an
+ * allocation failure never leaves a stray file beside the outputs. */
+#define MAX_TMPFILES 8
+static char tmpfiles[MAX_TMPFILES][PATH_MAX];
+
+void util_track_tmpfile(const char *path)
+{
+	for (int i = 0; i < MAX_TMPFILES; i++) {
+		if (!tmpfiles[i][0]) {
+			snprintf(tmpfiles[i], sizeof tmpfiles[i], "%s", path);
+			return;
+		}
+	}
+}
+
+void util_untrack_tmpfile(const char *path)
+{
+	for (int i = 0; i < MAX_TMPFILES; i++)
+		if (strcmp(tmpfiles[i], path) == 0)
+			tmpfiles[i][0] = '\0';
+}
+
+void relc_oom(void)
+{
+	for (int i = 0; i < MAX_TMPFILES; i++)
+		if (tmpfiles[i][0])
+			unlink(tmpfiles[i]);
+	static const char msg[] = "relc: error: out of memory\n";
+	if (write(2, msg, sizeof msg - 1) < 0) {
+		/* nothing more we can do */
+	}
+	_exit(2);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		relc_oom();
+	return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (!p)
+		relc_oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		relc_oom();
+	return q;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+/* ---- arena ---- */
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct intern_entry {
+	const char *s;
+	size_t len;
+	uint32_t hash;
+};
+
+struct arena {
+	struct chunk *head;
+	struct intern_entry *tab;
+	size_t tab_cap, tab_len;
+};
+
+struct arena *arena_new(void)
+{
+	return xcalloc(1, sizeof(struct arena));
+}
+
+void arena_free(struct arena *a)
+{
+	if (!a)
+		return;
+	struct chunk *c = a->head;
+	while (c) {
+		struct chunk *n = c->next;
+		free(c);
+		c = n;
+	}
+	free(a->tab);
+	free(a);
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	const size_t align = sizeof(max_align_t);
+	n = (n + align - 1) / align * align;
+	if (n == 0)
+		n = align;
+	struct chunk *c = a->head;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > 65536 ? n : 65536;
+		c = xmalloc(sizeof *c + size);
+		c->used = 0;
+		c->size = size;
+		/* A big one-off block goes behind the head so the head keeps its room. */
+		if (a->head && n > 65536) {
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	char *p = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return p;
+}
+
+static uint32_t fnv1a(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+const char *arena_intern(struct arena *a, const char *s, size_t n)
+{
+	uint32_t h = fnv1a(s, n);
+	if (a->tab_len * 2 >= a->tab_cap) {
+		size_t ncap = a->tab_cap ? a->tab_cap * 2 : 64;
+		struct intern_entry *nt = xcalloc(ncap, sizeof *nt);
+		for (size_t i = 0; i < a->tab_cap; i++) {
+			if (!a->tab[i].s)
+				continue;
+			size_t j = a->tab[i].hash & (ncap - 1);
+			while (nt[j].s)
+				j = (j + 1) & (ncap - 1);
+			nt[j] = a->tab[i];
+		}
+		free(a->tab);
+		a->tab = nt;
+		a->tab_cap = ncap;
+	}
+	size_t j = h & (a->tab_cap - 1);
+	while (a->tab[j].s) {
+		if (a->tab[j].hash == h && a->tab[j].len == n &&
+		    memcmp(a->tab[j].s, s, n) == 0)
+			return a->tab[j].s;
+		j = (j + 1) & (a->tab_cap - 1);
+	}
+	a->tab[j].s = arena_strndup(a, s, n);
+	a->tab[j].len = n;
+	a->tab[j].hash = h;
+	a->tab_len++;
+	return a->tab[j].s;
+}
+
+/* ---- buffers ---- */
+
+void buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	buf_reserve(b, 0);
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void buf_reserve(struct buf *b, size_t extra)
+{
+	if (b->data && b->len + extra + 1 <= b->cap)
+		return;
+	size_t ncap = b->cap ? b->cap : 64;
+	while (ncap < b->len + extra + 1)
+		ncap *= 2;
+	b->data = xrealloc(b->data, ncap);
+	b->cap = ncap;
+	b->data[b->len] = '\0';
+}
+
+void buf_add(struct buf *b, const char *s, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_putc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+char *buf_steal(struct buf *b)
+{
+	char *p = b->data;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+/* ---- files ---- */
+
+int read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return EISDIR;
+	}
+	struct buf b;
+	buf_init(&b);
+	for (;;) {
+		buf_reserve(&b, 65536);
+		ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			buf_free(&b);
+			return e;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+		b.data[b.len] = '\0';
+		if (b.len > max) {
+			close(fd);
+			buf_free(&b);
+			return EFBIG;
+		}
+	}
+	close(fd);
+	*len = b.len;
+	*out = buf_steal(&b);
+	return 0;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, int mode)
+{
+	size_t plen = strlen(path);
+	char *tmp = xmalloc(plen + 16);
+	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return e;
+	}
+	util_track_tmpfile(tmp);
+	int err = 0;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!err && fchmod(fd, (mode_t)mode) != 0)
+		err = errno;
+	if (!err && fsync(fd) != 0)
+		err = errno;
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (!err && rename(tmp, path) != 0)
+		err = errno;
+	if (err)
+		unlink(tmp);
+	util_untrack_tmpfile(tmp);
+	free(tmp);
+	return err;
+}
+
+size_t utf8_valid_prefix(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		unsigned c = p[i];
+		if (c == 0)
+			return i;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n;
+		unsigned min;
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			min = 0x10000;
+		} else {
+			return i;
+		}
+		if (i + n >= len)
+			return i;
+		unsigned cp = c & (0x3f >> n);
+		for (size_t k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+int edit_distance(const char *a, const char *b, int cap)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return cap + 1;
+	int row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0];
+		row[0] = (int)i;
+		int best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			int v = prev + cost;
+			if (row[j] + 1 < v)
+				v = row[j] + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			prev = cur;
+			if (v < best)
+				best = v;
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[lb];
+}

@@ -1,0 +1,75 @@
+/* util.h - allocation, arenas, growable buffers: the one ownership model. */
+#ifndef RELC_UTIL_H
+#define RELC_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RELC_VERSION_STRING "0.1.0"
+
+#if defined(__GNUC__)
+#define RELC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define RELC_NORETURN __attribute__((noreturn))
+#else
+#define RELC_PRINTF(a, b)
+#define RELC_NORETURN
+#endif
+
+/* Allocation wrappers: on failure they report "out of memory" and exit 2,
+ * after removing any temporary output file (see util_atexit_unlink). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+RELC_NORETURN void relc_oom(void);
+
+/* Remember a temporary file to remove if the process dies on out-of-memory. */
+void util_track_tmpfile(const char *path);
+void util_untrack_tmpfile(const char *path);
+
+/* An arena: everything that lives as long as one compilation. */
+struct arena;
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+void *arena_alloc(struct arena *a, size_t n);            /* zeroed */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_printf(struct arena *a, const char *fmt, ...) RELC_PRINTF(2, 3);
+/* Interned string: equal contents give the same pointer within the arena. */
+const char *arena_intern(struct arena *a, const char *s, size_t n);
+
+/* A growable byte buffer; data is always NUL-terminated. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_reserve(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) RELC_PRINTF(2, 3);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+char *buf_steal(struct buf *b); /* returns data (malloc'd), resets b */
+
+/* Read a whole file. Returns 0, or an errno value (EISDIR for a directory,
+ * EFBIG beyond max bytes). *out is malloc'd and NUL-terminated. */
+int read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* Write data to path atomically: a temporary file in the same folder, fsync,
+ * rename. Returns 0 or an errno value; the old file is untouched on error. */
+int write_file_atomic(const char *path, const char *data, size_t len, int mode);
+
+/* Length of a valid UTF-8 prefix: returns the offset of the first bad byte
+ * (or NUL byte), or len when all is valid. */
+size_t utf8_valid_prefix(const char *s, size_t len);
+
+/* Levenshtein distance, capped: for "did you mean" notes. */
+int edit_distance(const char *a, const char *b, int cap);
+
+#endif
