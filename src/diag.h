@@ -84,6 +84,11 @@ const struct diagnostic *diag_get(struct diag_set *ds, size_t i);
 /* Print every diagnostic in the chosen format. */
 void diag_print(struct diag_set *ds, FILE *out);
 
+/* diag_json.c: one JSON object per diagnostic per line (--diagnostics=json). */
+void diag_print_json(struct diag_set *ds, FILE *out);
+/* diag_json.c: one SARIF 2.1.0 log, every registry code a rule (--diagnostics=sarif). */
+void diag_print_sarif(struct diag_set *ds, FILE *out);
+
 /* A plain error not tied to a spec location (I/O, usage): "relc: error: ...". */
 void relc_error(const char *fmt, ...) RELC_PRINTF(1, 2);
 
