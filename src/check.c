@@ -1,0 +1,118 @@
+/* check.c - the table of semantic rules and the driver that runs them.
+ *
+ * Adding a rule: write its function in the family's check_*.c file, declare
+ * it in check.h, and add a row here. The diagnostics printer sorts by
+ * location, so the order of rows only matters for rules that change the
+ * model (check_irreversible marks steps past the point of no return, which
+ * back ends read, not other rules). */
+#include "check.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "compile.h"
+
+static const struct check_rule rules[] = {
+	{ DIAG_E009, check_capture_order },
+	{ DIAG_E010, check_missing_undo },
+	{ DIAG_E011, check_irreversible },
+	{ DIAG_E012, check_data_without_backup },
+	{ DIAG_E016, check_empty_block },
+	{ DIAG_W101, check_no_estimate },
+	{ DIAG_W102, check_no_expect },
+	{ DIAG_W106, check_no_verify },
+	{ DIAG_W107, check_no_after_rollback },
+	{ DIAG_W108, check_file_name },
+	{ DIAG_W112, check_no_downtime },
+	{ DIAG_W113, check_backup_unverified },
+};
+
+const struct check_rule *check_rules(size_t *n)
+{
+	*n = sizeof rules / sizeof rules[0];
+	return rules;
+}
+
+const struct check_rule *check_rule_find(const char *key)
+{
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		const struct diag_info *info = diag_info(rules[i].code);
+		if (strcasecmp(key, info->code) == 0 ||
+		    strcasecmp(key, info->name) == 0)
+			return &rules[i];
+	}
+	return NULL;
+}
+
+void check_release_except(struct compile *c, const bool skip[DIAG__COUNT])
+{
+	if (!c->rel)
+		return;
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		if (!skip || !skip[rules[i].code])
+			rules[i].run(c);
+}
+
+void check_release(struct compile *c)
+{
+	check_release_except(c, NULL);
+}
+
+/* Options of sudo that take an argument (sudo -u USER cmd). */
+static bool sudo_opt_has_arg(const char *o)
+{
+	return !strcmp(o, "-u") || !strcmp(o, "-g") || !strcmp(o, "-C") ||
+	       !strcmp(o, "-D") || !strcmp(o, "-h") || !strcmp(o, "-p") ||
+	       !strcmp(o, "-U") || !strcmp(o, "-r") || !strcmp(o, "-t");
+}
+
+long check_program_word(const struct sh_simple *sc)
+{
+	size_t i = 0;
+	while (i < sc->nwords) {
+		const char *w = sc->words[i].value;
+		if (w[0] != '=' && w[0] != '-' && strchr(w, '=')) {
+			i++; /* VAR=value */
+		} else if (!strcmp(w, "sudo") || !strcmp(w, "env")) {
+			i++;
+			while (i < sc->nwords && sc->words[i].value[0] == '-') {
+				const char *o = sc->words[i++].value;
+				if (!strcmp(w, "sudo") && sudo_opt_has_arg(o) &&
+				    i < sc->nwords)
+					i++;
+			}
+		} else if (!strcmp(w, "timeout")) {
+			i++;
+			while (i < sc->nwords && sc->words[i].value[0] == '-') {
+				const char *o = sc->words[i++].value;
+				if ((!strcmp(o, "-k") || !strcmp(o, "-s")) &&
+				    i < sc->nwords)
+					i++;
+			}
+			if (i < sc->nwords)
+				i++; /* the time limit */
+		} else {
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+const char *check_program(const struct sh_simple *sc)
+{
+	long i = check_program_word(sc);
+	if (i < 0)
+		return NULL;
+	const char *w = sc->words[i].value;
+	const char *slash = strrchr(w, '/');
+	return slash ? slash + 1 : w;
+}
+
+bool check_text_has(const char *s, size_t len, const char *needle)
+{
+	size_t nl = strlen(needle);
+	for (size_t i = 0; i + nl <= len; i++)
+		if (strncasecmp(s + i, needle, nl) == 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,110 @@
+/* check_rollback.c - E010, E011, E012: every step says how it is reversed.
+ *
+ * A step either names its inverse (`undo { }`), states that nothing needs
+ * reversing (`undo none`), or admits it is a point of no return
+ * (`irreversible`). A step that changes stored data can only be reversed from
+ * a copy, so it needs a backup block. */
+#include "check.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compile.h"
+#include "shell.h"
+
+void check_missing_undo(struct compile *c)
+{
+	for (const struct block *s = c->rel->steps; s; s = s->next) {
+		if (s->undo_kind != UNDO_MISSING)
+			continue;
+		struct diagnostic *d = diag_report(c->diags, DIAG_E010, s->loc,
+			"step \"%s\" has no undo", s->name ? s->name : "");
+		diag_note(d, (struct loc){ 0 },
+		          "add `undo { ... }`, or `undo none \"why\"` if it changes nothing, or `irreversible \"why\"`");
+	}
+}
+
+void check_irreversible(struct compile *c)
+{
+	bool allow = c->opt.diag.allow_irreversible;
+	bool past = false;
+	for (struct block *s = c->rel->steps; s; s = s->next) {
+		if (past)
+			s->past_no_return = true;
+		if (s->undo_kind != UNDO_IRREVERSIBLE)
+			continue;
+		struct diagnostic *d = diag_report(c->diags, DIAG_E011, s->undo_loc,
+			"step \"%s\" is irreversible", s->name ? s->name : "");
+		if (s->undo_reason && *s->undo_reason)
+			diag_note(d, (struct loc){ 0 }, "reason given: %s",
+			          s->undo_reason);
+		if (allow) {
+			diag_note(d, (struct loc){ 0 },
+			          "a failure after this step cannot be rolled back past it");
+			past = true;
+		} else {
+			diag_note(d, (struct loc){ 0 },
+			          "give it an `undo { ... }`, or pass --allow-irreversible to accept a point of no return");
+		}
+	}
+}
+
+/* Does `word` occur in s[0..len) as a whole word, ignoring case? */
+static bool has_word(const char *s, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+	for (size_t i = 0; i + wl <= len; i++) {
+		if (strncasecmp(s + i, word, wl) != 0)
+			continue;
+		bool before = i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_');
+		bool after = i + wl < len &&
+		             (isalnum((unsigned char)s[i + wl]) || s[i + wl] == '_');
+		if (!before && !after)
+			return true;
+	}
+	return false;
+}
+
+/* Writing SQL statements: the first keyword of a statement that changes data. */
+static const char *const sql_writes[] = {
+	"INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP", "REPLACE",
+};
+
+bool check_command_changes_data(struct compile *c, const struct command *cmd)
+{
+	if (check_text_has(cmd->text, cmd->len, "migrate"))
+		return true;
+	struct sh_simple *cmds = NULL;
+	size_t n = sh_parse(c->arena, cmd->text, cmd->len, &cmds);
+	for (size_t i = 0; i < n; i++) {
+		const char *prog = check_program(&cmds[i]);
+		if (!prog || (strcmp(prog, "sqlite3") && strcmp(prog, "psql") &&
+		    strcmp(prog, "mysql")))
+			continue;
+		/* The statement may be an argument or a here-document body: look
+		 * at the whole command text. */
+		for (size_t k = 0; k < sizeof sql_writes / sizeof sql_writes[0]; k++)
+			if (has_word(cmd->text, cmd->len, sql_writes[k]))
+				return true;
+	}
+	return false;
+}
+
+void check_data_without_backup(struct compile *c)
+{
+	if (c->rel->nbackups > 0 || c->rel->backups)
+		return;
+	for (const struct block *s = c->rel->steps; s; s = s->next) {
+		for (const struct command *cmd = s->cmds; cmd; cmd = cmd->next) {
+			if (!check_command_changes_data(c, cmd))
+				continue;
+			struct diagnostic *d = diag_report(c->diags, DIAG_E012,
+				cmd->loc, "step \"%s\" changes data, and the release has no backup",
+				s->name ? s->name : "");
+			diag_note(d, (struct loc){ 0 },
+			          "add a `backup \"...\" { ... }` block that saves the data before the steps run");
+			break; /* one report per step */
+		}
+	}
+}
