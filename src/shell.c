@@ -1,0 +1,916 @@
+/* shell.c - POSIX shell quoting, here-document detection, spec-reference
+ * finding and a small simple-command splitter.
+ *
+ * All scanning is bounded by an explicit end offset and by SH_MAX_DEPTH
+ * levels of nesting: command text comes from users (and from the fuzzer), so
+ * unbalanced quotes or parentheses simply run to the end of the text. */
+#include "shell.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Deeper nesting than this stops the scan: no real command needs it, and it
+ * keeps the recursion (and the stack) bounded. */
+#define SH_MAX_DEPTH 100
+
+static char at(const char *s, size_t i, size_t end)
+{
+	return i < end ? s[i] : '\0';
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Characters that end an unquoted word. */
+static bool is_meta(char c)
+{
+	return is_blank(c) || c == '\n' || c == ';' || c == '&' || c == '|' ||
+	       c == '(' || c == ')' || c == '<' || c == '>';
+}
+
+static bool is_name_start(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static bool is_name_char(char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool in_set(const char *set, char c)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
+/* Skip blanks and backslash-newline continuations. */
+static size_t skip_blanks(const char *s, size_t i, size_t end)
+{
+	while (i < end) {
+		if (is_blank(s[i]))
+			i++;
+		else if (s[i] == '\\' && at(s, i + 1, end) == '\n')
+			i += 2;
+		else
+			break;
+	}
+	return i;
+}
+
+/* i at an opening ': the offset after the closing one (or end). */
+static size_t skip_squote(const char *s, size_t i, size_t end)
+{
+	i++;
+	while (i < end && s[i] != '\'')
+		i++;
+	return i < end ? i + 1 : end;
+}
+
+/* i at an opening `: the offset of the closing one (or end). Inside
+ * backquotes a backslash protects the next byte, including another `. */
+static size_t find_bq_end(const char *s, size_t i, size_t end)
+{
+	i++;
+	while (i < end && s[i] != '`')
+		i += (s[i] == '\\' && i + 1 < end) ? 2 : 1;
+	return i;
+}
+
+/* ---- quoting ---- */
+
+void sh_quote(struct buf *out, const char *s, size_t len)
+{
+	size_t start = 0;
+
+	buf_putc(out, '\'');
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '\'')
+			continue;
+		buf_add(out, s + start, i - start);
+		buf_puts(out, "'\"'\"'");
+		start = i + 1;
+	}
+	if (len > start)
+		buf_add(out, s + start, len - start);
+	buf_putc(out, '\'');
+}
+
+static bool is_safe_word_char(char c)
+{
+	return is_name_char(c) || in_set("@%+=:,./-", c);
+}
+
+void sh_quote_word(struct buf *out, const char *s, size_t len)
+{
+	bool safe = len > 0;
+
+	for (size_t i = 0; i < len && safe; i++)
+		safe = is_safe_word_char(s[i]);
+	if (safe)
+		buf_add(out, s, len);
+	else
+		sh_quote(out, s, len);
+}
+
+/* Copy s, putting a backslash before every byte found in `special`. */
+static void escape_bytes(struct buf *out, const char *s, size_t len,
+                         const char *special)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (!in_set(special, s[i]))
+			continue;
+		if (i > start)
+			buf_add(out, s + start, i - start);
+		buf_putc(out, '\\');
+		buf_putc(out, s[i]);
+		start = i + 1;
+	}
+	if (len > start)
+		buf_add(out, s + start, len - start);
+}
+
+void sh_quote_dquoted(struct buf *out, const char *s, size_t len)
+{
+	escape_bytes(out, s, len, "$`\"\\");
+}
+
+void sh_quote_heredoc(struct buf *out, const char *s, size_t len)
+{
+	escape_bytes(out, s, len, "$`\\");
+}
+
+/* ---- here-document delimiters ---- */
+
+static void delim_put(struct sh_heredoc *h, size_t *n, char c)
+{
+	/* A NUL byte could not be compared as a C string: such a delimiter
+	 * never matches, like one that is too long. */
+	if (c == '\0' || *n >= sizeof h->delim - 1) {
+		h->too_long = true;
+		return;
+	}
+	h->delim[(*n)++] = c;
+}
+
+/* Read the delimiter word starting at i (blanks already skipped) into h,
+ * removing quotes as the shell does. Returns the offset after the word. */
+static size_t parse_delim(const char *s, size_t i, size_t end,
+                          struct sh_heredoc *h)
+{
+	size_t n = 0;
+
+	h->delim_off = i;
+	while (i < end && !is_meta(s[i])) {
+		char c = s[i];
+		if (c == '\'') {
+			h->quoted = true;
+			for (i++; i < end && s[i] != '\''; i++)
+				delim_put(h, &n, s[i]);
+			i = i < end ? i + 1 : end;
+		} else if (c == '"') {
+			h->quoted = true;
+			for (i++; i < end && s[i] != '"'; i++) {
+				if (s[i] == '\\' && in_set("$`\"\\\n", at(s, i + 1, end))) {
+					i++;
+					if (s[i] == '\n')
+						continue;
+				}
+				delim_put(h, &n, s[i]);
+			}
+			i = i < end ? i + 1 : end;
+		} else if (c == '\\') {
+			if (i + 1 < end && s[i + 1] != '\n') {
+				h->quoted = true;
+				delim_put(h, &n, s[i + 1]);
+			}
+			i = i + 1 < end ? i + 2 : end;
+		} else {
+			delim_put(h, &n, c);
+			i++;
+		}
+	}
+	h->delim[n] = '\0';
+	h->delim_wlen = i - h->delim_off;
+	return i;
+}
+
+bool sh_heredoc_closes(const struct sh_heredoc *h, const char *line, size_t len)
+{
+	size_t dlen;
+
+	if (h->too_long)
+		return false;
+	if (h->strip_tabs) {
+		while (len > 0 && *line == '\t') {
+			line++;
+			len--;
+		}
+	}
+	dlen = strlen(h->delim);
+	return len == dlen && memcmp(line, h->delim, dlen) == 0;
+}
+
+/* ---- the scanner shared by here-doc and reference finding ---- */
+
+enum xmode {
+	XM_DQ,       /* inside "...": ends at the closing quote */
+	XM_HEREDOC,  /* an unquoted here-document body: runs to the end */
+	XM_ARITH,    /* inside $((...)): ends at the matching )) */
+	XM_BRACE,    /* inside ${...} that is not a plain reference */
+};
+
+struct scan {
+	const char *s;
+	struct sh_heredoc *hd;  /* here-docs met so far, in order */
+	size_t nhd, caphd;
+	size_t body_next;       /* first here-doc whose body is not read yet */
+	int bq_level;           /* inside backquotes: no here-docs there */
+	bool read_bodies;       /* the text holds the bodies after the line */
+	bool want_refs;
+	struct sh_ref *refs;
+	size_t nrefs, caprefs;
+};
+
+static size_t scan_cmd(struct scan *sc, size_t i, size_t end, int depth,
+                       bool closing);
+static size_t scan_exp(struct scan *sc, size_t i, size_t end, int depth,
+                       enum ref_ctx ctx, enum xmode mode);
+
+static void push_heredoc(struct scan *sc, const struct sh_heredoc *h)
+{
+	if (sc->nhd == sc->caphd) {
+		sc->caphd = sc->caphd ? 2 * sc->caphd : 4;
+		sc->hd = xrealloc(sc->hd, sc->caphd * sizeof *sc->hd);
+	}
+	sc->hd[sc->nhd++] = *h;
+}
+
+static void add_ref(struct scan *sc, size_t off, size_t len, size_t name_off,
+                    size_t name_len, enum ref_ctx ctx)
+{
+	if (!sc->want_refs)
+		return;
+	if (sc->nrefs == sc->caprefs) {
+		sc->caprefs = sc->caprefs ? 2 * sc->caprefs : 8;
+		sc->refs = xrealloc(sc->refs, sc->caprefs * sizeof *sc->refs);
+	}
+	sc->refs[sc->nrefs++] = (struct sh_ref){
+		.off = off, .len = len, .name_off = name_off,
+		.name_len = name_len, .ctx = ctx,
+	};
+}
+
+/* i at '<'. Records a here-document operator; returns the offset after it
+ * (after its delimiter word for a here-document). */
+static size_t scan_lt(struct scan *sc, size_t i, size_t end)
+{
+	const char *s = sc->s;
+	struct sh_heredoc h;
+	size_t k, w;
+
+	if (at(s, i + 1, end) != '<')
+		return i + 1;
+	if (at(s, i + 2, end) == '<')
+		return i + 3; /* <<< is a bash here-string: the word is inline */
+	memset(&h, 0, sizeof h);
+	h.op_off = i;
+	k = i + 2;
+	if (at(s, k, end) == '-') {
+		h.strip_tabs = true;
+		k++;
+	}
+	k = skip_blanks(s, k, end);
+	w = parse_delim(s, k, end, &h);
+	if (w == k)
+		return k; /* no word: a syntax error for the shell, no body */
+	if (sc->bq_level == 0)
+		push_heredoc(sc, &h);
+	return w;
+}
+
+/* i just after a newline that ends a command line: skip (and for unquoted
+ * ones, scan) the bodies of the here-docs still waiting for theirs. */
+static size_t read_bodies(struct scan *sc, size_t i, size_t end, int depth)
+{
+	const char *s = sc->s;
+
+	while (sc->body_next < sc->nhd && sc->bq_level == 0) {
+		/* A copy: scanning the body may grow (move) sc->hd. */
+		struct sh_heredoc h = sc->hd[sc->body_next++];
+		size_t start = i, body_end = end;
+
+		while (i < end) {
+			size_t eol = i;
+			while (eol < end && s[eol] != '\n')
+				eol++;
+			bool closes = sh_heredoc_closes(&h, s + i, eol - i);
+			size_t next = eol < end ? eol + 1 : end;
+			if (closes) {
+				body_end = i;
+				i = next;
+				break;
+			}
+			i = next;
+		}
+		if (!h.quoted && sc->want_refs)
+			scan_exp(sc, start, body_end, depth + 1, REF_HEREDOC, XM_HEREDOC);
+	}
+	return i;
+}
+
+/* i at '$': handles ${...}, $((...)) and $(...); returns the offset after. */
+static size_t scan_dollar(struct scan *sc, size_t i, size_t end, int depth,
+                          enum ref_ctx ctx)
+{
+	const char *s = sc->s;
+	char n = at(s, i + 1, end);
+
+	if (depth > SH_MAX_DEPTH)
+		return end;
+	if (n == '{') {
+		size_t j = i + 2, k;
+		if (j < end && is_name_start(s[j])) {
+			for (k = j + 1; k < end && is_name_char(s[k]); k++)
+				;
+			if (k < end && s[k] == '}') {
+				add_ref(sc, i, k + 1 - i, j, k - j, ctx);
+				return k + 1;
+			}
+		}
+		return scan_exp(sc, i + 2, end, depth + 1, ctx, XM_BRACE);
+	}
+	if (n == '(') {
+		/* Arithmetic is expanded as if double-quoted: no word splitting. */
+		if (at(s, i + 2, end) == '(')
+			return scan_exp(sc, i + 3, end, depth + 1, REF_DQUOTED, XM_ARITH);
+		return scan_cmd(sc, i + 2, end, depth + 1, true);
+	}
+	return i + 1;
+}
+
+/* i at '`': scans the command inside; returns the offset after the closing `. */
+static size_t scan_bq(struct scan *sc, size_t i, size_t end, int depth)
+{
+	size_t j = find_bq_end(sc->s, i, end);
+
+	sc->bq_level++;
+	scan_cmd(sc, i + 1, j, depth + 1, false);
+	sc->bq_level--;
+	return j < end ? j + 1 : end;
+}
+
+/* Text where $ and ` expand but words are not split (see enum xmode).
+ * Returns the offset after its terminator (or end). */
+static size_t scan_exp(struct scan *sc, size_t i, size_t end, int depth,
+                       enum ref_ctx ctx, enum xmode mode)
+{
+	const char *s = sc->s;
+	int nest = 0;
+
+	if (depth > SH_MAX_DEPTH)
+		return end;
+	while (i < end) {
+		char c = s[i];
+		if (c == '\\') {
+			i = i + 1 < end ? i + 2 : end;
+			continue;
+		}
+		if (c == '$') {
+			i = scan_dollar(sc, i, end, depth + 1, ctx);
+			continue;
+		}
+		if (c == '`') {
+			i = scan_bq(sc, i, end, depth + 1);
+			continue;
+		}
+		if (mode == XM_DQ && c == '"')
+			return i + 1;
+		if (mode == XM_ARITH) {
+			if (c == '(') {
+				nest++;
+			} else if (c == ')') {
+				if (nest > 0)
+					nest--;
+				else if (at(s, i + 1, end) == ')')
+					return i + 2;
+			}
+		}
+		if (mode == XM_BRACE) {
+			if (c == '}')
+				return i + 1;
+			if (c == '"' && ctx != REF_HEREDOC) {
+				i = scan_exp(sc, i + 1, end, depth + 1, REF_DQUOTED, XM_DQ);
+				continue;
+			}
+			if (c == '\'' && ctx == REF_UNQUOTED) {
+				i = skip_squote(s, i, end);
+				continue;
+			}
+		}
+		i++;
+	}
+	return end;
+}
+
+/* Command context (unquoted words). With `closing`, this is the inside of
+ * $( ) and it returns after the matching ')'. */
+static size_t scan_cmd(struct scan *sc, size_t i, size_t end, int depth,
+                       bool closing)
+{
+	const char *s = sc->s;
+	int nest = 0;
+	bool word_start = true; /* where '#' would start a comment */
+
+	if (depth > SH_MAX_DEPTH)
+		return end;
+	while (i < end) {
+		char c = s[i];
+		switch (c) {
+		case '\n':
+			i++;
+			word_start = true;
+			if (sc->read_bodies)
+				i = read_bodies(sc, i, end, depth);
+			break;
+		case ' ': case '\t': case ';': case '&': case '|': case '>':
+			i++;
+			word_start = true;
+			break;
+		case '(':
+			nest++;
+			i++;
+			word_start = true;
+			break;
+		case ')':
+			i++;
+			word_start = true;
+			if (closing) {
+				if (nest == 0)
+					return i;
+				nest--;
+			}
+			break;
+		case '<':
+			i = scan_lt(sc, i, end);
+			word_start = true;
+			break;
+		case '\'':
+			i = skip_squote(s, i, end);
+			word_start = false;
+			break;
+		case '"':
+			i = scan_exp(sc, i + 1, end, depth + 1, REF_DQUOTED, XM_DQ);
+			word_start = false;
+			break;
+		case '\\':
+			/* A backslash-newline vanishes: it does not end a word. */
+			if (at(s, i + 1, end) != '\n')
+				word_start = false;
+			i = i + 1 < end ? i + 2 : end;
+			break;
+		case '`':
+			i = scan_bq(sc, i, end, depth + 1);
+			word_start = false;
+			break;
+		case '$':
+			i = scan_dollar(sc, i, end, depth + 1, REF_UNQUOTED);
+			word_start = false;
+			break;
+		case '#':
+			if (word_start) {
+				while (i < end && s[i] != '\n')
+					i++;
+				break;
+			}
+			i++;
+			break;
+		default:
+			i++;
+			word_start = false;
+			break;
+		}
+	}
+	return end;
+}
+
+size_t sh_find_heredocs(const char *line, size_t len, struct sh_heredoc *out,
+                        size_t max)
+{
+	struct scan sc = { .s = line };
+	size_t n;
+
+	scan_cmd(&sc, 0, len, 0, false);
+	n = sc.nhd < max ? sc.nhd : max;
+	if (n > 0)
+		memcpy(out, sc.hd, n * sizeof *out);
+	free(sc.hd);
+	return sc.nhd;
+}
+
+size_t sh_find_refs(const char *text, size_t len, struct sh_ref **out)
+{
+	struct scan sc = { .s = text, .read_bodies = true, .want_refs = true };
+
+	scan_cmd(&sc, 0, len, 0, false);
+	free(sc.hd);
+	*out = sc.refs;
+	return sc.nrefs;
+}
+
+/* ---- simple commands ---- */
+
+/* A simple command being built. */
+struct cmd_builder {
+	size_t off, last;
+	struct sh_word *words;
+	size_t nwords, capwords;
+	struct sh_redir *redirs;
+	size_t nredirs, capredirs;
+};
+
+/* A finished command and its position in the order they were finished. */
+struct cmd_entry {
+	struct sh_simple cmd;
+	size_t seq;
+};
+
+struct parser {
+	struct arena *a;
+	const char *s;
+	struct scan sc;          /* pending here-docs; skips ${...} and $((...)) */
+	struct cmd_entry *cmds;
+	size_t ncmds, capcmds;
+};
+
+static size_t parse_list(struct parser *p, size_t i, size_t end, int depth,
+                         char term);
+
+static void builder_touch(struct cmd_builder *b, size_t start, size_t stop)
+{
+	if (b->nwords == 0 && b->nredirs == 0)
+		b->off = start;
+	b->last = stop;
+}
+
+static void builder_add_word(struct cmd_builder *b, const struct sh_word *w)
+{
+	builder_touch(b, w->off, w->off + w->len);
+	if (b->nwords == b->capwords) {
+		b->capwords = b->capwords ? 2 * b->capwords : 8;
+		b->words = xrealloc(b->words, b->capwords * sizeof *b->words);
+	}
+	b->words[b->nwords++] = *w;
+}
+
+static void builder_add_redir(struct cmd_builder *b, const struct sh_redir *r,
+                              size_t stop)
+{
+	builder_touch(b, r->off, stop);
+	if (b->nredirs == b->capredirs) {
+		b->capredirs = b->capredirs ? 2 * b->capredirs : 4;
+		b->redirs = xrealloc(b->redirs, b->capredirs * sizeof *b->redirs);
+	}
+	b->redirs[b->nredirs++] = *r;
+}
+
+/* End the command being built (if it has anything) with separator sep. */
+static void finish(struct parser *p, struct cmd_builder *b, enum sh_sep sep,
+                   int depth)
+{
+	struct sh_simple *c;
+
+	if (b->nwords == 0 && b->nredirs == 0)
+		return;
+	if (p->ncmds == p->capcmds) {
+		p->capcmds = p->capcmds ? 2 * p->capcmds : 8;
+		p->cmds = xrealloc(p->cmds, p->capcmds * sizeof *p->cmds);
+	}
+	p->cmds[p->ncmds].seq = p->ncmds;
+	c = &p->cmds[p->ncmds++].cmd;
+	memset(c, 0, sizeof *c);
+	c->off = b->off;
+	c->len = b->last - b->off;
+	c->sep = sep;
+	c->depth = depth;
+	c->nwords = b->nwords;
+	c->nredirs = b->nredirs;
+	if (b->nwords > 0) {
+		c->words = arena_alloc(p->a, b->nwords * sizeof *c->words);
+		memcpy(c->words, b->words, b->nwords * sizeof *c->words);
+	}
+	if (b->nredirs > 0) {
+		c->redirs = arena_alloc(p->a, b->nredirs * sizeof *c->redirs);
+		memcpy(c->redirs, b->redirs, b->nredirs * sizeof *c->redirs);
+	}
+	b->nwords = 0;
+	b->nredirs = 0;
+}
+
+/* i at '`': parse the commands inside, append the raw text to val. */
+static size_t parse_bq(struct parser *p, size_t i, size_t end, int depth,
+                       struct buf *val)
+{
+	size_t j = find_bq_end(p->s, i, end);
+	size_t stop = j < end ? j + 1 : end;
+
+	parse_list(p, i + 1, j, depth + 1, 0);
+	buf_add(val, p->s + i, stop - i);
+	return stop;
+}
+
+/* i at '$': append the expansion as written to val; commands inside $( )
+ * are parsed. Sets *expands when this is an expansion, not a lone '$'. */
+static size_t parse_dollar(struct parser *p, size_t i, size_t end, int depth,
+                           struct buf *val, bool *expands)
+{
+	const char *s = p->s;
+	char n = at(s, i + 1, end);
+	size_t j;
+
+	if (n == '{') {
+		j = scan_exp(&p->sc, i + 2, end, depth + 1, REF_UNQUOTED, XM_BRACE);
+	} else if (n == '(' && at(s, i + 2, end) == '(') {
+		j = scan_exp(&p->sc, i + 3, end, depth + 1, REF_DQUOTED, XM_ARITH);
+	} else if (n == '(') {
+		j = parse_list(p, i + 2, end, depth + 1, ')');
+	} else if (is_name_start(n)) {
+		for (j = i + 2; j < end && is_name_char(s[j]); j++)
+			;
+	} else if (in_set("@*#?-$!0123456789", n)) {
+		j = i + 2;
+	} else {
+		buf_putc(val, '$');
+		return i + 1;
+	}
+	buf_add(val, s + i, j - i);
+	*expands = true;
+	return j;
+}
+
+/* i after an opening ": quote removal of a double-quoted part into val. */
+static size_t parse_dq(struct parser *p, size_t i, size_t end, int depth,
+                       struct buf *val, bool *expands)
+{
+	const char *s = p->s;
+
+	while (i < end && s[i] != '"') {
+		char c = s[i];
+		if (c == '\\' && in_set("$`\"\\\n", at(s, i + 1, end))) {
+			if (s[i + 1] != '\n')
+				buf_putc(val, s[i + 1]);
+			i += 2;
+		} else if (c == '$') {
+			i = parse_dollar(p, i, end, depth, val, expands);
+		} else if (c == '`') {
+			i = parse_bq(p, i, end, depth, val);
+			*expands = true;
+		} else {
+			buf_putc(val, c);
+			i++;
+		}
+	}
+	return i < end ? i + 1 : end;
+}
+
+/* Read one word at i (not at a metacharacter) into w; returns its end. */
+static size_t parse_word(struct parser *p, size_t i, size_t end, int depth,
+                         struct sh_word *w)
+{
+	const char *s = p->s;
+	struct buf val;
+
+	buf_init(&val);
+	memset(w, 0, sizeof *w);
+	w->off = i;
+	while (i < end && !is_meta(s[i])) {
+		char c = s[i];
+		if (c == '\'') {
+			size_t j = skip_squote(s, i, end);
+			size_t stop = (j > i + 1 && s[j - 1] == '\'') ? j - 1 : j;
+			buf_add(&val, s + i + 1, stop - (i + 1));
+			i = j;
+		} else if (c == '"') {
+			i = parse_dq(p, i + 1, end, depth, &val, &w->expands);
+		} else if (c == '\\') {
+			if (i + 1 < end && s[i + 1] != '\n')
+				buf_putc(&val, s[i + 1]);
+			i = i + 1 < end ? i + 2 : end;
+		} else if (c == '$') {
+			i = parse_dollar(p, i, end, depth, &val, &w->expands);
+		} else if (c == '`') {
+			i = parse_bq(p, i, end, depth, &val);
+			w->expands = true;
+		} else {
+			buf_putc(&val, c);
+			i++;
+		}
+	}
+	w->len = i - w->off;
+	w->value = arena_strndup(p->a, val.data ? val.data : "", val.len);
+	buf_free(&val);
+	return i;
+}
+
+/* The redirection operator at i ('<' or '>'): its text and length. */
+static size_t redir_op(const char *s, size_t i, size_t end, const char **op)
+{
+	static const char *const ops[] = {
+		"<<<", "<<-", "<<", "<&", "<>", "<", ">>", ">&", ">|", ">",
+	};
+
+	for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+		size_t n = strlen(ops[k]);
+		if (n <= end - i && memcmp(s + i, ops[k], n) == 0) {
+			*op = ops[k];
+			return n;
+		}
+	}
+	*op = s[i] == '<' ? "<" : ">";
+	return 1;
+}
+
+/* A redirection: start at its io number (or at the operator, i). */
+static size_t parse_redir(struct parser *p, struct cmd_builder *b,
+                          size_t start, size_t i, size_t end, int depth)
+{
+	const char *s = p->s, *op;
+	size_t k = i + redir_op(s, i, end, &op);
+	char *full = arena_printf(p->a, "%.*s%s", (int)(i - start), s + start, op);
+	struct sh_redir r = { .off = start };
+
+	r.op = arena_intern(p->a, full, strlen(full));
+	k = skip_blanks(s, k, end);
+	if (strcmp(op, "<<") == 0 || strcmp(op, "<<-") == 0) {
+		struct sh_heredoc h;
+		size_t w;
+		memset(&h, 0, sizeof h);
+		h.op_off = i;
+		h.strip_tabs = op[2] == '-';
+		w = parse_delim(s, k, end, &h);
+		if (w > k) {
+			push_heredoc(&p->sc, &h);
+			r.target = (struct sh_word){
+				.off = k, .len = w - k,
+				.value = arena_strdup(p->a, h.delim),
+			};
+			k = w;
+		}
+	} else if (k < end && !is_meta(s[k])) {
+		k = parse_word(p, k, end, depth, &r.target);
+	}
+	if (r.target.value == NULL) {
+		r.target.off = k;
+		r.target.value = arena_strdup(p->a, "");
+	}
+	builder_add_redir(b, &r, k);
+	return k;
+}
+
+/* Skip the bodies of the here-docs waiting after a newline. */
+static size_t skip_bodies(struct parser *p, size_t i, size_t end)
+{
+	return read_bodies(&p->sc, i, end, 0);
+}
+
+static bool raw_is(const char *s, const struct sh_word *w, const char *kw)
+{
+	size_t n = strlen(kw);
+	return w->len == n && memcmp(s + w->off, kw, n) == 0;
+}
+
+/* Reserved words at the start of a command that only frame other commands
+ * (the effects table wants `systemctl restart x`, not `then systemctl ...`). */
+static bool is_framing_keyword(const char *s, const struct sh_word *w)
+{
+	static const char *const kws[] = {
+		"if", "then", "else", "elif", "fi", "do", "done", "while",
+		"until", "!", "esac", "}",
+	};
+
+	for (size_t k = 0; k < sizeof kws / sizeof kws[0]; k++) {
+		if (raw_is(s, w, kws[k]))
+			return true;
+	}
+	return false;
+}
+
+/* One token at i outside any word; returns the offset after it. Sets
+ * *closed when the token was the terminator `term` of this list. */
+static size_t parse_token(struct parser *p, struct cmd_builder *b, size_t i,
+                          size_t end, int depth, char term, bool *closed)
+{
+	const char *s = p->s;
+	char c = s[i], n = at(s, i + 1, end);
+	struct sh_word w;
+	size_t j;
+
+	switch (c) {
+	case ' ': case '\t':
+		return i + 1;
+	case '\\':
+		if (n == '\n')
+			return i + 2;
+		break;
+	case '#':
+		while (i < end && s[i] != '\n')
+			i++;
+		return i;
+	case '\n':
+		finish(p, b, SH_SEP_SEMI, depth);
+		return skip_bodies(p, i + 1, end);
+	case ';':
+		finish(p, b, SH_SEP_SEMI, depth);
+		return n == ';' ? i + 2 : i + 1;
+	case '&':
+		finish(p, b, n == '&' ? SH_SEP_AND : SH_SEP_BG, depth);
+		return n == '&' ? i + 2 : i + 1;
+	case '|':
+		finish(p, b, n == '|' ? SH_SEP_OR : SH_SEP_PIPE, depth);
+		return (n == '|' || n == '&') ? i + 2 : i + 1;
+	case '(':
+		finish(p, b, SH_SEP_SEMI, depth);
+		return parse_list(p, i + 1, end, depth + 1, ')');
+	case ')':
+		finish(p, b, SH_SEP_END, depth);
+		*closed = term == ')';
+		return i + 1;
+	case '<': case '>':
+		return parse_redir(p, b, i, i, end, depth);
+	default:
+		break;
+	}
+	for (j = i; j < end && is_digit(s[j]); j++)
+		;
+	if (j > i && (at(s, j, end) == '<' || at(s, j, end) == '>'))
+		return parse_redir(p, b, i, j, end, depth);
+	j = parse_word(p, i, end, depth, &w);
+	if (b->nwords == 0 && b->nredirs == 0) {
+		if (raw_is(s, &w, "{"))
+			return parse_list(p, j, end, depth + 1, '}');
+		if (raw_is(s, &w, "}") && term == '}') {
+			*closed = true;
+			return j;
+		}
+		if (is_framing_keyword(s, &w))
+			return j;
+	}
+	builder_add_word(b, &w);
+	return j;
+}
+
+/* A list of commands up to `term` (')' or '}', 0 for the end of the text).
+ * Returns the offset after the terminator. */
+static size_t parse_list(struct parser *p, size_t i, size_t end, int depth,
+                         char term)
+{
+	struct cmd_builder b;
+	bool closed = false;
+
+	if (depth > SH_MAX_DEPTH)
+		return end;
+	memset(&b, 0, sizeof b);
+	while (i < end && !closed)
+		i = parse_token(p, &b, i, end, depth, term, &closed);
+	finish(p, &b, SH_SEP_END, depth);
+	free(b.words);
+	free(b.redirs);
+	return i < end ? i : end;
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+	const struct cmd_entry *a = x, *b = y;
+
+	if (a->cmd.off != b->cmd.off)
+		return a->cmd.off < b->cmd.off ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+size_t sh_parse(struct arena *a, const char *text, size_t len,
+                struct sh_simple **out)
+{
+	struct parser p = { .a = a, .s = text, .sc = { .s = text } };
+	size_t n;
+
+	parse_list(&p, 0, len, 0, 0);
+	n = p.ncmds;
+	*out = NULL;
+	if (n > 0) {
+		qsort(p.cmds, n, sizeof *p.cmds, cmp_entry);
+		*out = arena_alloc(a, n * sizeof **out);
+		for (size_t k = 0; k < n; k++)
+			(*out)[k] = p.cmds[k].cmd;
+	}
+	free(p.cmds);
+	free(p.sc.hd);
+	return n;
+}
