@@ -107,9 +107,21 @@ static bool is_safe_word_char(char c)
 	return is_name_char(c) || in_set("@%+=:,./-", c);
 }
 
+/* NAME=... would be an assignment if it stood first in a command. */
+static bool looks_like_assignment(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len == 0 || !is_name_start(s[0]))
+		return false;
+	while (i < len && is_name_char(s[i]))
+		i++;
+	return i < len && s[i] == '=';
+}
+
 void sh_quote_word(struct buf *out, const char *s, size_t len)
 {
-	bool safe = len > 0;
+	bool safe = len > 0 && !looks_like_assignment(s, len);
 
 	for (size_t i = 0; i < len && safe; i++)
 		safe = is_safe_word_char(s[i]);

@@ -17,15 +17,16 @@
  * as '"'"'. Always quotes, so the result is safe in any word context. */
 void sh_quote(struct buf *out, const char *s, size_t len);
 
-/* Like sh_quote, but leaves words made only of safe characters
- * ([A-Za-z0-9_@%+=:,./-], not empty, not starting with '-' or '~' issues aside)
- * unquoted: for the Markdown plan, where readability matters. */
+/* Like sh_quote, but leaves a word bare when it is made only of
+ * [A-Za-z0-9_@%+=:,./-], is not empty and does not read as an assignment
+ * (NAME=...): for the Markdown plan, where readability matters. */
 void sh_quote_word(struct buf *out, const char *s, size_t len);
 
 /* Text to stand inside "..." as exactly s: escapes $ ` " and \. */
 void sh_quote_dquoted(struct buf *out, const char *s, size_t len);
 
-/* Text to stand inside an unquoted here-document as exactly s: escapes $ ` \. */
+/* Text to stand inside an unquoted here-document as exactly s: escapes $ ` \.
+ * The caller keeps s free of a line equal to the delimiter. */
 void sh_quote_heredoc(struct buf *out, const char *s, size_t len);
 
 /* A here-document operator found on a logical command line. */
@@ -40,12 +41,15 @@ struct sh_heredoc {
 };
 
 /* Find the here-document operators of one logical line (backslash-newlines
- * included), outside quotes and comments, in order. Returns how many were
- * found (at most max are stored; the count may exceed max). */
+ * included), outside quotes, backquotes and comments, in order; those inside
+ * $( ) count, as in the shell. <<< and $((a<<b)) are not here-documents, nor
+ * is << with no word after it. Returns how many were found (at most max are
+ * stored; the count may exceed max). */
 size_t sh_find_heredocs(const char *line, size_t len, struct sh_heredoc *out,
                         size_t max);
 
-/* Does body line `line` (without its newline) close here-doc h? */
+/* Does body line `line` (without its newline) close here-doc h? With <<-,
+ * leading tabs are ignored. A too_long delimiter never closes. */
 bool sh_heredoc_closes(const struct sh_heredoc *h, const char *line, size_t len);
 
 /* A ${name} spec reference found in command text, where the shell would
@@ -59,7 +63,10 @@ struct sh_ref {
 };
 
 /* Find every spec reference in a whole command (here-document bodies
- * included). Returns the count; *out is malloc'd (free it), NULL if none. */
+ * included), in source order. The context is that of the innermost construct:
+ * REF_UNQUOTED inside $( ) and `...` even within "...", REF_DQUOTED inside
+ * "..." and $((...)); references nested in ${x:-${y}} count.
+ * Returns the count; *out is malloc'd (free it), NULL if none. */
 size_t sh_find_refs(const char *text, size_t len, struct sh_ref **out);
 
 /* ---- simple commands, for the effects table ---- */
@@ -92,7 +99,11 @@ struct sh_simple {
 };
 
 /* Split a whole command (here-document bodies are skipped) into simple
- * commands in source order; arrays live in the arena. Returns the count. */
+ * commands in source order (by off); arrays live in the arena. A newline
+ * separates like ';'. Reserved words that only frame commands (if then else
+ * elif fi do done while until ! esac, and { } around a group) are dropped
+ * from the start of a command; for/case stay as words. Unbalanced quotes or
+ * parentheses run to the end of the text. Returns the count. */
 size_t sh_parse(struct arena *a, const char *text, size_t len,
                 struct sh_simple **out);
 

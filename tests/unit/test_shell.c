@@ -605,3 +605,17 @@ Test(shell_parse, survives_garbage)
 		arena_free(a);
 	}
 }
+
+Test(shell_quote, word_quotes_what_reads_as_an_assignment)
+{
+	struct buf b;
+
+	buf_init(&b);
+	sh_quote_word(&b, "FOO=bar", 7);
+	cr_expect_str_eq(b.data, "'FOO=bar'");
+	b.len = 0;
+	sh_quote_word(&b, "--opt=bar", 9);
+	cr_expect_str_eq(b.data, "--opt=bar");
+	buf_free(&b);
+	expect_output("'FOO=bar' 2>/dev/null || printf %s not-a-command", "not-a-command", 13);
+}
