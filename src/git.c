@@ -1,0 +1,811 @@
+/* git.c - pin a release to commits; the only file that calls libgit2.
+ *
+ * Everything here runs once per compilation, after resolve: open the
+ * repository, turn previous/target into commit ids, prove that the release
+ * moves forward on its branch, harvest conventional commits, warn about
+ * uncommitted spec files and record where the spec came from. */
+/* realpath() is an XSI function. */
+#define _XOPEN_SOURCE 700
+#include "git.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "diag.h"
+
+/* Largest spec we hash for provenance; the front end has its own cap. */
+#define SPEC_MAX_BYTES (64u * 1024u * 1024u)
+
+/* Everything one pinning run needs; lives on the stack of git_pin_release. */
+struct pin {
+	struct compile *c;
+	struct release *rel;
+	git_repository *repo;
+	const char *repo_name;  /* how diagnostics name the repository */
+	char *workdir;          /* realpath of the work tree, NULL if bare */
+	git_commit *previous;
+	git_commit *target;
+};
+
+/* ---- small helpers ---- */
+
+static const char *git_message(void)
+{
+	const git_error *e = git_error_last();
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+static struct loc root_loc(const struct release *rel)
+{
+	struct loc l = { rel->files ? rel->files->path : rel->root_path, 1, 1 };
+	return l;
+}
+
+/* Where a metadata statement's value stands, or the spec's start. */
+static struct loc meta_loc(const struct release *rel, enum meta_key k)
+{
+	const struct meta_value *m = &rel->meta[k];
+	if (!m->set)
+		return root_loc(rel);
+	if (m->value && m->value->loc.line > 0)
+		return m->value->loc;
+	return m->loc;
+}
+
+static const char *meta_text(const struct release *rel, enum meta_key k)
+{
+	const struct meta_value *m = &rel->meta[k];
+	if (!m->set || !m->value)
+		return NULL;
+	return m->value->expanded ? m->value->expanded : m->value->raw;
+}
+
+static const char *previous_rev(const struct release *rel)
+{
+	return rel->previous_ref ? rel->previous_ref : meta_text(rel, META_PREVIOUS);
+}
+
+static const char *target_rev(const struct release *rel)
+{
+	if (rel->target_ref)
+		return rel->target_ref;
+	const char *t = meta_text(rel, META_TARGET);
+	return t ? t : "HEAD";
+}
+
+/* The file relc read for the spec itself. */
+static const char *spec_fs_path(const struct release *rel)
+{
+	if (rel->files && rel->files->fs_path)
+		return rel->files->fs_path;
+	return rel->root_path;
+}
+
+static bool is_full_hex_id(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!isxdigit((unsigned char)s[n]))
+			return false;
+	return n == 40;
+}
+
+static void oid_hex(const git_oid *id, char out[41])
+{
+	git_oid_tostr(out, 41, id);
+}
+
+/* `path` relative to the directory `dir` (both absolute and canonical), or
+ * NULL when it is not inside it. */
+static const char *path_inside(struct arena *a, const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (strncmp(dir, path, n) != 0)
+		return NULL;
+	if (n == 1 && dir[0] == '/')
+		return arena_strdup(a, path + 1);
+	if (path[n] != '/')
+		return NULL;
+	return arena_strdup(a, path + n + 1);
+}
+
+/* ---- provenance ---- */
+
+bool relc_git_blob_id(const char *data, size_t len, char out[41])
+{
+	git_oid id;
+	if (git_odb_hash(&id, data, len, GIT_OBJECT_BLOB) != 0) {
+		out[0] = '\0';
+		return false;
+	}
+	oid_hex(&id, out);
+	return true;
+}
+
+/* The blob id of the spec's bytes as read now (not as committed): the header
+ * then says exactly which text the scripts were made from. */
+static void hash_spec(struct compile *c)
+{
+	char *data = NULL;
+	size_t len = 0;
+	c->spec_blob[0] = '\0';
+	if (read_file(spec_fs_path(c->rel), SPEC_MAX_BYTES, &data, &len) != 0)
+		return;
+	relc_git_blob_id(data, len, c->spec_blob);
+	free(data);
+}
+
+/* ---- --no-git ---- */
+
+static void pin_no_git_one(struct compile *c, enum meta_key k, const char *what,
+                           const char *rev, char out[41])
+{
+	struct release *rel = c->rel;
+	if (!rev)
+		return;
+	if (!is_full_hex_id(rev)) {
+		struct diagnostic *d = diag_report(c->diags, DIAG_E013, meta_loc(rel, k),
+			"%s '%s' cannot be resolved: with --no-git no repository is read, "
+			"so %s must be a full 40-hex commit id", what, rev, what);
+		if (k == META_TARGET && !rel->meta[k].set)
+			diag_note(d, (struct loc){ 0 }, "target defaults to HEAD; write `target <commit id>`");
+		return;
+	}
+	for (int i = 0; i < 40; i++)
+		out[i] = (char)tolower((unsigned char)rev[i]);
+	out[40] = '\0';
+}
+
+static void pin_no_git(struct compile *c)
+{
+	struct release *rel = c->rel;
+	pin_no_git_one(c, META_PREVIOUS, "previous", previous_rev(rel), rel->previous_id);
+	pin_no_git_one(c, META_TARGET, "target", target_rev(rel), rel->target_id);
+	if (rel->changes_from_git)
+		diag_report(c->diags, DIAG_E003, rel->changes_from_git_loc,
+			"`changes from-git` needs the repository, but --no-git was given; "
+			"write the changes in a `changes` block or drop --no-git");
+	c->spec_relpath = rel->root_path;
+}
+
+/* ---- opening the repository ---- */
+
+/* How to name the repository in messages: as given with --repo, else its work
+ * tree relative to the current directory when it lies below it. */
+static const char *repo_display(struct pin *p)
+{
+	struct arena *a = p->c->arena;
+	if (p->c->opt.repo)
+		return p->c->opt.repo;
+	const char *where = p->workdir ? p->workdir : git_repository_path(p->repo);
+	char cwd[PATH_MAX];
+	char *real_cwd = getcwd(cwd, sizeof cwd) ? realpath(cwd, NULL) : NULL;
+	const char *shown = NULL;
+	if (real_cwd) {
+		if (strcmp(real_cwd, where) == 0)
+			shown = ".";
+		else
+			shown = path_inside(a, real_cwd, where);
+		free(real_cwd);
+	}
+	return shown ? shown : arena_strdup(a, where);
+}
+
+/* The folder holding the spec, where discovery starts. */
+static char *spec_dir(const char *spec)
+{
+	const char *slash = strrchr(spec, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == spec)
+		return xstrdup("/");
+	return xstrndup(spec, (size_t)(slash - spec));
+}
+
+static bool open_repo(struct pin *p)
+{
+	struct compile *c = p->c;
+	struct loc at = meta_loc(p->rel, META_PREVIOUS);
+	int err;
+	if (c->opt.repo) {
+		/* An explicit --repo is taken as is: never climb to a parent. */
+		err = git_repository_open_ext(&p->repo, c->opt.repo,
+		                              GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+		if (err != 0) {
+			diag_report(c->diags, DIAG_E013, at,
+				"cannot open git repository '%s' given with --repo: %s",
+				c->opt.repo, git_message());
+			return false;
+		}
+	} else {
+		/* Discovery climbs from the spec's folder; it honours
+		 * GIT_CEILING_DIRECTORIES like git, and never crosses file systems. */
+		char *dir = spec_dir(spec_fs_path(p->rel));
+		err = git_repository_open_ext(&p->repo, dir, 0,
+		                              getenv("GIT_CEILING_DIRECTORIES"));
+		if (err != 0) {
+			struct diagnostic *d = diag_report(c->diags, DIAG_E013, at,
+				"no git repository found in '%s' or any folder above it, "
+				"so previous and target cannot be resolved", dir);
+			diag_note(d, (struct loc){ 0 },
+				"use --repo DIR, or --no-git with full 40-hex commit ids");
+			free(dir);
+			return false;
+		}
+		free(dir);
+	}
+	const char *wd = git_repository_workdir(p->repo);
+	if (wd)
+		p->workdir = realpath(wd, NULL);
+	p->repo_name = repo_display(p);
+	return true;
+}
+
+/* The spec's path relative to the work tree, for the provenance header; the
+ * path as given when the spec is outside it (or the repository is bare). */
+static void set_spec_relpath(struct pin *p)
+{
+	struct compile *c = p->c;
+	c->spec_relpath = p->rel->root_path;
+	if (!p->workdir)
+		return;
+	char *real = realpath(spec_fs_path(p->rel), NULL);
+	if (!real)
+		return;
+	const char *rel = path_inside(c->arena, p->workdir, real);
+	if (rel)
+		c->spec_relpath = rel;
+	free(real);
+}
+
+/* ---- resolving revisions ---- */
+
+struct suggest {
+	const char *want;
+	char best[256];
+	int dist;
+};
+
+static int suggest_ref(const char *name, void *payload)
+{
+	struct suggest *s = payload;
+	static const char *const prefixes[] = {
+		"refs/heads/", "refs/tags/", "refs/remotes/",
+	};
+	const char *shortname = NULL;
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			shortname = name + strlen(prefixes[i]);
+	if (!shortname || strlen(shortname) >= sizeof s->best)
+		return 0;
+	int d = edit_distance(s->want, shortname, 2);
+	/* Ties go to the smaller name, so the note does not depend on ref order. */
+	if (d <= 2 && (d < s->dist || (d == s->dist && strcmp(shortname, s->best) < 0))) {
+		s->dist = d;
+		snprintf(s->best, sizeof s->best, "%s", shortname);
+	}
+	return 0;
+}
+
+/* "did you mean" for a revision that names nothing: the nearest branch or tag. */
+static void note_nearest_ref(struct pin *p, struct diagnostic *d, const char *rev)
+{
+	struct suggest s = { rev, "", 3 };
+	git_reference_foreach_name(p->repo, suggest_ref, &s);
+	if (s.best[0] && s.dist > 0 && (size_t)s.dist < strlen(rev))
+		diag_note(d, (struct loc){ 0 }, "did you mean '%s'?", s.best);
+}
+
+static bool names_head(const char *rev)
+{
+	return strcmp(rev, "@") == 0 || strncmp(rev, "HEAD", 4) == 0;
+}
+
+static void report_unborn(struct pin *p, struct loc at, const char *what, const char *rev)
+{
+	git_reference *head = NULL;
+	const char *branch = "?";
+	if (git_reference_lookup(&head, p->repo, "HEAD") == 0 &&
+	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
+		branch = git_reference_symbolic_target(head);
+	if (strncmp(branch, "refs/heads/", 11) == 0)
+		branch += 11;
+	diag_report(p->c->diags, DIAG_E013, at,
+		"%s '%s' cannot be resolved: HEAD of repository '%s' is unborn "
+		"(branch '%s' has no commits yet)", what, rev, p->repo_name, branch);
+	git_reference_free(head);
+}
+
+/* Resolve one revision to a commit, or report E013 and return NULL. */
+static git_commit *resolve_rev(struct pin *p, enum meta_key k, const char *what,
+                               const char *rev)
+{
+	struct diag_set *ds = p->c->diags;
+	struct loc at = meta_loc(p->rel, k);
+	git_object *obj = NULL;
+	int err = git_revparse_single(&obj, p->repo, rev);
+	if (err == GIT_EAMBIGUOUS) {
+		struct diagnostic *d = diag_report(ds, DIAG_E013, at,
+			"%s '%s' is an ambiguous short id in repository '%s': "
+			"more than one object starts with it", what, rev, p->repo_name);
+		diag_note(d, (struct loc){ 0 }, "write more hex digits, or the full 40-hex commit id");
+		return NULL;
+	}
+	if (err != 0) {
+		if (names_head(rev) && git_repository_head_unborn(p->repo) == 1) {
+			report_unborn(p, at, what, rev);
+			return NULL;
+		}
+		struct diagnostic *d = diag_report(ds, DIAG_E013, at,
+			"%s '%s' does not resolve in repository '%s': no tag, branch "
+			"or commit has that name", what, rev, p->repo_name);
+		note_nearest_ref(p, d, rev);
+		return NULL;
+	}
+	/* An annotated tag (or a tag of a tag) is an object of its own: always
+	 * peel down to the commit, which is what gets deployed. */
+	git_object *peeled = NULL;
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) {
+		diag_report(ds, DIAG_E013, at,
+			"%s '%s' names a %s in repository '%s', not a commit", what, rev,
+			git_object_type2string(git_object_type(obj)), p->repo_name);
+		git_object_free(obj);
+		return NULL;
+	}
+	git_object_free(obj);
+	return (git_commit *)peeled;
+}
+
+/* A commit is its own ancestor here, as for `git merge-base --is-ancestor`. */
+static int is_ancestor(git_repository *repo, const git_oid *ancestor, const git_oid *of)
+{
+	if (git_oid_equal(ancestor, of))
+		return 1;
+	return git_graph_descendant_of(repo, of, ancestor);
+}
+
+/* The tip of `branch`: the local branch, else its origin/ remote-tracking
+ * branch (CI checkouts often have no local branch). */
+static git_reference *branch_tip(struct pin *p, const char *branch, const char **used)
+{
+	git_reference *ref = NULL;
+	*used = branch;
+	if (git_branch_lookup(&ref, p->repo, branch, GIT_BRANCH_LOCAL) == 0)
+		return ref;
+	char *remote = arena_printf(p->c->arena, "origin/%s", branch);
+	if (git_branch_lookup(&ref, p->repo, remote, GIT_BRANCH_REMOTE) == 0) {
+		*used = remote;
+		return ref;
+	}
+	/* Written as "origin/main" already. */
+	if (git_branch_lookup(&ref, p->repo, branch, GIT_BRANCH_REMOTE) == 0)
+		return ref;
+	return NULL;
+}
+
+static void check_branch(struct pin *p)
+{
+	const char *branch = meta_text(p->rel, META_BRANCH);
+	if (!branch)
+		return;
+	struct loc at = meta_loc(p->rel, META_BRANCH);
+	const char *used;
+	git_reference *ref = branch_tip(p, branch, &used);
+	if (!ref) {
+		diag_report(p->c->diags, DIAG_E013, at,
+			"branch '%s' does not exist in repository '%s': no local branch "
+			"and no remote-tracking branch origin/%s", branch, p->repo_name, branch);
+		return;
+	}
+	git_object *tip = NULL;
+	if (git_reference_peel(&tip, ref, GIT_OBJECT_COMMIT) != 0) {
+		diag_report(p->c->diags, DIAG_E013, at,
+			"branch '%s' does not point to a commit: %s", used, git_message());
+		git_reference_free(ref);
+		return;
+	}
+	const git_oid *target = git_commit_id(p->target);
+	int r = is_ancestor(p->repo, target, git_object_id(tip));
+	if (r < 0) {
+		diag_report(p->c->diags, DIAG_E013, at,
+			"cannot walk the history of branch '%s': %s", used, git_message());
+	} else if (r == 0) {
+		char tip_hex[41];
+		oid_hex(git_object_id(tip), tip_hex);
+		struct diagnostic *d = diag_report(p->c->diags, DIAG_E015, at,
+			"target '%s' (%s) is not reachable from branch '%s' (at %s)",
+			target_rev(p->rel), p->rel->target_id, used, tip_hex);
+		diag_note(d, meta_loc(p->rel, META_TARGET), "target is set here");
+	}
+	git_object_free(tip);
+	git_reference_free(ref);
+}
+
+/* E014: the release must move forward from what runs in production. */
+static bool check_ancestry(struct pin *p)
+{
+	int r = is_ancestor(p->repo, git_commit_id(p->previous), git_commit_id(p->target));
+	struct loc at = meta_loc(p->rel, META_PREVIOUS);
+	if (r < 0) {
+		diag_report(p->c->diags, DIAG_E013, at,
+			"cannot walk the history between previous and target: %s", git_message());
+		return false;
+	}
+	if (r == 0) {
+		struct diagnostic *d = diag_report(p->c->diags, DIAG_E014, at,
+			"previous '%s' (%s) is not an ancestor of target '%s' (%s)",
+			previous_rev(p->rel), p->rel->previous_id, target_rev(p->rel),
+			p->rel->target_id);
+		diag_note(d, meta_loc(p->rel, META_TARGET), "target is set here");
+		return false;
+	}
+	return true;
+}
+
+/* ---- changes from-git ---- */
+
+static bool word_eq(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && strncasecmp(s, word, n) == 0;
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+/* The text after "BREAKING CHANGE:" (or "BREAKING-CHANGE:") on a body line;
+ * *found says whether there was such a footer at all. */
+static void breaking_footer(const char *msg, bool *found, const char **text, size_t *len)
+{
+	static const char *const tokens[] = { "BREAKING CHANGE:", "BREAKING-CHANGE:" };
+	*found = false;
+	const char *line = strchr(msg, '\n');
+	while (line) {
+		line++;
+		for (size_t i = 0; i < 2; i++) {
+			size_t tl = strlen(tokens[i]);
+			if (strncmp(line, tokens[i], tl) != 0)
+				continue;
+			const char *t = line + tl, *end = strchr(t, '\n');
+			if (!end)
+				end = t + strlen(t);
+			while (t < end && is_blank(*t))
+				t++;
+			while (end > t && is_blank(end[-1]))
+				end--;
+			*found = true;
+			*text = t;
+			*len = (size_t)(end - t);
+			return;
+		}
+		line = strchr(line, '\n');
+	}
+}
+
+bool relc_git_classify_commit(const char *msg, enum change_area *area,
+                         enum change_kind *kind, const char **text, size_t *len)
+{
+	const char *p = msg, *type = p;
+	while (isalpha((unsigned char)*p))
+		p++;
+	size_t type_len = (size_t)(p - type);
+	const char *scope = NULL;
+	size_t scope_len = 0;
+	if (type_len == 0)
+		return false;
+	if (*p == '(') {
+		scope = ++p;
+		while (*p && *p != ')' && *p != '(' && *p != '\n')
+			p++;
+		if (*p != ')' || p == scope)
+			return false;
+		scope_len = (size_t)(p - scope);
+		p++;
+	}
+	bool bang = *p == '!';
+	if (bang)
+		p++;
+	if (*p != ':' || !is_blank(p[1]))
+		return false;
+	p++;
+	while (is_blank(*p))
+		p++;
+	const char *end = strchr(p, '\n');
+	if (!end)
+		end = p + strlen(p);
+	while (end > p && is_blank(end[-1]))
+		end--;
+	if (end == p)
+		return false;
+	*text = p;
+	*len = (size_t)(end - p);
+
+	bool footer;
+	const char *ftext;
+	size_t flen;
+	breaking_footer(msg, &footer, &ftext, &flen);
+	if (bang || footer) {
+		/* The footer, when it says something, describes the break itself. */
+		if (footer && flen > 0) {
+			*text = ftext;
+			*len = flen;
+		}
+		*area = AREA_API;
+		*kind = CHANGE_BREAKING;
+		return true;
+	}
+	bool api = scope && word_eq(scope, scope_len, "api");
+	bool db = scope && word_eq(scope, scope_len, "db");
+	*area = AREA_BACKEND;
+	if (word_eq(type, type_len, "feat")) {
+		*area = api ? AREA_API : AREA_BACKEND;
+		*kind = api ? CHANGE_ADDED : db ? CHANGE_DATABASE : CHANGE_ADDED;
+	} else if (word_eq(type, type_len, "fix")) {
+		*area = api ? AREA_API : AREA_BACKEND;
+		*kind = CHANGE_FIXED;
+	} else if (word_eq(type, type_len, "perf")) {
+		*kind = CHANGE_PERFORMANCE;
+	} else if (word_eq(type, type_len, "refactor")) {
+		*kind = CHANGE_CHANGED;
+	} else if (word_eq(type, type_len, "migration")) {
+		*kind = CHANGE_DATABASE;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Commit text made safe for every back end: valid UTF-8 (a bad byte becomes
+ * U+FFFD) and no control characters (they become spaces). */
+static char *clean_text(struct arena *a, const char *s, size_t n)
+{
+	struct buf b;
+	buf_init(&b);
+	size_t i = 0;
+	while (i < n) {
+		size_t ok = utf8_valid_prefix(s + i, n - i);
+		for (size_t j = i; j < i + ok; j++) {
+			unsigned char ch = (unsigned char)s[j];
+			buf_putc(&b, ch < 0x20 || ch == 0x7f ? ' ' : (char)ch);
+		}
+		i += ok;
+		if (i < n) {
+			buf_puts(&b, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	char *out = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return out;
+}
+
+static const char *change_text(const struct change *ch)
+{
+	if (!ch->text)
+		return "";
+	return ch->text->expanded ? ch->text->expanded : ch->text->raw;
+}
+
+/* Append unless an equal entry (area, kind, text) is already there. */
+static void add_change(struct release *rel, struct change *nc)
+{
+	struct change **tail = &rel->changes;
+	for (; *tail; tail = &(*tail)->next) {
+		struct change *ch = *tail;
+		if (ch->area == nc->area && ch->kind == nc->kind &&
+		    strcmp(change_text(ch), change_text(nc)) == 0)
+			return;
+	}
+	*tail = nc;
+}
+
+static void harvest_commit(struct pin *p, git_commit *commit)
+{
+	enum change_area area;
+	enum change_kind kind;
+	const char *text;
+	size_t len;
+	const char *msg = git_commit_message(commit);
+	if (!msg || !relc_git_classify_commit(msg, &area, &kind, &text, &len))
+		return;
+	struct arena *a = p->c->arena;
+	struct change *ch = arena_alloc(a, sizeof *ch);
+	char hex[41];
+	oid_hex(git_commit_id(commit), hex);
+	ch->loc = p->rel->changes_from_git_loc;
+	ch->area = area;
+	ch->kind = kind;
+	const char *clean = clean_text(a, text, len);
+	ch->text = ast_value(a, ch->loc, clean, strlen(clean), true);
+	ch->commit = arena_strdup(a, hex);
+	add_change(p->rel, ch);
+}
+
+/* Commits in previous..target, merges left out, oldest first: the order of
+ * `git rev-list --topo-order --reverse previous..target`. */
+static void harvest_changes(struct pin *p)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+	int err = git_revwalk_new(&walk, p->repo);
+	if (err == 0)
+		err = git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	if (err == 0)
+		err = git_revwalk_push(walk, git_commit_id(p->target));
+	if (err == 0)
+		err = git_revwalk_hide(walk, git_commit_id(p->previous));
+	while (err == 0 && (err = git_revwalk_next(&id, walk)) == 0) {
+		git_commit *commit = NULL;
+		err = git_commit_lookup(&commit, p->repo, &id);
+		if (err != 0)
+			break;
+		if (git_commit_parentcount(commit) <= 1)
+			harvest_commit(p, commit);
+		git_commit_free(commit);
+	}
+	if (err != 0 && err != GIT_ITEROVER)
+		diag_report(p->c->diags, DIAG_E013, p->rel->changes_from_git_loc,
+			"cannot walk the commits for `changes from-git`: %s", git_message());
+	git_revwalk_free(walk);
+}
+
+/* ---- W111: uncommitted spec files ---- */
+
+static const char *status_words(unsigned int flags)
+{
+	if (flags & GIT_STATUS_IGNORED)
+		return "is ignored by git, so no commit holds it";
+	if (flags & GIT_STATUS_WT_NEW)
+		return "is not tracked by git (untracked)";
+	if (flags & GIT_STATUS_CONFLICTED)
+		return "has unresolved merge conflicts";
+	if (flags & (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE |
+	             GIT_STATUS_WT_RENAMED | GIT_STATUS_WT_DELETED))
+		return "has uncommitted changes in the work tree";
+	return "has staged changes that are not committed";
+}
+
+/* The included file's `include` line, or the spec's first line. */
+static struct loc file_loc(const struct release *rel, const struct source_file *f)
+{
+	if (f->included_at.line > 0)
+		return f->included_at;
+	return root_loc(rel);
+}
+
+static void warn_file(struct pin *p, const struct source_file *f, const char *why)
+{
+	struct diagnostic *d = diag_report(p->c->diags, DIAG_W111, file_loc(p->rel, f),
+		"%s '%s' %s", f->includer ? "included file" : "spec", f->path, why);
+	diag_note(d, (struct loc){ 0 },
+		"commit it, so the generated scripts come from a reviewed spec");
+}
+
+static void check_uncommitted(struct pin *p)
+{
+	struct arena *a = p->c->arena;
+	size_t n = 0;
+	for (const struct source_file *f = p->rel->files; f; f = f->next)
+		n++;
+	if (!p->workdir || n == 0)
+		return;
+	const char **rels = arena_alloc(a, n * sizeof *rels);
+	const struct source_file **files = arena_alloc(a, n * sizeof *files);
+	size_t m = 0;
+	for (const struct source_file *f = p->rel->files; f; f = f->next) {
+		char *real = realpath(f->fs_path ? f->fs_path : f->path, NULL);
+		const char *rel = real ? path_inside(a, p->workdir, real) : NULL;
+		free(real);
+		if (!rel) {
+			warn_file(p, f, arena_printf(a,
+				"is outside the work tree of repository '%s', so no commit holds it",
+				p->repo_name));
+			continue;
+		}
+		rels[m] = rel;
+		files[m++] = f;
+	}
+	if (m == 0)
+		return;
+	/* The defaults leave untracked files out: ask for them explicitly, and
+	 * match the paths literally, not as globs. */
+	git_status_options so;
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+	           GIT_STATUS_OPT_INCLUDE_IGNORED | GIT_STATUS_OPT_RECURSE_IGNORED_DIRS |
+	           GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
+	so.pathspec.strings = (char **)rels;
+	so.pathspec.count = m;
+	git_status_list *list = NULL;
+	if (git_status_list_new(&list, p->repo, &so) != 0) {
+		diag_report(p->c->diags, DIAG_W111, root_loc(p->rel),
+			"cannot read the git status of the spec files: %s", git_message());
+		return;
+	}
+	/* Report in the order of the files, not of libgit2's list. */
+	size_t count = git_status_list_entrycount(list);
+	for (size_t i = 0; i < m; i++) {
+		for (size_t j = 0; j < count; j++) {
+			const git_status_entry *e = git_status_byindex(list, j);
+			const git_diff_delta *dl = e->index_to_workdir ? e->index_to_workdir
+			                                               : e->head_to_index;
+			if (e->status == GIT_STATUS_CURRENT || !dl)
+				continue;
+			if (strcmp(dl->old_file.path, rels[i]) != 0 &&
+			    strcmp(dl->new_file.path, rels[i]) != 0)
+				continue;
+			warn_file(p, files[i], status_words(e->status));
+			break;
+		}
+	}
+	git_status_list_free(list);
+}
+
+/* ---- the entry point ---- */
+
+static void pin_revisions(struct pin *p)
+{
+	struct release *rel = p->rel;
+	const char *prev = previous_rev(rel);
+	if (prev) {
+		p->previous = resolve_rev(p, META_PREVIOUS, "previous", prev);
+		if (p->previous)
+			oid_hex(git_commit_id(p->previous), rel->previous_id);
+	}
+	p->target = resolve_rev(p, META_TARGET, "target", target_rev(rel));
+	if (p->target)
+		oid_hex(git_commit_id(p->target), rel->target_id);
+	if (p->target)
+		check_branch(p);
+	if (p->previous && p->target && check_ancestry(p) && rel->changes_from_git)
+		harvest_changes(p);
+}
+
+void git_pin_release(struct compile *c)
+{
+	if (!c->rel)
+		return;
+	git_libgit2_init();
+	struct release *rel = c->rel;
+	rel->previous_id[0] = rel->target_id[0] = '\0';
+	hash_spec(c);
+	if (c->opt.no_git) {
+		pin_no_git(c);
+		git_libgit2_shutdown();
+		return;
+	}
+	struct pin p = { .c = c, .rel = rel };
+	c->spec_relpath = rel->root_path;
+	if (open_repo(&p)) {
+		set_spec_relpath(&p);
+		if (git_repository_is_shallow(p.repo) == 1) {
+			struct diagnostic *d = diag_report(c->diags, DIAG_E013,
+				meta_loc(rel, META_PREVIOUS),
+				"repository '%s' is a shallow clone: relc cannot walk history "
+				"in a shallow clone, so previous and target cannot be checked",
+				p.repo_name);
+			diag_note(d, (struct loc){ 0 },
+				"fetch the full history first (git fetch --unshallow, or "
+				"fetch-depth: 0 in CI)");
+		} else {
+			pin_revisions(&p);
+		}
+		check_uncommitted(&p);
+	}
+	git_commit_free(p.previous);
+	git_commit_free(p.target);
+	git_repository_free(p.repo);
+	free(p.workdir);
+	git_libgit2_shutdown();
+}
