@@ -286,6 +286,8 @@ struct release {
 /* ---- builders (called from the grammar's actions) ---- */
 
 struct arena;
+/* A value holding exactly this text (no escapes or references decoded):
+ * for values made by later passes, such as commit subjects. */
 struct value *ast_value(struct arena *a, struct loc loc, const char *raw,
                         size_t len, bool quoted);
 struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,

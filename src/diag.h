@@ -80,6 +80,8 @@ unsigned diag_warnings(const struct diag_set *ds);
 /* Iterate in sorted order (sorts on first call after a report). */
 size_t diag_count(struct diag_set *ds);
 const struct diagnostic *diag_get(struct diag_set *ds, size_t i);
+/* The same, writable: for passes that attach notes after the fact. */
+struct diagnostic *diag_at(struct diag_set *ds, size_t i);
 
 /* Print every diagnostic in the chosen format. */
 void diag_print(struct diag_set *ds, FILE *out);

@@ -7,6 +7,8 @@
 
 /* Largest spec file accepted (bytes). */
 #define RELC_MAX_SPEC_SIZE (256u * 1024u * 1024u)
+/* Largest existing artefact read back by build --check or changelog --update. */
+#define RELC_MAX_OUTPUT (512u * 1024u * 1024u)
 
 /* Parse one file's text. Reports E001-E005/E017 and friends into ds. Always
  * returns a (possibly partial) tree; path is the display path. */

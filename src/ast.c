@@ -1,0 +1,147 @@
+/* ast.c - node constructors and small helpers over the model. */
+#include "ast.h"
+
+#include <string.h>
+
+struct value *ast_value(struct arena *a, struct loc loc, const char *raw,
+                        size_t len, bool quoted)
+{
+	struct value *v = arena_alloc(a, sizeof *v);
+	v->loc = loc;
+	v->quoted = quoted;
+	v->raw = arena_strndup(a, raw, len);
+	v->segs = arena_alloc(a, sizeof *v->segs);
+	v->segs[0].kind = SEG_TEXT;
+	v->segs[0].text = v->raw;
+	v->segs[0].len = len;
+	v->segs[0].loc = loc;
+	v->nsegs = 1;
+	v->expanded = v->raw;
+	return v;
+}
+
+struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,
+                            const char *text, size_t len)
+{
+	struct command *c = arena_alloc(a, sizeof *c);
+	c->kw_loc = kw_loc;
+	c->loc = loc;
+	c->kind = CMD_RUN;
+	c->text = arena_strndup(a, text, len);
+	c->len = len;
+	return c;
+}
+
+struct block *ast_block(struct arena *a, struct loc loc, enum block_kind kind,
+                        struct value *name)
+{
+	struct block *b = arena_alloc(a, sizeof *b);
+	b->loc = loc;
+	b->kind = kind;
+	b->name_value = name;
+	b->name = name ? (name->expanded ? name->expanded : name->raw) : NULL;
+	b->policy = POLICY_DEFAULT;
+	b->undo_kind = UNDO_MISSING;
+	return b;
+}
+
+const char *block_kind_name(enum block_kind k)
+{
+	switch (k) {
+	case BLOCK_CHECK: return "check";
+	case BLOCK_BACKUP: return "backup";
+	case BLOCK_STEP: return "step";
+	case BLOCK_VERIFY: return "verify";
+	case BLOCK_AFTER_ROLLBACK: return "after-rollback";
+	case BLOCK_UNDO: return "undo";
+	}
+	return "?";
+}
+
+const char *change_area_name(enum change_area a)
+{
+	switch (a) {
+	case AREA_API: return "api";
+	case AREA_BACKEND: return "backend";
+	case AREA_MIGRATION: return "migration";
+	}
+	return "?";
+}
+
+const char *change_kind_name(enum change_kind k)
+{
+	switch (k) {
+	case CHANGE_ADDED: return "added";
+	case CHANGE_CHANGED: return "changed";
+	case CHANGE_FIXED: return "fixed";
+	case CHANGE_REMOVED: return "removed";
+	case CHANGE_BREAKING: return "breaking";
+	case CHANGE_PERFORMANCE: return "performance";
+	case CHANGE_DATABASE: return "database";
+	case CHANGE_SCHEMA: return "schema";
+	case CHANGE_DATA: return "data";
+	case CHANGE_INDEX: return "index";
+	}
+	return "?";
+}
+
+const char *policy_name(enum policy p)
+{
+	switch (p) {
+	case POLICY_DEFAULT: return "default";
+	case POLICY_ABORT: return "abort";
+	case POLICY_ROLLBACK: return "rollback";
+	case POLICY_ESCALATE: return "escalate";
+	}
+	return "?";
+}
+
+enum policy block_policy(const struct block *b)
+{
+	if (b->policy != POLICY_DEFAULT)
+		return b->policy;
+	switch (b->kind) {
+	case BLOCK_CHECK: return POLICY_ABORT;
+	case BLOCK_BACKUP: return POLICY_ESCALATE;
+	case BLOCK_STEP: return POLICY_ROLLBACK;
+	case BLOCK_VERIFY: return POLICY_ROLLBACK;
+	case BLOCK_AFTER_ROLLBACK: return POLICY_ESCALATE;
+	case BLOCK_UNDO: return POLICY_ESCALATE;
+	}
+	return POLICY_ESCALATE;
+}
+
+int64_t block_timeout_ms(const struct block *b)
+{
+	if (b->timeout.set)
+		return b->timeout.max_ms;
+	if (b->estimate.set)
+		return 2 * b->estimate.max_ms;
+	return 0;
+}
+
+struct symbol *release_symbol(const struct release *r, const char *name)
+{
+	for (struct symbol *s = r->symbols; s; s = s->next)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+void format_duration(struct buf *out, int64_t ms)
+{
+	if (ms == 0) {
+		buf_puts(out, "0s");
+		return;
+	}
+	int64_t h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60,
+	        rest = ms % 1000;
+	if (h)
+		buf_printf(out, "%lldh", (long long)h);
+	if (m)
+		buf_printf(out, "%lldm", (long long)m);
+	if (s)
+		buf_printf(out, "%llds", (long long)s);
+	if (rest)
+		buf_printf(out, "%lldms", (long long)rest);
+}

@@ -1,0 +1,72 @@
+/* compile.c - the compile driver: resolve, pin, expand, check. */
+#include "compile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "resolve.h"
+#if __has_include("git.h")
+#include "git.h"
+#define RELC_HAVE_GIT 1
+#endif
+#if __has_include("check.h")
+#include "check.h"
+#define RELC_HAVE_CHECK 1
+#endif
+
+struct compile *compile_new(const struct compile_options *opt)
+{
+	struct compile *c = xcalloc(1, sizeof *c);
+	c->opt = *opt;
+	c->arena = arena_new();
+	c->diags = diag_set_new();
+	diag_set_options(c->diags, &opt->diag);
+	return c;
+}
+
+void compile_free(struct compile *c)
+{
+	if (!c)
+		return;
+	diag_set_free(c->diags);
+	arena_free(c->arena);
+	free(c);
+}
+
+/* A diagnostic inside an included file says how that file was reached. */
+static void add_include_chains(struct compile *c)
+{
+	size_t n = diag_count(c->diags);
+	for (size_t i = 0; i < n; i++) {
+		struct diagnostic *d = diag_at(c->diags, i);
+		for (const struct source_file *f = c->rel->files; f; f = f->next) {
+			if (!d->loc.file || strcmp(f->path, d->loc.file) != 0 || !f->includer)
+				continue;
+			for (const struct source_file *g = f; g && g->includer; g = g->includer)
+				diag_note(d, g->included_at, "included from %s", g->includer->path);
+			break;
+		}
+	}
+}
+
+bool compile_spec(struct compile *c, const char *path)
+{
+	if (!resolve_release(c, path))
+		return false;
+#ifdef RELC_HAVE_GIT
+	git_pin_release(c);
+#endif
+	resolve_expand(c);
+#ifdef RELC_HAVE_CHECK
+	check_release(c);
+#endif
+	add_include_chains(c);
+	return diag_errors(c->diags) == 0;
+}
+
+int compile_status(const struct compile *c)
+{
+	if (c->io_error)
+		return 2;
+	return diag_errors(c->diags) ? 1 : 0;
+}

@@ -1,0 +1,352 @@
+/* diag.c - the message registry, diagnostic collection and the text printer. */
+#include "diag.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct diag_info registry[DIAG__COUNT] = {
+#define MSG(code, sev, name, summary, explain) {#code, sev, name, summary, explain},
+#include "messages.def"
+#undef MSG
+};
+
+const struct diag_info *diag_info(enum diag_code c)
+{
+	if ((int)c < 0 || c >= DIAG__COUNT)
+		return NULL;
+	return &registry[c];
+}
+
+int diag_lookup(const char *code)
+{
+	for (int i = 0; i < DIAG__COUNT; i++)
+		if (strcasecmp(registry[i].code, code) == 0)
+			return i;
+	return -1;
+}
+
+struct source_text {
+	const char *path;
+	char *text;
+	size_t len;
+	int order; /* first-registered order, so diagnostics sort root file first */
+};
+
+struct diag_set {
+	struct diagnostic **items;
+	size_t len, cap;
+	bool sorted;
+	unsigned errors, warnings;
+	struct source_text *sources;
+	size_t nsources;
+	struct diag_options opt;
+};
+
+struct diag_set *diag_set_new(void)
+{
+	return xcalloc(1, sizeof(struct diag_set));
+}
+
+static void diagnostic_free(struct diagnostic *d)
+{
+	struct diag_note *n = d->notes;
+	while (n) {
+		struct diag_note *next = n->next;
+		free(n->text);
+		free(n);
+		n = next;
+	}
+	free(d->message);
+	free(d);
+}
+
+void diag_set_free(struct diag_set *ds)
+{
+	if (!ds)
+		return;
+	for (size_t i = 0; i < ds->len; i++)
+		diagnostic_free(ds->items[i]);
+	free(ds->items);
+	for (size_t i = 0; i < ds->nsources; i++)
+		free(ds->sources[i].text);
+	free(ds->sources);
+	free(ds);
+}
+
+void diag_add_source(struct diag_set *ds, const char *path, const char *text,
+                     size_t len)
+{
+	ds->sources = xrealloc(ds->sources, (ds->nsources + 1) * sizeof *ds->sources);
+	struct source_text *s = &ds->sources[ds->nsources];
+	s->path = path;
+	s->text = xstrndup(text, len);
+	s->len = len;
+	s->order = (int)ds->nsources;
+	ds->nsources++;
+}
+
+void diag_set_options(struct diag_set *ds, const struct diag_options *o)
+{
+	ds->opt = *o;
+}
+
+static enum diag_severity effective_severity(const struct diag_set *ds,
+                                             enum diag_code code)
+{
+	enum diag_severity sev = registry[code].severity;
+	if (code == DIAG_E011 && ds->opt.allow_irreversible)
+		sev = SEV_WARNING;
+	if (sev == SEV_WARNING && ds->opt.werror)
+		sev = SEV_ERROR;
+	return sev;
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_vprintf(&b, fmt, ap);
+	return buf_steal(&b);
+}
+
+struct diagnostic *diag_report(struct diag_set *ds, enum diag_code code,
+                               struct loc loc, const char *fmt, ...)
+{
+	struct diagnostic *d = xcalloc(1, sizeof *d);
+	va_list ap;
+	va_start(ap, fmt);
+	d->message = vformat(fmt, ap);
+	va_end(ap);
+	d->code = code;
+	d->severity = effective_severity(ds, code);
+	d->loc = loc;
+	d->seq = (unsigned)ds->len;
+	if (ds->len == ds->cap) {
+		ds->cap = ds->cap ? ds->cap * 2 : 16;
+		ds->items = xrealloc(ds->items, ds->cap * sizeof *ds->items);
+	}
+	ds->items[ds->len++] = d;
+	ds->sorted = false;
+	if (d->severity == SEV_ERROR)
+		ds->errors++;
+	else
+		ds->warnings++;
+	return d;
+}
+
+void diag_set_end(struct diagnostic *d, int end_col)
+{
+	d->end_col = end_col;
+}
+
+void diag_note(struct diagnostic *d, struct loc loc, const char *fmt, ...)
+{
+	struct diag_note *n = xcalloc(1, sizeof *n);
+	va_list ap;
+	va_start(ap, fmt);
+	n->text = vformat(fmt, ap);
+	va_end(ap);
+	n->loc = loc;
+	if (d->last_note)
+		d->last_note->next = n;
+	else
+		d->notes = n;
+	d->last_note = n;
+}
+
+unsigned diag_errors(const struct diag_set *ds)
+{
+	return ds->errors;
+}
+
+unsigned diag_warnings(const struct diag_set *ds)
+{
+	return ds->warnings;
+}
+
+static const struct diag_set *sort_ctx;
+
+static int file_order(const struct diag_set *ds, const char *path)
+{
+	if (!path)
+		return -1;
+	for (size_t i = 0; i < ds->nsources; i++)
+		if (ds->sources[i].path == path || strcmp(ds->sources[i].path, path) == 0)
+			return ds->sources[i].order;
+	return (int)ds->nsources;
+}
+
+static int cmp_diag(const void *pa, const void *pb)
+{
+	const struct diagnostic *a = *(struct diagnostic *const *)pa;
+	const struct diagnostic *b = *(struct diagnostic *const *)pb;
+	int fa = file_order(sort_ctx, a->loc.file), fb = file_order(sort_ctx, b->loc.file);
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	if (fa == (int)sort_ctx->nsources && a->loc.file && b->loc.file) {
+		int c = strcmp(a->loc.file, b->loc.file);
+		if (c)
+			return c;
+	}
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	if (a->loc.col != b->loc.col)
+		return a->loc.col < b->loc.col ? -1 : 1;
+	if (a->code != b->code)
+		return a->code < b->code ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void diag_sort(struct diag_set *ds)
+{
+	if (ds->sorted)
+		return;
+	sort_ctx = ds;
+	qsort(ds->items, ds->len, sizeof *ds->items, cmp_diag);
+	sort_ctx = NULL;
+	ds->sorted = true;
+}
+
+size_t diag_count(struct diag_set *ds)
+{
+	diag_sort(ds);
+	return ds->len;
+}
+
+const struct diagnostic *diag_get(struct diag_set *ds, size_t i)
+{
+	diag_sort(ds);
+	return i < ds->len ? ds->items[i] : NULL;
+}
+
+struct diagnostic *diag_at(struct diag_set *ds, size_t i)
+{
+	diag_sort(ds);
+	return i < ds->len ? ds->items[i] : NULL;
+}
+
+/* The text of line `line` in the registered source for path, or NULL. */
+static const char *source_line(const struct diag_set *ds, const char *path,
+                               int line, size_t *len)
+{
+	for (size_t i = 0; i < ds->nsources; i++) {
+		const struct source_text *s = &ds->sources[i];
+		if (strcmp(s->path, path) != 0)
+			continue;
+		const char *p = s->text, *end = s->text + s->len;
+		for (int l = 1; l < line && p < end; l++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			if (!nl)
+				return NULL;
+			p = nl + 1;
+		}
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		*len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		return p;
+	}
+	return NULL;
+}
+
+/* Show the source line and a caret; long lines are cut around the column so a
+ * 10 MB line never floods the terminal. */
+static void print_excerpt(const struct diag_set *ds, const struct diagnostic *d,
+                          FILE *out)
+{
+	size_t len;
+	if (!d->loc.file || d->loc.line <= 0)
+		return;
+	const char *line = source_line(ds, d->loc.file, d->loc.line, &len);
+	if (!line)
+		return;
+	size_t col = d->loc.col > 0 ? (size_t)d->loc.col - 1 : 0;
+	size_t start = 0;
+	const size_t width = 120;
+	if (col > width / 2 && len > width)
+		start = col - width / 2;
+	size_t shown = len - start < width ? len - start : width;
+	if (len > 0 && line[len - 1] == '\r' && start + shown == len)
+		shown--;
+	fprintf(out, "%5d | ", d->loc.line);
+	for (size_t i = 0; i < shown; i++) {
+		unsigned char ch = (unsigned char)line[start + i];
+		fputc(ch == '\t' ? ' ' : (ch < 0x20 || ch == 0x7f ? '?' : ch), out);
+	}
+	fputs("\n      | ", out);
+	for (size_t i = start; i < col && i < start + shown; i++) {
+		/* keep the caret under multi-byte characters aligned */
+		unsigned char ch = (unsigned char)line[i];
+		if ((ch & 0xc0) != 0x80)
+			fputc(' ', out);
+	}
+	fputc('^', out);
+	if (d->end_col > d->loc.col + 1) {
+		for (int i = d->loc.col + 1; i < d->end_col && i - d->loc.col < 200; i++)
+			fputc('~', out);
+	}
+	fputc('\n', out);
+}
+
+static void print_text(struct diag_set *ds, FILE *out)
+{
+	size_t n = diag_count(ds);
+	for (size_t i = 0; i < n; i++) {
+		const struct diagnostic *d = ds->items[i];
+		if (ds->opt.quiet && d->severity != SEV_ERROR)
+			continue;
+		const char *sev = d->severity == SEV_ERROR ? "error" : "warning";
+		if (d->loc.file && d->loc.line > 0)
+			fprintf(out, "%s:%d:%d: %s[%s]: %s\n", d->loc.file, d->loc.line,
+			        d->loc.col, sev, registry[d->code].code, d->message);
+		else if (d->loc.file)
+			fprintf(out, "%s: %s[%s]: %s\n", d->loc.file, sev,
+			        registry[d->code].code, d->message);
+		else
+			fprintf(out, "relc: %s[%s]: %s\n", sev, registry[d->code].code,
+			        d->message);
+		if (ds->opt.quiet)
+			continue;
+		print_excerpt(ds, d, out);
+		for (const struct diag_note *nt = d->notes; nt; nt = nt->next) {
+			if (nt->loc.file && nt->loc.line > 0)
+				fprintf(out, "note: %s:%d:%d: %s\n", nt->loc.file,
+				        nt->loc.line, nt->loc.col, nt->text);
+			else
+				fprintf(out, "note: %s\n", nt->text);
+		}
+	}
+}
+
+void diag_print(struct diag_set *ds, FILE *out)
+{
+	switch (ds->opt.format) {
+	case DIAG_TEXT:
+		print_text(ds, out);
+		break;
+#ifdef RELC_HAVE_DIAG_JSON
+	case DIAG_JSON:
+		diag_print_json(ds, out);
+		break;
+	case DIAG_SARIF:
+		diag_print_sarif(ds, out);
+		break;
+#else
+	default:
+		print_text(ds, out);
+		break;
+#endif
+	}
+	fflush(out);
+}
+
+void relc_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("relc: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,369 @@
+/* main.c - the relc command line. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "diag.h"
+#include "emit.h"
+#include "parse.h"
+#include "util.h"
+
+enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+	"usage: relc check SPEC...                  parse, resolve and prove; diagnostics only\n"
+	"       relc build SPEC [-o DIR]            check, then write deploy.sh, rollback.sh,\n"
+	"                                           plan.md, changelog.md (default generated/<release>/)\n"
+	"       relc build --check SPEC [-o DIR]    write nothing; exit 1 naming stale files\n"
+	"       relc emit sh|rollback|md|changelog|json SPEC\n"
+	"                                           one artefact to standard output\n"
+	"       relc changelog SPEC --update FILE   put this release's section into FILE\n"
+	"       relc explain CODE                   the rule behind a diagnostic\n"
+	"options: --repo DIR, --no-git, --werror, --allow-irreversible,\n"
+	"         --diagnostics=text|json|sarif, -q, --version, --help\n";
+
+struct cli {
+	const char *command;
+	const char *specs[256];
+	int nspecs;
+	const char *out_dir;
+	const char *update_file;
+	const char *emit_kind;
+	bool check_only;
+	struct compile_options copt;
+};
+
+static int usage_error(const char *fmt, ...) RELC_PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("relc: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+/* Parse options anywhere on the line; the rest are the command and its words. */
+static int parse_args(int argc, char **argv, struct cli *cli)
+{
+	const char *words[260];
+	int nwords = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc && nwords < 260; i++)
+				words[nwords++] = argv[i];
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			if (nwords == 260)
+				return usage_error("%s", "too many arguments");
+			words[nwords++] = a;
+			continue;
+		}
+		if (strcmp(a, "--no-git") == 0)
+			cli->copt.no_git = true;
+		else if (strcmp(a, "--werror") == 0)
+			cli->copt.diag.werror = true;
+		else if (strcmp(a, "--allow-irreversible") == 0)
+			cli->copt.diag.allow_irreversible = true;
+		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+			cli->copt.diag.quiet = true;
+		else if (strcmp(a, "--check") == 0)
+			cli->check_only = true;
+		else if (strcmp(a, "--repo") == 0 || strcmp(a, "-o") == 0 ||
+		         strcmp(a, "--update") == 0 || strcmp(a, "--output") == 0) {
+			if (i + 1 >= argc)
+				return usage_error("%s needs a value", a);
+			const char *v = argv[++i];
+			if (strcmp(a, "--repo") == 0)
+				cli->copt.repo = v;
+			else if (strcmp(a, "--update") == 0)
+				cli->update_file = v;
+			else
+				cli->out_dir = v;
+		} else if (strncmp(a, "--repo=", 7) == 0)
+			cli->copt.repo = a + 7;
+		else if (strncmp(a, "--update=", 9) == 0)
+			cli->update_file = a + 9;
+		else if (strncmp(a, "--diagnostics=", 14) == 0) {
+			const char *f = a + 14;
+			if (strcmp(f, "text") == 0)
+				cli->copt.diag.format = DIAG_TEXT;
+			else if (strcmp(f, "json") == 0)
+				cli->copt.diag.format = DIAG_JSON;
+			else if (strcmp(f, "sarif") == 0)
+				cli->copt.diag.format = DIAG_SARIF;
+			else
+				return usage_error("unknown diagnostics format \"%s\"", f);
+		} else if (strcmp(a, "--version") == 0) {
+			cli->command = "version";
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			cli->command = "help";
+		} else {
+			return usage_error("unknown option %s", a);
+		}
+	}
+	if (cli->command)
+		return -1;
+	if (nwords == 0)
+		return usage_error("%s", "no command given");
+	cli->command = words[0];
+	int first = 1;
+	if (strcmp(cli->command, "emit") == 0) {
+		if (nwords < 2)
+			return usage_error("%s", "emit needs a kind: sh, rollback, md, changelog or json");
+		cli->emit_kind = words[1];
+		first = 2;
+	}
+	for (int i = first; i < nwords; i++) {
+		if (cli->nspecs == 256)
+			return usage_error("%s", "too many specs");
+		cli->specs[cli->nspecs++] = words[i];
+	}
+	return -1;
+}
+
+/* Compile one spec and print its diagnostics. Returns the compile (caller
+ * frees) and sets *status. */
+static struct compile *compile_one(const struct cli *cli, const char *spec, int *status)
+{
+	struct compile *c = compile_new(&cli->copt);
+	compile_spec(c, spec);
+	diag_print(c->diags, stderr);
+	*status = compile_status(c);
+	return c;
+}
+
+static int cmd_check(struct cli *cli)
+{
+	if (cli->nspecs == 0)
+		return usage_error("%s", "check needs at least one SPEC");
+	int worst = EXIT_OK;
+	for (int i = 0; i < cli->nspecs; i++) {
+		int st;
+		struct compile *c = compile_one(cli, cli->specs[i], &st);
+		compile_free(c);
+		if (st > worst)
+			worst = st;
+	}
+	return worst;
+}
+
+typedef void (*emit_fn)(struct buf *, const struct compile *);
+
+struct artefact {
+	const char *file;
+	emit_fn fn;
+	int mode;
+};
+
+static const struct artefact artefacts[] = {
+	{"deploy.sh", emit_deploy_sh, 0755},
+	{"rollback.sh", emit_rollback_sh, 0755},
+	{"plan.md", emit_plan_md, 0644},
+	{"changelog.md", emit_changelog_md, 0644},
+};
+
+static int mkdir_p(const char *dir)
+{
+	char *p = xstrdup(dir);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+			int e = errno;
+			free(p);
+			return e;
+		}
+		*s = '/';
+	}
+	int e = 0;
+	if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		e = errno;
+	free(p);
+	return e;
+}
+
+static int cmd_build(struct cli *cli)
+{
+	if (cli->nspecs != 1)
+		return usage_error("%s", "build takes exactly one SPEC");
+	int st;
+	struct compile *c = compile_one(cli, cli->specs[0], &st);
+	if (st != EXIT_OK) {
+		compile_free(c);
+		return st;
+	}
+	char *dir = cli->out_dir ? xstrdup(cli->out_dir)
+	                         : xstrdup(arena_printf(c->arena, "generated/%s",
+	                                   c->rel->meta[META_RELEASE].value->raw));
+	size_t n = sizeof artefacts / sizeof artefacts[0];
+	struct buf out[sizeof artefacts / sizeof artefacts[0]];
+	for (size_t i = 0; i < n; i++) {
+		buf_init(&out[i]);
+		artefacts[i].fn(&out[i], c);
+	}
+	int status = EXIT_OK;
+	if (cli->check_only) {
+		for (size_t i = 0; i < n; i++) {
+			char *path = arena_printf(c->arena, "%s/%s", dir, artefacts[i].file);
+			char *old = NULL;
+			size_t len = 0;
+			int err = read_file(path, RELC_MAX_OUTPUT, &old, &len);
+			if (err) {
+				fprintf(stderr, "relc: %s is missing (%s)\n", path, strerror(err));
+				status = EXIT_ERRORS;
+			} else if (len != out[i].len || memcmp(old, out[i].data, len) != 0) {
+				fprintf(stderr, "relc: %s is stale: run relc build %s\n", path,
+				        cli->specs[0]);
+				status = EXIT_ERRORS;
+			}
+			free(old);
+		}
+	} else {
+		int err = mkdir_p(dir);
+		if (err) {
+			relc_error("cannot create %s: %s", dir, strerror(err));
+			status = EXIT_USAGE;
+		}
+		for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+			char *path = arena_printf(c->arena, "%s/%s", dir, artefacts[i].file);
+			err = write_file_atomic(path, out[i].data, out[i].len, artefacts[i].mode);
+			if (err) {
+				relc_error("cannot write %s: %s (it was left as it was)", path,
+				           strerror(err));
+				status = EXIT_USAGE;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		buf_free(&out[i]);
+	free(dir);
+	compile_free(c);
+	return status;
+}
+
+static int cmd_emit(struct cli *cli)
+{
+	static const struct {
+		const char *kind;
+		emit_fn fn;
+	} kinds[] = {
+		{"sh", emit_deploy_sh}, {"rollback", emit_rollback_sh},
+		{"md", emit_plan_md}, {"changelog", emit_changelog_md},
+		{"json", emit_json},
+	};
+	emit_fn fn = NULL;
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].kind, cli->emit_kind) == 0)
+			fn = kinds[i].fn;
+	if (!fn)
+		return usage_error("unknown artefact \"%s\": sh, rollback, md, changelog or json",
+		                   cli->emit_kind);
+	if (cli->nspecs != 1)
+		return usage_error("%s", "emit takes exactly one SPEC");
+	int st;
+	struct compile *c = compile_one(cli, cli->specs[0], &st);
+	if (st == EXIT_OK) {
+		struct buf out;
+		buf_init(&out);
+		fn(&out, c);
+		if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+			relc_error("cannot write to standard output: %s", strerror(errno));
+			st = EXIT_USAGE;
+		}
+		buf_free(&out);
+	}
+	compile_free(c);
+	return st;
+}
+
+static int cmd_changelog(struct cli *cli)
+{
+	if (cli->nspecs != 1 || !cli->update_file)
+		return usage_error("%s", "usage: relc changelog SPEC --update FILE");
+	int st;
+	struct compile *c = compile_one(cli, cli->specs[0], &st);
+	if (st != EXIT_OK) {
+		compile_free(c);
+		return st;
+	}
+	char *old = NULL;
+	size_t len = 0;
+	int err = read_file(cli->update_file, RELC_MAX_OUTPUT, &old, &len);
+	if (err && err != ENOENT) {
+		relc_error("cannot read %s: %s", cli->update_file, strerror(err));
+		compile_free(c);
+		return EXIT_USAGE;
+	}
+	struct buf out;
+	buf_init(&out);
+	changelog_update(&out, c, err ? NULL : old, len);
+	err = write_file_atomic(cli->update_file, out.data, out.len, 0644);
+	if (err) {
+		relc_error("cannot write %s: %s (it was left as it was)", cli->update_file,
+		           strerror(err));
+		st = EXIT_USAGE;
+	}
+	buf_free(&out);
+	free(old);
+	compile_free(c);
+	return st;
+}
+
+static int cmd_explain(struct cli *cli)
+{
+	if (cli->nspecs != 1)
+		return usage_error("%s", "usage: relc explain CODE");
+	int code = diag_lookup(cli->specs[0]);
+	if (code < 0) {
+		relc_error("unknown diagnostic code %s (codes are E001-E017 and W101-W113)",
+		           cli->specs[0]);
+		return EXIT_USAGE;
+	}
+	const struct diag_info *in = diag_info((enum diag_code)code);
+	printf("%s (%s, %s): %s\n\n%s\n", in->code,
+	       in->severity == SEV_ERROR ? "error" : "warning", in->name, in->summary,
+	       in->explain);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	memset(&cli, 0, sizeof cli);
+	int r = parse_args(argc, argv, &cli);
+	if (r >= 0)
+		return r;
+	const char *cmd = cli.command;
+	if (strcmp(cmd, "version") == 0) {
+		printf("relc %s\n", RELC_VERSION_STRING);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(&cli);
+	if (strcmp(cmd, "build") == 0)
+		return cmd_build(&cli);
+	if (strcmp(cmd, "emit") == 0)
+		return cmd_emit(&cli);
+	if (strcmp(cmd, "changelog") == 0)
+		return cmd_changelog(&cli);
+	if (strcmp(cmd, "explain") == 0)
+		return cmd_explain(&cli);
+	return usage_error("unknown command \"%s\"", cmd);
+}

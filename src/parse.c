@@ -1,0 +1,902 @@
+/* parse.c - run the scanner and parser over one file, then turn the raw tree
+ * into the typed AST: statement placement (E003), value syntax (E005),
+ * strings with escapes and ${name} references, expects, durations. */
+#include "parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse_tree.h"
+#include "parser.h"
+#include "lexer.h"
+
+/* ---- raw tree constructors (called by the grammar) ---- */
+
+struct pt_node *pt_new(struct parse_ctx *ctx, enum pt_kind kind, struct loc loc)
+{
+	struct pt_node *n = arena_alloc(ctx->arena, sizeof *n);
+	n->kind = kind;
+	n->loc = loc;
+	return n;
+}
+
+void pt_arg(struct pt_node *n, struct pt_tok t)
+{
+	if (n->nargs < 3)
+		n->args[n->nargs++] = t;
+}
+
+void pt_list(struct parse_ctx *ctx, struct pt_node *n, struct pt_tok t)
+{
+	if (n->nlist == n->caplist) {
+		int cap = n->caplist ? n->caplist * 2 : 4;
+		struct pt_tok *l = arena_alloc(ctx->arena, (size_t)cap * sizeof *l);
+		if (n->nlist)
+			memcpy(l, n->list, (size_t)n->nlist * sizeof *l);
+		n->list = l;
+		n->caplist = cap;
+	}
+	n->list[n->nlist++] = t;
+}
+
+void pt_append(struct pt_node *parent, struct pt_node *child)
+{
+	if (parent->last_child)
+		parent->last_child->next = child;
+	else
+		parent->children = child;
+	parent->last_child = child;
+}
+
+/* Bison's messages name tokens by their aliases ("end of line", "{"); make
+ * them read as relc's: "syntax error, unexpected X, expecting Y". */
+void pt_syntax_error(struct parse_ctx *ctx, struct loc loc, const char *msg)
+{
+	if (strcmp(msg, "memory exhausted") == 0) {
+		diag_report(ctx->diags, DIAG_E001, loc, "blocks are nested too deeply");
+		return;
+	}
+	const char *m = msg;
+	if (strncmp(m, "syntax error, ", 14) == 0)
+		m += 14;
+	struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, loc, "%s", m);
+	if (strstr(m, "unexpected word") && !strstr(m, "expecting"))
+		diag_note(d, (struct loc){0},
+		          "a statement starts with a keyword such as run, step, let or expect");
+}
+
+/* ---- values ---- */
+
+static bool is_ident_start(int c)
+{
+	return isalpha(c) || c == '_';
+}
+
+static bool is_ident(int c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/* Column of byte offset off inside a token that starts at loc (after its
+ * opening quote when quoted). */
+static struct loc loc_at(struct loc start, bool quoted, const char *raw, size_t off)
+{
+	struct loc l = start;
+	if (quoted)
+		l.col++;
+	for (size_t i = 0; i < off; i++)
+		if (((unsigned char)raw[i] & 0xc0) != 0x80)
+			l.col++;
+	return l;
+}
+
+/* Decode a token into a value: escapes and ${name} references for strings;
+ * a bare word is taken as it is. */
+static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
+{
+	struct value *v = arena_alloc(ctx->arena, sizeof *v);
+	v->loc = t->loc;
+	v->quoted = t->quoted;
+	v->raw = t->text;
+	if (!t->quoted) {
+		v->segs = arena_alloc(ctx->arena, sizeof *v->segs);
+		v->segs[0] = (struct seg){SEG_TEXT, t->text, t->len, t->loc, NULL};
+		v->nsegs = 1;
+		v->expanded = t->text;
+		return v;
+	}
+	size_t cap = 4, n = 0;
+	struct seg *segs = arena_alloc(ctx->arena, cap * sizeof *segs);
+	struct buf text;
+	buf_init(&text);
+	size_t text_start = 0;
+	bool has_ref = false;
+	const char *s = t->text;
+	size_t len = t->len;
+#define FLUSH_TEXT()                                                             \
+	do {                                                                     \
+		if (text.len) {                                                  \
+			if (n == cap) {                                          \
+				struct seg *ns = arena_alloc(ctx->arena, 2 * cap * sizeof *ns); \
+				memcpy(ns, segs, cap * sizeof *ns);              \
+				segs = ns;                                       \
+				cap *= 2;                                        \
+			}                                                        \
+			segs[n++] = (struct seg){SEG_TEXT,                       \
+				arena_strndup(ctx->arena, text.data, text.len),  \
+				text.len, loc_at(t->loc, true, s, text_start), NULL}; \
+			text.len = 0;                                            \
+		}                                                                \
+	} while (0)
+	for (size_t i = 0; i < len;) {
+		if (text.len == 0)
+			text_start = i;
+		if (s[i] == '\\' && i + 1 < len) {
+			char e = s[i + 1];
+			char out = 0;
+			switch (e) {
+			case '\\': out = '\\'; break;
+			case '"': out = '"'; break;
+			case 'n': out = '\n'; break;
+			case 't': out = '\t'; break;
+			case '$': out = '$'; break;
+			default: {
+				struct diagnostic *d = diag_report(ctx->diags, DIAG_E001,
+					loc_at(t->loc, true, s, i), "unknown escape \\%c in string", e);
+				diag_note(d, (struct loc){0},
+				          "the escapes are \\\\ \\\" \\n \\t \\$");
+				out = e;
+			}
+			}
+			buf_putc(&text, out);
+			i += 2;
+			continue;
+		}
+		if (s[i] == '$' && i + 1 < len && s[i + 1] == '{') {
+			size_t j = i + 2;
+			if (j < len && is_ident_start((unsigned char)s[j])) {
+				while (j < len && is_ident((unsigned char)s[j]))
+					j++;
+				if (j < len && s[j] == '}') {
+					FLUSH_TEXT();
+					if (n == cap) {
+						struct seg *ns = arena_alloc(ctx->arena, 2 * cap * sizeof *ns);
+						memcpy(ns, segs, cap * sizeof *ns);
+						segs = ns;
+						cap *= 2;
+					}
+					segs[n++] = (struct seg){SEG_REF,
+						arena_intern(ctx->arena, s + i + 2, j - i - 2),
+						j - i - 2, loc_at(t->loc, true, s, i), NULL};
+					has_ref = true;
+					i = j + 1;
+					continue;
+				}
+			}
+			struct diagnostic *d = diag_report(ctx->diags, DIAG_E001,
+				loc_at(t->loc, true, s, i), "invalid reference in string");
+			diag_note(d, (struct loc){0},
+			          "a reference is ${name}; write \\$ for a literal dollar sign");
+			buf_putc(&text, '$');
+			i++;
+			continue;
+		}
+		buf_putc(&text, s[i]);
+		i++;
+	}
+	if (text.len == 0 && n == 0)
+		text_start = 0;
+	FLUSH_TEXT();
+#undef FLUSH_TEXT
+	buf_free(&text);
+	v->segs = segs;
+	v->nsegs = n;
+	if (!has_ref) {
+		struct buf all;
+		buf_init(&all);
+		for (size_t i = 0; i < n; i++)
+			buf_add(&all, segs[i].text, segs[i].len);
+		v->expanded = arena_strndup(ctx->arena, all.data, all.len);
+		buf_free(&all);
+	}
+	return v;
+}
+
+/* ---- durations, numbers ---- */
+
+/* Parse "250ms", "30s", "5m", "2h", "1m30s". Returns false if malformed. */
+static bool parse_duration(const char *s, size_t len, int64_t *ms)
+{
+	static const struct { const char *unit; int64_t ms; } units[] = {
+		{"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1},
+	};
+	size_t i = 0;
+	int last_unit = -1;
+	int64_t total = 0;
+	if (len == 0)
+		return false;
+	while (i < len) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		int64_t v = 0;
+		while (i < len && isdigit((unsigned char)s[i])) {
+			v = v * 10 + (s[i] - '0');
+			if (v > 100000000)
+				return false;
+			i++;
+		}
+		int u = -1;
+		if (i + 1 < len && s[i] == 'm' && s[i + 1] == 's') {
+			u = 3;
+			i += 2;
+		} else if (i < len && (s[i] == 'h' || s[i] == 'm' || s[i] == 's')) {
+			u = s[i] == 'h' ? 0 : s[i] == 'm' ? 1 : 2;
+			i++;
+		} else {
+			return false;
+		}
+		if (u <= last_unit)
+			return false; /* units in decreasing order, each once */
+		last_unit = u;
+		total += v * units[u].ms;
+	}
+	*ms = total;
+	return true;
+}
+
+/* A duration or a MIN..MAX range. */
+static bool parse_duration_range(struct parse_ctx *ctx, const struct pt_tok *t,
+                                 bool allow_range, struct duration *d)
+{
+	const char *dots = strstr(t->text, "..");
+	d->loc = t->loc;
+	d->raw = t->text;
+	if (dots && allow_range) {
+		int64_t lo, hi;
+		size_t l1 = (size_t)(dots - t->text);
+		if (!parse_duration(t->text, l1, &lo) ||
+		    !parse_duration(dots + 2, t->len - l1 - 2, &hi)) {
+			struct diagnostic *dg = diag_report(ctx->diags, DIAG_E005, t->loc,
+				"invalid duration range \"%s\"", t->text);
+			diag_note(dg, (struct loc){0},
+			          "write a range as MIN..MAX, e.g. 30s..60s or 1m..2m30s");
+			return false;
+		}
+		if (lo > hi) {
+			diag_report(ctx->diags, DIAG_E005, t->loc,
+			            "range \"%s\" has MIN greater than MAX", t->text);
+			return false;
+		}
+		d->min_ms = lo;
+		d->max_ms = hi;
+		d->set = true;
+		return true;
+	}
+	int64_t v;
+	if (!parse_duration(t->text, t->len, &v)) {
+		struct diagnostic *dg = diag_report(ctx->diags, DIAG_E005, t->loc,
+			"invalid duration \"%s\"", t->text);
+		diag_note(dg, (struct loc){0},
+		          "a duration is a number with a unit: 250ms, 30s, 5m, 2h, 1m30s");
+		return false;
+	}
+	d->min_ms = d->max_ms = v;
+	d->set = true;
+	return true;
+}
+
+static bool parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	if (!*s)
+		return false;
+	if (!(isdigit((unsigned char)s[0]) || ((s[0] == '-' || s[0] == '+') && isdigit((unsigned char)s[1]))))
+		return false;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* ---- conversion into the AST ---- */
+
+enum context { CTX_TOP, CTX_BLOCK, CTX_UNDO, CTX_CHANGES };
+
+static const char *pt_kind_word(enum pt_kind k)
+{
+	switch (k) {
+	case PT_META: return "metadata";
+	case PT_LET: return "let";
+	case PT_ENV: return "env";
+	case PT_INCLUDE: return "include";
+	case PT_CHANGES_FROM: return "changes from-git";
+	case PT_KNOWN_ISSUE: return "known-issue";
+	case PT_RUN: return "run";
+	case PT_CAPTURE: return "capture";
+	case PT_EXPECT: return "expect";
+	case PT_ESTIMATE: return "estimate";
+	case PT_TIMEOUT: return "timeout";
+	case PT_ON_FAILURE: return "on-failure";
+	case PT_CHECKSUM: return "checksum";
+	case PT_UNDO_NONE: return "undo none";
+	case PT_IRREVERSIBLE: return "irreversible";
+	case PT_CHANGE: return "a change entry";
+	case PT_BLOCK: return "block";
+	case PT_UNDO_BLOCK: return "undo";
+	case PT_CHANGES_BLOCK: return "changes";
+	}
+	return "statement";
+}
+
+static const char *meta_word(int key)
+{
+	static const char *const names[META__COUNT] = {
+		"release", "project", "date", "previous", "target", "branch",
+		"downtime", "deploy-time", "state-dir",
+	};
+	return key >= 0 && key < META__COUNT ? names[key] : "metadata";
+}
+
+static void misplaced(struct parse_ctx *ctx, const struct pt_node *n,
+                      const char *where, const char *hint)
+{
+	const char *what = n->kind == PT_META ? meta_word(n->key) :
+	                   n->kind == PT_BLOCK ? block_kind_name((enum block_kind)n->key) :
+	                   pt_kind_word(n->kind);
+	struct diagnostic *d = diag_report(ctx->diags, DIAG_E003, n->loc,
+	                                   "%s is not allowed %s", what, where);
+	if (hint)
+		diag_note(d, (struct loc){0}, "%s", hint);
+}
+
+static struct command *make_command(struct parse_ctx *ctx, const struct pt_node *n,
+                                     const struct pt_tok *t)
+{
+	struct command *c = ast_command(ctx->arena, n->loc, t->loc, t->text, t->len);
+	return c;
+}
+
+/* Parse the words after `expect`. */
+static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n)
+{
+	struct expect *e = arena_alloc(ctx->arena, sizeof *e);
+	e->loc = n->loc;
+	const struct pt_tok *a = n->list;
+	int na = n->nlist;
+	const char *usage = "expect exit N | expect stdout|stderr \"TEXT\" | contains \"TEXT\" | "
+	                    "matches \"ERE\" | empty | not-empty | OP INTEGER";
+	if (!a[0].quoted && strcmp(a[0].text, "exit") == 0) {
+		if (na != 2 || a[1].quoted || !parse_int(a[1].text, &e->number) ||
+		    e->number < 0 || e->number > 255) {
+			struct diagnostic *d = diag_report(ctx->diags, DIAG_E005,
+				na >= 2 ? a[1].loc : a[0].loc, "expect exit needs one exit status from 0 to 255");
+			diag_note(d, (struct loc){0}, "%s", usage);
+			return NULL;
+		}
+		e->kind = EXPECT_EXIT;
+		return e;
+	}
+	if (a[0].quoted || (strcmp(a[0].text, "stdout") != 0 && strcmp(a[0].text, "stderr") != 0)) {
+		struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, a[0].loc,
+			"expected exit, stdout or stderr after expect");
+		diag_note(d, (struct loc){0}, "%s", usage);
+		return NULL;
+	}
+	e->stream = a[0].text[3] == 'o' ? STREAM_STDOUT : STREAM_STDERR;
+	if (na < 2) {
+		struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, a[0].loc,
+			"expected a condition after %s", a[0].text);
+		diag_note(d, (struct loc){0}, "%s", usage);
+		return NULL;
+	}
+	const struct pt_tok *w = &a[1];
+	static const struct { const char *op; enum cmp_op cmp; } ops[] = {
+		{"==", CMP_EQ}, {"!=", CMP_NE}, {"<", CMP_LT}, {"<=", CMP_LE},
+		{">", CMP_GT}, {">=", CMP_GE},
+	};
+	if (w->quoted) {
+		if (na != 2)
+			goto extra;
+		e->kind = EXPECT_EQUALS;
+		e->text = make_value(ctx, w);
+		return e;
+	}
+	if (strcmp(w->text, "empty") == 0 || strcmp(w->text, "not-empty") == 0) {
+		if (na != 2)
+			goto extra;
+		e->kind = w->text[0] == 'e' ? EXPECT_EMPTY : EXPECT_NOT_EMPTY;
+		return e;
+	}
+	if (strcmp(w->text, "contains") == 0 || strcmp(w->text, "matches") == 0) {
+		if (na != 3) {
+			if (na > 3)
+				goto extra;
+			diag_report(ctx->diags, DIAG_E001, w->loc,
+			            "expected a string after %s", w->text);
+			return NULL;
+		}
+		e->kind = w->text[0] == 'c' ? EXPECT_CONTAINS : EXPECT_MATCHES;
+		e->text = make_value(ctx, &a[2]);
+		if (e->kind == EXPECT_MATCHES && e->text->expanded) {
+			regex_t re;
+			int rc = regcomp(&re, e->text->expanded, REG_EXTENDED | REG_NOSUB);
+			if (rc != 0) {
+				char msg[200];
+				regerror(rc, &re, msg, sizeof msg);
+				diag_report(ctx->diags, DIAG_E005, a[2].loc,
+				            "invalid regular expression: %s", msg);
+			} else {
+				regfree(&re);
+			}
+		}
+		return e;
+	}
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		if (strcmp(w->text, ops[i].op) != 0)
+			continue;
+		if (na != 3 || a[2].quoted || !parse_int(a[2].text, &e->number)) {
+			if (na > 3)
+				goto extra;
+			diag_report(ctx->diags, DIAG_E005, na == 3 ? a[2].loc : w->loc,
+			            "expected an integer after %s", w->text);
+			return NULL;
+		}
+		e->kind = EXPECT_COMPARE;
+		e->op = ops[i].cmp;
+		return e;
+	}
+	if (na == 2) {
+		/* a bare word stands for the text it spells: expect stdout ok */
+		e->kind = EXPECT_EQUALS;
+		e->text = make_value(ctx, w);
+		return e;
+	}
+	{
+		struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, w->loc,
+			"unknown expect condition \"%s\"", w->text);
+		diag_note(d, (struct loc){0}, "%s", usage);
+		return NULL;
+	}
+extra:
+	diag_report(ctx->diags, DIAG_E001, a[na - 1].loc,
+	            "unexpected word after the expect condition");
+	return NULL;
+}
+
+struct block_builder {
+	struct block *b;
+	struct command *last_cmd;
+	struct expect *last_expect;
+	struct loc estimate_loc, timeout_loc;
+};
+
+static void add_command(struct block_builder *bb, struct command *c)
+{
+	c->block = bb->b;
+	c->index = ++bb->b->ncmds;
+	if (bb->last_cmd)
+		bb->last_cmd->next = c;
+	else
+		bb->b->cmds = c;
+	bb->last_cmd = c;
+	bb->last_expect = NULL;
+}
+
+static struct block *convert_block(struct parse_ctx *ctx, const struct pt_node *n,
+                                   enum block_kind kind, struct block *parent);
+
+static void twice(struct parse_ctx *ctx, const struct pt_node *n, const char *what)
+{
+	diag_report(ctx->diags, DIAG_E003, n->loc, "%s given twice in one block", what);
+}
+
+static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
+                       const struct pt_node *n)
+{
+	struct block *b = bb->b;
+	bool is_undo = b->kind == BLOCK_UNDO;
+	const char *where = is_undo ? "inside undo" : "inside a block";
+	switch (n->kind) {
+	case PT_RUN: {
+		struct command *c = make_command(ctx, n, &n->args[0]);
+		add_command(bb, c);
+		return;
+	}
+	case PT_CAPTURE: {
+		if (is_undo) {
+			misplaced(ctx, n, "inside undo",
+			          "captures are made on the deploy path; an undo may use them");
+			return;
+		}
+		struct command *c = make_command(ctx, n, &n->args[1]);
+		c->kind = CMD_CAPTURE;
+		c->capture = arena_intern(ctx->arena, n->args[0].text, n->args[0].len);
+		c->capture_loc = n->args[0].loc;
+		add_command(bb, c);
+		return;
+	}
+	case PT_EXPECT: {
+		if (!bb->last_cmd) {
+			misplaced(ctx, n, "before any command",
+			          "an expect checks the run or capture just before it");
+			return;
+		}
+		struct expect *e = make_expect(ctx, n);
+		if (!e)
+			return;
+		if (bb->last_expect)
+			bb->last_expect->next = e;
+		else
+			bb->last_cmd->expects = e;
+		bb->last_expect = e;
+		return;
+	}
+	case PT_ESTIMATE:
+		if (b->estimate.set || bb->estimate_loc.line) {
+			twice(ctx, n, "estimate");
+			return;
+		}
+		bb->estimate_loc = n->loc;
+		parse_duration_range(ctx, &n->args[0], true, &b->estimate);
+		b->estimate.loc = n->loc;
+		return;
+	case PT_TIMEOUT:
+		if (b->timeout.set || bb->timeout_loc.line) {
+			twice(ctx, n, "timeout");
+			return;
+		}
+		bb->timeout_loc = n->loc;
+		parse_duration_range(ctx, &n->args[0], false, &b->timeout);
+		b->timeout.loc = n->loc;
+		return;
+	case PT_ON_FAILURE: {
+		if (is_undo) {
+			misplaced(ctx, n, "inside undo", "a failing undo always escalates");
+			return;
+		}
+		if (b->policy != POLICY_DEFAULT) {
+			twice(ctx, n, "on-failure");
+			return;
+		}
+		const char *w = n->args[0].text;
+		enum policy p;
+		if (strcmp(w, "abort") == 0)
+			p = POLICY_ABORT;
+		else if (strcmp(w, "rollback") == 0)
+			p = POLICY_ROLLBACK;
+		else if (strcmp(w, "escalate") == 0)
+			p = POLICY_ESCALATE;
+		else {
+			struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, n->args[0].loc,
+				"unknown failure policy \"%s\"", w);
+			diag_note(d, (struct loc){0}, "the policies are abort, rollback and escalate");
+			return;
+		}
+		bool ok = true;
+		const char *hint = NULL;
+		if (p == POLICY_ABORT && b->kind != BLOCK_CHECK && b->kind != BLOCK_BACKUP) {
+			ok = false;
+			hint = "abort means nothing has changed yet: it is for checks and backups; use rollback or escalate";
+		} else if (p == POLICY_ROLLBACK && (b->kind == BLOCK_CHECK || b->kind == BLOCK_BACKUP)) {
+			ok = false;
+			hint = "no step has run yet, so there is nothing to roll back: use abort or escalate";
+		} else if (p != POLICY_ESCALATE && b->kind == BLOCK_AFTER_ROLLBACK) {
+			ok = false;
+			hint = "after-rollback runs at the end of a rollback: a failure there can only escalate";
+		}
+		if (!ok) {
+			struct diagnostic *d = diag_report(ctx->diags, DIAG_E003, n->args[0].loc,
+				"on-failure %s is not allowed in a %s block", w, block_kind_name(b->kind));
+			diag_note(d, (struct loc){0}, "%s", hint);
+			return;
+		}
+		b->policy = p;
+		b->policy_loc = n->loc;
+		return;
+	}
+	case PT_CHECKSUM: {
+		if (b->kind != BLOCK_BACKUP) {
+			misplaced(ctx, n, b->kind == BLOCK_UNDO ? "inside undo" :
+			          "outside a backup block", "checksum records a backup's digest");
+			return;
+		}
+		const struct pt_tok *t = &n->args[0];
+		bool ident = !t->quoted && t->len > 0 && is_ident_start((unsigned char)t->text[0]);
+		for (size_t i = 0; ident && i < t->len; i++)
+			ident = is_ident((unsigned char)t->text[i]);
+		if (!ident) {
+			diag_report(ctx->diags, DIAG_E005, t->loc,
+			            "checksum takes the name of a capture");
+			return;
+		}
+		struct checksum *cs = arena_alloc(ctx->arena, sizeof *cs);
+		cs->loc = t->loc;
+		cs->name = arena_intern(ctx->arena, t->text, t->len);
+		struct checksum **pp = &b->checksums;
+		while (*pp)
+			pp = &(*pp)->next;
+		*pp = cs;
+		return;
+	}
+	case PT_UNDO_BLOCK:
+	case PT_UNDO_NONE:
+	case PT_IRREVERSIBLE: {
+		if (b->kind != BLOCK_STEP) {
+			misplaced(ctx, n, is_undo ? "inside undo" : "outside a step",
+			          "only a step says how it is reversed");
+			return;
+		}
+		if (b->undo_kind != UNDO_MISSING) {
+			struct diagnostic *d = diag_report(ctx->diags, DIAG_E003, n->loc,
+				"a step takes exactly one of undo { }, undo none and irreversible");
+			diag_note(d, b->undo_loc, "the first one is here");
+			return;
+		}
+		b->undo_loc = n->loc;
+		if (n->kind == PT_UNDO_BLOCK) {
+			b->undo_kind = UNDO_BLOCK;
+			b->undo = convert_block(ctx, n, BLOCK_UNDO, b);
+		} else if (n->kind == PT_UNDO_NONE) {
+			if (n->args[0].quoted || strcmp(n->args[0].text, "none") != 0) {
+				diag_report(ctx->diags, DIAG_E001, n->args[0].loc,
+				            "expected \"{\" or none after undo");
+				return;
+			}
+			b->undo_kind = UNDO_NONE;
+			struct value *v = make_value(ctx, &n->args[1]);
+			b->undo_reason = v->expanded ? v->expanded : v->raw;
+		} else {
+			b->undo_kind = UNDO_IRREVERSIBLE;
+			struct value *v = make_value(ctx, &n->args[0]);
+			b->undo_reason = v->expanded ? v->expanded : v->raw;
+		}
+		return;
+	}
+	case PT_BLOCK:
+		misplaced(ctx, n, where, "blocks stand at the top level");
+		return;
+	case PT_CHANGES_BLOCK:
+	case PT_CHANGES_FROM:
+	case PT_CHANGE:
+	case PT_META:
+	case PT_LET:
+	case PT_ENV:
+	case PT_INCLUDE:
+	case PT_KNOWN_ISSUE:
+		misplaced(ctx, n, where, "this statement stands at the top level");
+		return;
+	}
+}
+
+static struct block *convert_block(struct parse_ctx *ctx, const struct pt_node *n,
+                                   enum block_kind kind, struct block *parent)
+{
+	struct value *name = kind == BLOCK_UNDO ? NULL : make_value(ctx, &n->args[0]);
+	struct block *b = ast_block(ctx->arena, n->loc, kind, name);
+	b->parent = parent;
+	struct block_builder bb = {b, NULL, NULL, {0}, {0}};
+	for (const struct pt_node *c = n->children; c; c = c->next)
+		block_item(ctx, &bb, c);
+	if (b->timeout.set && b->estimate.set && b->timeout.max_ms < b->estimate.max_ms) {
+		struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, b->timeout.loc,
+			"timeout %s is below the estimate's upper bound %s",
+			b->timeout.raw, b->estimate.raw);
+		diag_note(d, b->estimate.loc, "the estimate is here");
+	}
+	return b;
+}
+
+static void convert_change(struct parse_ctx *ctx, const struct pt_node *n,
+                           struct change ***tail)
+{
+	static const struct {
+		const char *area, *kind;
+		enum change_area a;
+		enum change_kind k;
+	} table[] = {
+		{"api", "added", AREA_API, CHANGE_ADDED},
+		{"api", "changed", AREA_API, CHANGE_CHANGED},
+		{"api", "fixed", AREA_API, CHANGE_FIXED},
+		{"api", "removed", AREA_API, CHANGE_REMOVED},
+		{"api", "breaking", AREA_API, CHANGE_BREAKING},
+		{"backend", "added", AREA_BACKEND, CHANGE_ADDED},
+		{"backend", "changed", AREA_BACKEND, CHANGE_CHANGED},
+		{"backend", "fixed", AREA_BACKEND, CHANGE_FIXED},
+		{"backend", "performance", AREA_BACKEND, CHANGE_PERFORMANCE},
+		{"backend", "database", AREA_BACKEND, CHANGE_DATABASE},
+		{"migration", "schema", AREA_MIGRATION, CHANGE_SCHEMA},
+		{"migration", "data", AREA_MIGRATION, CHANGE_DATA},
+		{"migration", "index", AREA_MIGRATION, CHANGE_INDEX},
+	};
+	const char *area = n->args[0].text, *kind = n->args[1].text;
+	bool area_ok = false;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		if (strcmp(table[i].area, area) != 0)
+			continue;
+		area_ok = true;
+		if (strcmp(table[i].kind, kind) == 0) {
+			struct change *c = arena_alloc(ctx->arena, sizeof *c);
+			c->loc = n->loc;
+			c->area = table[i].a;
+			c->kind = table[i].k;
+			c->text = make_value(ctx, &n->args[2]);
+			**tail = c;
+			*tail = &c->next;
+			return;
+		}
+	}
+	if (!area_ok) {
+		struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, n->args[0].loc,
+			"unknown change area \"%s\"", area);
+		diag_note(d, (struct loc){0}, "the areas are api, backend and migration");
+	} else {
+		struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, n->args[1].loc,
+			"unknown kind \"%s\" for %s changes", kind, area);
+		diag_note(d, (struct loc){0}, "%s",
+		          strcmp(area, "api") == 0 ? "api takes added, changed, fixed, removed, breaking" :
+		          strcmp(area, "backend") == 0 ? "backend takes added, changed, fixed, performance, database" :
+		          "migration takes schema, data, index");
+	}
+}
+
+static void convert_top(struct parse_ctx *ctx, struct file_ast *f)
+{
+	struct stmt **tail = &f->stmts;
+	for (const struct pt_node *n = ctx->root.children; n; n = n->next) {
+		struct stmt *s = arena_alloc(ctx->arena, sizeof *s);
+		s->loc = n->loc;
+		switch (n->kind) {
+		case PT_META:
+			s->kind = STMT_META;
+			s->meta = (enum meta_key)n->key;
+			s->value = make_value(ctx, &n->args[0]);
+			break;
+		case PT_LET:
+		case PT_ENV: {
+			const struct pt_tok *t = &n->args[0];
+			bool ok = t->len > 0 && is_ident_start((unsigned char)t->text[0]);
+			for (size_t i = 0; ok && i < t->len; i++)
+				ok = is_ident((unsigned char)t->text[i]);
+			if (!ok) {
+				diag_report(ctx->diags, DIAG_E005, t->loc,
+				            "\"%s\" is not a valid name (letters, digits, _)", t->text);
+				continue;
+			}
+			s->kind = n->kind == PT_LET ? STMT_LET : STMT_ENV;
+			s->name = arena_intern(ctx->arena, t->text, t->len);
+			s->name_loc = t->loc;
+			if (n->kind == PT_LET)
+				s->value = make_value(ctx, &n->args[1]);
+			break;
+		}
+		case PT_INCLUDE:
+			s->kind = STMT_INCLUDE;
+			s->value = make_value(ctx, &n->args[0]);
+			break;
+		case PT_KNOWN_ISSUE:
+			s->kind = STMT_KNOWN_ISSUE;
+			s->value = make_value(ctx, &n->args[0]);
+			break;
+		case PT_CHANGES_FROM:
+			if (n->args[0].quoted || strcmp(n->args[0].text, "from-git") != 0) {
+				diag_report(ctx->diags, DIAG_E001, n->args[0].loc,
+				            "expected \"{\" or from-git after changes");
+				continue;
+			}
+			s->kind = STMT_CHANGES_FROM_GIT;
+			break;
+		case PT_CHANGES_BLOCK: {
+			s->kind = STMT_CHANGES;
+			struct change **ct = &s->changes;
+			for (const struct pt_node *c = n->children; c; c = c->next) {
+				if (c->kind == PT_CHANGE)
+					convert_change(ctx, c, &ct);
+				else
+					misplaced(ctx, c, "inside changes",
+					          "each line is AREA KIND \"TEXT\", e.g. api added \"GET /v1/alerts\"");
+			}
+			break;
+		}
+		case PT_BLOCK:
+			s->kind = STMT_BLOCK;
+			s->block = convert_block(ctx, n, (enum block_kind)n->key, NULL);
+			break;
+		case PT_CHANGE: {
+			struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, n->loc,
+				"unknown statement \"%s\"", n->args[0].text);
+			diag_note(d, (struct loc){0}, "change entries belong inside changes { }");
+			continue;
+		}
+		default:
+			misplaced(ctx, n, "at the top level",
+			          n->kind == PT_UNDO_BLOCK || n->kind == PT_UNDO_NONE ||
+			          n->kind == PT_IRREVERSIBLE ? "it belongs inside a step"
+			          : "it belongs inside a check, backup, step, verify or after-rollback block");
+			continue;
+		}
+		*tail = s;
+		tail = &s->next;
+	}
+}
+
+/* Report each byte that is not UTF-8 (or is NUL) and replace it, so the rest
+ * of the file can still be parsed and checked in the same run. */
+static char *sanitize_encoding(struct parse_ctx *ctx, const char *text, size_t len)
+{
+	char *copy = NULL;
+	size_t off = 0;
+	int reported = 0;
+	while (off < len) {
+		size_t good = utf8_valid_prefix(text + off, len - off);
+		if (good == len - off)
+			break;
+		size_t bad = off + good;
+		if (!copy) {
+			copy = xmalloc(len + 1);
+			memcpy(copy, text, len);
+			copy[len] = '\0';
+		}
+		if (reported < 20) {
+			struct loc l = {ctx->path, 1, 1};
+			for (size_t i = 0; i < bad; i++) {
+				if (text[i] == '\n') {
+					l.line++;
+					l.col = 1;
+				} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+					l.col++;
+				}
+			}
+			if (text[bad] == '\0')
+				diag_report(ctx->diags, DIAG_E017, l, "NUL byte in the spec");
+			else
+				diag_report(ctx->diags, DIAG_E017, l,
+				            "byte 0x%02x is not valid UTF-8", (unsigned char)text[bad]);
+			reported++;
+		}
+		copy[bad] = '?';
+		off = bad + 1;
+	}
+	return copy;
+}
+
+struct file_ast *parse_text(struct arena *a, struct diag_set *ds,
+                            const char *path, const char *text, size_t len)
+{
+	struct parse_ctx ctx;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.arena = a;
+	ctx.diags = ds;
+	ctx.path = path;
+	ctx.line = 1;
+	ctx.col = 1;
+	ctx.at_stmt_start = true;
+	ctx.last_was_newline = true;
+	buf_init(&ctx.cmd);
+
+	struct file_ast *f = arena_alloc(a, sizeof *f);
+	f->path = path;
+
+	char *clean = sanitize_encoding(&ctx, text, len);
+	const char *src = clean ? clean : text;
+	ctx.text = src;
+	ctx.len = len;
+
+	yyscan_t scanner;
+	if (relc_yylex_init_extra(&ctx, &scanner) != 0)
+		relc_oom();
+	YY_BUFFER_STATE bs = relc_yy_scan_bytes(src, (int)len, scanner);
+	relc_yyparse(scanner, &ctx);
+	relc_yy_delete_buffer(bs, scanner);
+	relc_yylex_destroy(scanner);
+	free(clean);
+	free(ctx.open_blocks);
+	buf_free(&ctx.cmd);
+
+	convert_top(&ctx, f);
+	return f;
+}

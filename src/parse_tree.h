@@ -1,0 +1,93 @@
+/* parse_tree.h - the raw tree the grammar builds, private to the front end.
+ *
+ * Grammar actions only call the pt_* constructors; parse.c then walks this
+ * tree with its context (top level, block, undo, changes) and builds the
+ * typed AST of ast.h, reporting misplaced statements and invalid values. */
+#ifndef RELC_PARSE_TREE_H
+#define RELC_PARSE_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ast.h"
+#include "diag.h"
+
+enum pt_kind {
+	PT_META,         /* key value */
+	PT_LET,          /* name = value */
+	PT_ENV,          /* name */
+	PT_INCLUDE,      /* value */
+	PT_CHANGES_FROM, /* changes WORD */
+	PT_KNOWN_ISSUE,  /* value */
+	PT_RUN,          /* command */
+	PT_CAPTURE,      /* name = command */
+	PT_EXPECT,       /* args */
+	PT_ESTIMATE,     /* value */
+	PT_TIMEOUT,      /* value */
+	PT_ON_FAILURE,   /* value */
+	PT_CHECKSUM,     /* value */
+	PT_UNDO_NONE,    /* WORD value */
+	PT_IRREVERSIBLE, /* value */
+	PT_CHANGE,       /* area kind text */
+	PT_BLOCK,        /* check/backup/step/verify/after-rollback "name" { } */
+	PT_UNDO_BLOCK,   /* undo { } */
+	PT_CHANGES_BLOCK /* changes { } */
+};
+
+/* A token's text and where it stood. */
+struct pt_tok {
+	const char *text; /* arena copy, NUL-terminated; strings without quotes */
+	size_t len;
+	struct loc loc;
+	bool quoted;
+};
+
+struct pt_node {
+	enum pt_kind kind;
+	struct loc loc;           /* of the first token */
+	int key;                  /* PT_META: enum meta_key; PT_BLOCK: enum block_kind */
+	struct pt_tok args[3];    /* fixed-shape arguments */
+	int nargs;
+	struct pt_tok *list;      /* PT_EXPECT: every argument */
+	int nlist, caplist;
+	struct command *cmd;      /* PT_RUN, PT_CAPTURE */
+	struct pt_node *children, *last_child; /* blocks */
+	struct pt_node *next;
+};
+
+/* The scanner's and parser's shared state (flex's "extra"). */
+struct parse_ctx {
+	struct arena *arena;
+	struct diag_set *diags;
+	const char *path;      /* display path, interned */
+	const char *text;      /* the whole input */
+	size_t len;
+	/* scanner state */
+	int line, col;         /* position of the next byte */
+	bool at_stmt_start;    /* the next word is a statement's first word */
+	bool last_was_newline; /* for the synthetic end-of-line at EOF */
+	struct loc stmt_loc;   /* first token of the current statement */
+	struct loc *open_blocks; /* where each open { was started */
+	int nopen, capopen;
+	int eof_stage;         /* synthetic tokens emitted at end of input */
+	int eof_pending_close;
+	struct buf cmd;        /* the command being assembled */
+	struct loc cmd_loc;
+	size_t cmd_logical_end; /* end of the logical line within cmd */
+	struct heredoc_state *heredocs;
+	size_t nheredocs, heredoc_at;
+	int capture_state;     /* 0 none, 1 after `capture`, 2 after its name */
+	/* result */
+	struct pt_node root;   /* children: the top-level statements */
+	struct pt_node **stack; /* open blocks while parsing */
+	int depth;
+};
+
+struct pt_node *pt_new(struct parse_ctx *ctx, enum pt_kind kind, struct loc loc);
+void pt_arg(struct pt_node *n, struct pt_tok t);
+void pt_list(struct parse_ctx *ctx, struct pt_node *n, struct pt_tok t);
+void pt_append(struct pt_node *parent, struct pt_node *child);
+/* Report a syntax error at loc (the grammar's yyerror). */
+void pt_syntax_error(struct parse_ctx *ctx, struct loc loc, const char *msg);
+
+#endif

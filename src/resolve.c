@@ -1,0 +1,811 @@
+/* resolve.c - inline includes, collect metadata, define names (lets, envs,
+ * captures, built-ins) and bind every ${name} reference to its symbol. */
+/* realpath() is XSI */
+#define _XOPEN_SOURCE 700
+#include "resolve.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "shell.h"
+
+/* Deeper include chains are almost surely a mistake (or a cycle through
+ * different spellings); stop early with a clear error rather than recurse. */
+#define MAX_INCLUDE_DEPTH 64
+
+struct resolver {
+	struct compile *c;
+	struct release *r;
+	struct arena *a;
+	struct diag_set *ds;
+	struct symbol *sym_tail;
+	struct block **tails[5];
+	struct change **change_tail;
+	struct known_issue **issue_tail;
+	struct source_file *files_tail;
+	int depth;
+};
+
+static const char *const builtin_names[] = {
+	"release", "project", "date", "previous", "target",
+	"previous_ref", "target_ref", "state_dir",
+};
+
+static struct symbol *add_symbol(struct resolver *rs, const char *name,
+                                 enum sym_kind kind, struct loc loc)
+{
+	struct symbol *s = arena_alloc(rs->a, sizeof *s);
+	s->name = name;
+	s->kind = kind;
+	s->loc = loc;
+	if (rs->sym_tail)
+		rs->sym_tail->next = s;
+	else
+		rs->r->symbols = s;
+	rs->sym_tail = s;
+	return s;
+}
+
+static const char *sym_kind_word(enum sym_kind k)
+{
+	switch (k) {
+	case SYM_LET: return "let";
+	case SYM_ENV: return "env";
+	case SYM_CAPTURE: return "capture";
+	case SYM_BUILTIN: return "built-in";
+	}
+	return "name";
+}
+
+/* Define a name, or report E007 if it exists already. */
+static struct symbol *define(struct resolver *rs, const char *name,
+                             enum sym_kind kind, struct loc loc)
+{
+	struct symbol *old = release_symbol(rs->r, name);
+	if (old) {
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E007, loc,
+			"%s \"%s\" is already defined", sym_kind_word(kind), name);
+		if (old->kind == SYM_BUILTIN)
+			diag_note(d, (struct loc){0}, "${%s} is a built-in reference", name);
+		else
+			diag_note(d, old->loc, "%s \"%s\" is defined here", sym_kind_word(old->kind), name);
+		return NULL;
+	}
+	return add_symbol(rs, name, kind, loc);
+}
+
+/* Suggest the closest defined name for a misspelt reference. */
+static const char *closest_name(const struct release *r, const char *name)
+{
+	const char *best = NULL;
+	int best_d = 3;
+	int cap = (int)strlen(name) / 3 + 1;
+	if (cap > 2)
+		cap = 2;
+	for (const struct symbol *s = r->symbols; s; s = s->next) {
+		int d = edit_distance(name, s->name, cap);
+		if (d <= cap && d < best_d) {
+			best_d = d;
+			best = s->name;
+		}
+	}
+	return best;
+}
+
+static void undefined(struct resolver *rs, struct loc loc, const char *name)
+{
+	struct diagnostic *d = diag_report(rs->ds, DIAG_E006, loc,
+	                                   "undefined reference ${%s}", name);
+	const char *near = closest_name(rs->r, name);
+	if (near)
+		diag_note(d, (struct loc){0}, "did you mean ${%s}?", near);
+	else
+		diag_note(d, (struct loc){0},
+		          "a reference names a let, an env, a capture or a built-in");
+}
+
+/* Bind the references of a string value. `lets_only`: a let or metadata value
+ * may only use what is known when relc runs (lets and built-ins). */
+static void bind_value(struct resolver *rs, struct value *v, bool lets_only)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->nsegs; i++) {
+		struct seg *s = &v->segs[i];
+		if (s->kind != SEG_REF)
+			continue;
+		s->sym = release_symbol(rs->r, s->text);
+		if (!s->sym) {
+			undefined(rs, s->loc, s->text);
+			continue;
+		}
+		if (lets_only && s->sym->kind != SYM_LET && s->sym->kind != SYM_BUILTIN) {
+			diag_report(rs->ds, DIAG_E006, s->loc,
+			            "${%s} is a%s %s, known only when the scripts run; "
+			            "a let may use only lets and built-ins",
+			            s->text, s->sym->kind == SYM_ENV ? "n" : "",
+			            sym_kind_word(s->sym->kind));
+			s->sym = NULL;
+		}
+	}
+}
+
+/* Position of byte off in a command's text. */
+static struct loc command_loc(const struct command *c, size_t off)
+{
+	struct loc l = c->loc;
+	for (size_t i = 0; i < off && i < c->len; i++) {
+		unsigned char ch = (unsigned char)c->text[i];
+		if (ch == '\n') {
+			l.line++;
+			l.col = 1;
+		} else if ((ch & 0xc0) != 0x80) {
+			l.col++;
+		}
+	}
+	return l;
+}
+
+static void find_command_refs(struct resolver *rs, struct command *c)
+{
+	struct sh_ref *found = NULL;
+	size_t n = sh_find_refs(c->text, c->len, &found);
+	if (n) {
+		c->refs = arena_alloc(rs->a, n * sizeof *c->refs);
+		for (size_t i = 0; i < n; i++) {
+			struct ref *r = &c->refs[i];
+			r->off = found[i].off;
+			r->len = found[i].len;
+			r->name = arena_intern(rs->a, c->text + found[i].name_off, found[i].name_len);
+			r->ctx = found[i].ctx;
+			r->loc = command_loc(c, found[i].off);
+		}
+		c->nrefs = n;
+	}
+	free(found);
+}
+
+static void bind_command(struct resolver *rs, struct command *c)
+{
+	for (size_t i = 0; i < c->nrefs; i++) {
+		struct ref *r = &c->refs[i];
+		r->sym = release_symbol(rs->r, r->name);
+		if (!r->sym)
+			undefined(rs, r->loc, r->name);
+	}
+	for (struct expect *e = c->expects; e; e = e->next)
+		bind_value(rs, e->text, false);
+}
+
+static struct block **kind_list(struct release *r, enum block_kind k)
+{
+	switch (k) {
+	case BLOCK_CHECK: return &r->checks;
+	case BLOCK_BACKUP: return &r->backups;
+	case BLOCK_STEP: return &r->steps;
+	case BLOCK_VERIFY: return &r->verifies;
+	default: return &r->after_rollbacks;
+	}
+}
+
+static int *kind_count(struct release *r, enum block_kind k)
+{
+	switch (k) {
+	case BLOCK_CHECK: return &r->nchecks;
+	case BLOCK_BACKUP: return &r->nbackups;
+	case BLOCK_STEP: return &r->nsteps;
+	case BLOCK_VERIFY: return &r->nverifies;
+	default: return &r->nafter_rollbacks;
+	}
+}
+
+static void define_captures(struct resolver *rs, struct block *b)
+{
+	for (struct command *c = b->cmds; c; c = c->next) {
+		find_command_refs(rs, c);
+		if (c->kind == CMD_CAPTURE) {
+			struct symbol *s = define(rs, c->capture, SYM_CAPTURE, c->capture_loc);
+			if (s)
+				s->capture = c;
+		}
+	}
+	if (b->undo)
+		for (struct command *c = b->undo->cmds; c; c = c->next)
+			find_command_refs(rs, c);
+}
+
+static void add_block(struct resolver *rs, struct block *b)
+{
+	struct block **list = kind_list(rs->r, b->kind);
+	int *count = kind_count(rs->r, b->kind);
+	struct block *last = NULL;
+	for (struct block *o = *list; o; o = o->next) {
+		if (o->name && b->name && strcmp(o->name, b->name) == 0) {
+			struct diagnostic *d = diag_report(rs->ds, DIAG_E007, b->name_value->loc,
+				"%s \"%s\" is defined twice", block_kind_name(b->kind), b->name);
+			diag_note(d, o->loc, "the first %s \"%s\" is here",
+			          block_kind_name(o->kind), o->name);
+		}
+		last = o;
+	}
+	if (last)
+		last->next = b;
+	else
+		*list = b;
+	b->index = ++*count;
+	define_captures(rs, b);
+}
+
+/* Join an include path to the folder of the including file. */
+static char *join_dir(const char *base, const char *rel)
+{
+	if (rel[0] == '/')
+		return xstrdup(rel);
+	const char *slash = strrchr(base, '/');
+	if (!slash)
+		return xstrdup(rel);
+	size_t dl = (size_t)(slash - base) + 1;
+	size_t rl = strlen(rel);
+	char *p = xmalloc(dl + rl + 1);
+	memcpy(p, base, dl);
+	memcpy(p + dl, rel, rl + 1);
+	return p;
+}
+
+static void resolve_file(struct resolver *rs, const char *fs_path,
+                         const char *display, struct loc included_at,
+                         struct source_file *includer);
+
+static void chain_notes(struct diagnostic *d, const struct source_file *f)
+{
+	for (; f && f->included_at.line; f = f->includer)
+		diag_note(d, f->included_at, "included from here");
+}
+
+static void do_include(struct resolver *rs, struct source_file *from,
+                       const struct stmt *s)
+{
+	const char *rel = s->value->expanded;
+	if (!rel || !*rel) {
+		diag_report(rs->ds, DIAG_E008, s->value->loc,
+		            "include takes a file path without references");
+		return;
+	}
+	char *fs = join_dir(from->fs_path, rel);
+	char *disp = join_dir(from->path, rel);
+	char real[PATH_MAX];
+	bool have_real = realpath(fs, real) != NULL;
+	for (const struct source_file *f = from; f; f = f->includer) {
+		char other[PATH_MAX];
+		if (have_real && realpath(f->fs_path, other) && strcmp(real, other) == 0) {
+			struct diagnostic *d = diag_report(rs->ds, DIAG_E008, s->value->loc,
+				"include cycle: \"%s\" is already being included", disp);
+			diag_note(d, (struct loc){0}, "the chain: %s", disp);
+			for (const struct source_file *g = from; g; g = g->includer) {
+				diag_note(d, (struct loc){0}, "  included by %s", g->path);
+				if (g == f)
+					break;
+			}
+			free(fs);
+			free(disp);
+			return;
+		}
+	}
+	if (rs->depth >= MAX_INCLUDE_DEPTH) {
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E008, s->value->loc,
+			"includes nested more than %d deep", MAX_INCLUDE_DEPTH);
+		chain_notes(d, from);
+		free(fs);
+		free(disp);
+		return;
+	}
+	rs->depth++;
+	resolve_file(rs, fs, disp, s->value->loc, from);
+	rs->depth--;
+	free(fs);
+	free(disp);
+}
+
+static void set_meta(struct resolver *rs, const struct stmt *s)
+{
+	struct meta_value *m = &rs->r->meta[s->meta];
+	static const char *const names[META__COUNT] = {
+		"release", "project", "date", "previous", "target", "branch",
+		"downtime", "deploy-time", "state-dir",
+	};
+	if (m->set) {
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E004, s->loc,
+			"%s is given twice", names[s->meta]);
+		diag_note(d, m->loc, "the first %s is here", names[s->meta]);
+		return;
+	}
+	m->set = true;
+	m->loc = s->loc;
+	m->value = s->value;
+	/* metadata is read when relc runs: it may use lets, not runtime values */
+	bind_value(rs, s->value, true);
+	for (size_t i = 0; i < s->value->nsegs; i++) {
+		if (s->value->segs[i].kind == SEG_REF && s->value->segs[i].sym &&
+		    s->value->segs[i].sym->kind == SYM_BUILTIN && s->meta != META_STATE_DIR) {
+			diag_report(rs->ds, DIAG_E006, s->value->segs[i].loc,
+			            "%s cannot refer to the built-in ${%s}", names[s->meta],
+			            s->value->segs[i].text);
+			s->value->segs[i].sym = NULL;
+		}
+	}
+}
+
+static void resolve_stmts(struct resolver *rs, struct source_file *sf,
+                          const struct file_ast *f)
+{
+	for (const struct stmt *s = f->stmts; s; s = s->next) {
+		switch (s->kind) {
+		case STMT_META:
+			set_meta(rs, s);
+			break;
+		case STMT_LET: {
+			bind_value(rs, s->value, true);
+			struct symbol *sym = define(rs, s->name, SYM_LET, s->name_loc);
+			if (sym) {
+				sym->value = s->value;
+				sym->overridable = true;
+			}
+			break;
+		}
+		case STMT_ENV:
+			define(rs, s->name, SYM_ENV, s->name_loc);
+			break;
+		case STMT_INCLUDE:
+			do_include(rs, sf, s);
+			break;
+		case STMT_BLOCK:
+			add_block(rs, s->block);
+			break;
+		case STMT_CHANGES:
+			for (struct change *c = s->changes; c;) {
+				struct change *next = c->next;
+				c->next = NULL;
+				*rs->change_tail = c;
+				rs->change_tail = &c->next;
+				c = next;
+			}
+			break;
+		case STMT_CHANGES_FROM_GIT:
+			if (rs->r->changes_from_git) {
+				struct diagnostic *d = diag_report(rs->ds, DIAG_E004, s->loc,
+				                                   "changes from-git is given twice");
+				diag_note(d, rs->r->changes_from_git_loc, "the first one is here");
+				break;
+			}
+			rs->r->changes_from_git = true;
+			rs->r->changes_from_git_loc = s->loc;
+			break;
+		case STMT_KNOWN_ISSUE: {
+			struct known_issue *k = arena_alloc(rs->a, sizeof *k);
+			k->loc = s->loc;
+			k->text = s->value;
+			*rs->issue_tail = k;
+			rs->issue_tail = &k->next;
+			break;
+		}
+		}
+	}
+}
+
+static void resolve_file(struct resolver *rs, const char *fs_path,
+                         const char *display, struct loc included_at,
+                         struct source_file *includer)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int err = read_file(fs_path, RELC_MAX_SPEC_SIZE, &text, &len);
+	const char *disp = arena_intern(rs->a, display, strlen(display));
+	if (err) {
+		if (!includer) {
+			relc_error("cannot read %s: %s", display,
+			           err == EFBIG ? "file larger than 256 MiB" : strerror(err));
+			rs->c->io_error = err;
+			return;
+		}
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E008, included_at,
+			"cannot include %s: %s", display,
+			err == EFBIG ? "file larger than 256 MiB" :
+			err == EISDIR ? "it is a directory" : strerror(err));
+		chain_notes(d, includer);
+		return;
+	}
+	struct source_file *sf = arena_alloc(rs->a, sizeof *sf);
+	sf->path = disp;
+	sf->fs_path = arena_strdup(rs->a, fs_path);
+	sf->included_at = included_at;
+	sf->includer = includer;
+	if (rs->files_tail)
+		rs->files_tail->next = sf;
+	else
+		rs->r->files = sf;
+	rs->files_tail = sf;
+
+	diag_add_source(rs->ds, disp, text, len);
+	struct file_ast *f = parse_text(rs->a, rs->ds, disp, text, len);
+	free(text);
+	resolve_stmts(rs, sf, f);
+}
+
+/* Every command reference and string is bound once all names exist, since a
+ * capture may be defined after the text that mentions it (E009 judges order). */
+static void bind_all(struct resolver *rs)
+{
+	struct release *r = rs->r;
+	struct block *lists[] = {r->checks, r->backups, r->steps, r->verifies,
+	                         r->after_rollbacks};
+	for (size_t i = 0; i < 5; i++) {
+		for (struct block *b = lists[i]; b; b = b->next) {
+			bind_value(rs, b->name_value, true);
+			for (struct command *c = b->cmds; c; c = c->next)
+				bind_command(rs, c);
+			if (b->undo)
+				for (struct command *c = b->undo->cmds; c; c = c->next)
+					bind_command(rs, c);
+			for (struct checksum *cs = b->checksums; cs; cs = cs->next) {
+				cs->sym = release_symbol(r, cs->name);
+				if (!cs->sym)
+					undefined(rs, cs->loc, cs->name);
+			}
+		}
+	}
+	for (struct change *c = r->changes; c; c = c->next)
+		bind_value(rs, c->text, true);
+	for (struct known_issue *k = r->known_issues; k; k = k->next)
+		bind_value(rs, k->text, true);
+}
+
+static void require_meta(struct resolver *rs)
+{
+	static const enum meta_key required[] = {META_RELEASE, META_PROJECT, META_DATE,
+	                                         META_PREVIOUS};
+	static const char *const names[] = {"release", "project", "date", "previous"};
+	struct loc top = {rs->r->files ? rs->r->files->path : NULL, 1, 1};
+	for (size_t i = 0; i < 4; i++) {
+		if (!rs->r->meta[required[i]].set) {
+			struct diagnostic *d = diag_report(rs->ds, DIAG_E004, top,
+				"required metadata %s is missing", names[i]);
+			diag_note(d, (struct loc){0}, "add a line such as: %s", 
+			          i == 0 ? "release 1.2.0" : i == 1 ? "project \"My Service\"" :
+			          i == 2 ? "date 2026-11-26" : "previous v1.1.0");
+		}
+	}
+}
+
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool parse_date(const char *s, int *y, int *m, int *d)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return false;
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	*d = atoi(s + 8);
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (*m < 1 || *m > 12 || *d < 1 || *y < 1)
+		return false;
+	int dim = days[*m - 1] + (*m == 2 && leap(*y));
+	return *d <= dim;
+}
+
+/* Numeric identifier of semver: digits without a leading zero. */
+static bool semver_num(const char *s, size_t n, int64_t *out)
+{
+	if (n == 0 || n > 15 || (n > 1 && s[0] == '0'))
+		return false;
+	int64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* Dot-separated identifiers of [0-9A-Za-z-]; numeric ones without leading
+ * zeros when `numeric_rule`. */
+static bool semver_idents(const char *s, size_t n, bool numeric_rule)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && s[i] != '.') {
+			if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+				return false;
+			continue;
+		}
+		size_t len = i - start;
+		if (len == 0)
+			return false;
+		bool all_digits = true;
+		for (size_t k = start; k < i; k++)
+			all_digits = all_digits && isdigit((unsigned char)s[k]);
+		if (numeric_rule && all_digits && len > 1 && s[start] == '0')
+			return false;
+		start = i + 1;
+	}
+	return true;
+}
+
+static bool parse_semver(struct arena *a, const char *s, struct semver *v)
+{
+	size_t n = strlen(s);
+	const char *plus = memchr(s, '+', n);
+	size_t core_end = plus ? (size_t)(plus - s) : n;
+	const char *dash = memchr(s, '-', core_end);
+	size_t nums_end = dash ? (size_t)(dash - s) : core_end;
+	const char *p = s;
+	int64_t parts[3];
+	for (int i = 0; i < 3; i++) {
+		const char *end = s + nums_end;
+		const char *dot = i < 2 ? memchr(p, '.', (size_t)(end - p)) : end;
+		if (!dot)
+			return false;
+		if (!semver_num(p, (size_t)(dot - p), &parts[i]))
+			return false;
+		p = dot + 1;
+	}
+	if (p != s + nums_end + 1)
+		return false;
+	v->major = parts[0];
+	v->minor = parts[1];
+	v->patch = parts[2];
+	v->prerelease = v->build = NULL;
+	if (dash) {
+		size_t pl = core_end - nums_end - 1;
+		if (!semver_idents(dash + 1, pl, true))
+			return false;
+		v->prerelease = arena_strndup(a, dash + 1, pl);
+	}
+	if (plus) {
+		size_t bl = n - core_end - 1;
+		if (!semver_idents(plus + 1, bl, false))
+			return false;
+		v->build = arena_strndup(a, plus + 1, bl);
+	}
+	return true;
+}
+
+/* Durations of metadata (downtime, deploy-time): same syntax as in blocks. */
+static bool meta_duration(const char *s, int64_t *ms)
+{
+	static const struct { char u; int64_t ms; } units[] = {
+		{'h', 3600000}, {'m', 60000}, {'s', 1000},
+	};
+	int64_t total = 0;
+	int last = -1;
+	size_t i = 0, n = strlen(s);
+	if (!n)
+		return false;
+	while (i < n) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		int64_t v = 0;
+		while (i < n && isdigit((unsigned char)s[i])) {
+			v = v * 10 + (s[i] - '0');
+			if (v > 100000000)
+				return false;
+			i++;
+		}
+		int u;
+		if (i + 1 < n && s[i] == 'm' && s[i + 1] == 's') {
+			u = 3;
+			i += 2;
+		} else if (i < n && (s[i] == 'h' || s[i] == 'm' || s[i] == 's')) {
+			u = s[i] == 'h' ? 0 : s[i] == 'm' ? 1 : 2;
+			i++;
+		} else {
+			return false;
+		}
+		if (u <= last)
+			return false;
+		last = u;
+		total += v * (u == 3 ? 1 : units[u].ms);
+	}
+	*ms = total;
+	return true;
+}
+
+static const char *meta_text(const struct release *r, enum meta_key k)
+{
+	const struct meta_value *m = &r->meta[k];
+	if (!m->set)
+		return NULL;
+	return m->value->expanded ? m->value->expanded : m->value->raw;
+}
+
+static void check_meta_values(struct resolver *rs)
+{
+	struct release *r = rs->r;
+	const char *v;
+	if ((v = meta_text(r, META_RELEASE)) && !parse_semver(rs->a, v, &r->version)) {
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E005, r->meta[META_RELEASE].value->loc,
+			"release \"%s\" is not a semantic version", v);
+		diag_note(d, (struct loc){0},
+		          "write MAJOR.MINOR.PATCH, optionally -PRERELEASE and +BUILD: 1.4.0-rc.1");
+	}
+	if ((v = meta_text(r, META_DATE)) && !parse_date(v, &r->year, &r->month, &r->day)) {
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E005, r->meta[META_DATE].value->loc,
+			"date \"%s\" is not a calendar date", v);
+		diag_note(d, (struct loc){0}, "write YYYY-MM-DD, e.g. 2026-11-26");
+	}
+	r->downtime_ms = r->deploy_time_ms = -1;
+	if ((v = meta_text(r, META_DOWNTIME)) && !meta_duration(v, &r->downtime_ms)) {
+		diag_report(rs->ds, DIAG_E005, r->meta[META_DOWNTIME].value->loc,
+		            "invalid duration \"%s\"", v);
+		r->downtime_ms = -1;
+	}
+	if ((v = meta_text(r, META_DEPLOY_TIME)) && !meta_duration(v, &r->deploy_time_ms)) {
+		diag_report(rs->ds, DIAG_E005, r->meta[META_DEPLOY_TIME].value->loc,
+		            "invalid duration \"%s\"", v);
+		r->deploy_time_ms = -1;
+	}
+}
+
+const char *resolve_slug(struct arena *a, const char *s)
+{
+	struct buf b;
+	buf_init(&b);
+	bool dash = false;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (isalnum(ch) || ch == '.' || ch == '_') {
+			buf_putc(&b, (char)tolower(ch));
+			dash = false;
+		} else if (!dash && b.len) {
+			buf_putc(&b, '-');
+			dash = true;
+		}
+	}
+	while (b.len && b.data[b.len - 1] == '-')
+		b.data[--b.len] = '\0';
+	const char *out = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return out;
+}
+
+bool resolve_release(struct compile *c, const char *path)
+{
+	struct release *r = arena_alloc(c->arena, sizeof *r);
+	struct resolver rs = {0};
+	rs.c = c;
+	rs.r = r;
+	rs.a = c->arena;
+	rs.ds = c->diags;
+	rs.change_tail = &r->changes;
+	rs.issue_tail = &r->known_issues;
+	r->root_path = arena_strdup(c->arena, path);
+	r->downtime_ms = r->deploy_time_ms = -1;
+	for (size_t i = 0; i < sizeof builtin_names / sizeof builtin_names[0]; i++)
+		add_symbol(&rs, arena_intern(rs.a, builtin_names[i], strlen(builtin_names[i])),
+		           SYM_BUILTIN, (struct loc){0});
+
+	resolve_file(&rs, path, path, (struct loc){0}, NULL);
+	if (c->io_error)
+		return false;
+	bind_all(&rs);
+	require_meta(&rs);
+	check_meta_values(&rs);
+	const char *prev = meta_text(r, META_PREVIOUS);
+	const char *tgt = meta_text(r, META_TARGET);
+	r->previous_ref = prev ? prev : "";
+	r->target_ref = tgt ? tgt : "HEAD";
+	c->rel = r;
+	return true;
+}
+
+/* Expand a value whose references are all lets and built-ins. */
+static void expand_value(struct arena *a, struct value *v)
+{
+	if (!v || !v->quoted)
+		return;
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < v->nsegs; i++) {
+		const struct seg *s = &v->segs[i];
+		if (s->kind == SEG_TEXT) {
+			buf_add(&b, s->text, s->len);
+			continue;
+		}
+		const char *val = NULL;
+		if (s->sym && s->sym->kind == SYM_LET && s->sym->value)
+			val = s->sym->value->expanded;
+		else if (s->sym && s->sym->kind == SYM_BUILTIN)
+			val = s->sym->builtin;
+		if (!val) {
+			buf_free(&b);
+			v->expanded = NULL;
+			return;
+		}
+		buf_puts(&b, val);
+	}
+	v->expanded = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+}
+
+void resolve_expand(struct compile *c)
+{
+	struct release *r = c->rel;
+	struct arena *a = c->arena;
+	/* lets first (in definition order, each may use earlier ones) */
+	for (struct symbol *s = r->symbols; s; s = s->next)
+		if (s->kind == SYM_LET)
+			expand_value(a, s->value);
+	for (int k = 0; k < META__COUNT; k++)
+		if (r->meta[k].set && k != META_STATE_DIR)
+			expand_value(a, r->meta[k].value);
+	const char *project = meta_text(r, META_PROJECT);
+	const char *release = meta_text(r, META_RELEASE);
+	if (r->meta[META_STATE_DIR].set) {
+		/* state-dir may use built-ins other than itself */
+		r->state_dir = NULL;
+	} else {
+		r->state_dir = arena_printf(a, "/var/tmp/relc/%s-%s",
+		                            resolve_slug(a, project ? project : "release"),
+		                            release ? release : "0.0.0");
+	}
+	struct symbol *state_sym = NULL;
+	for (struct symbol *s = r->symbols; s; s = s->next) {
+		if (s->kind != SYM_BUILTIN)
+			continue;
+		if (strcmp(s->name, "release") == 0)
+			s->builtin = release;
+		else if (strcmp(s->name, "project") == 0)
+			s->builtin = project;
+		else if (strcmp(s->name, "date") == 0)
+			s->builtin = meta_text(r, META_DATE);
+		else if (strcmp(s->name, "previous") == 0)
+			s->builtin = r->previous_id[0] ? r->previous_id : NULL;
+		else if (strcmp(s->name, "target") == 0)
+			s->builtin = r->target_id[0] ? r->target_id : NULL;
+		else if (strcmp(s->name, "previous_ref") == 0)
+			s->builtin = r->previous_ref;
+		else if (strcmp(s->name, "target_ref") == 0)
+			s->builtin = r->target_ref;
+		else if (strcmp(s->name, "state_dir") == 0)
+			state_sym = s;
+	}
+	/* a given state-dir may use lets and the other built-ins */
+	if (r->meta[META_STATE_DIR].set) {
+		expand_value(a, r->meta[META_STATE_DIR].value);
+		r->state_dir = meta_text(r, META_STATE_DIR);
+	}
+	if (state_sym)
+		state_sym->builtin = r->state_dir;
+	/* lets may use ${previous} and friends: expand again now they are known */
+	for (struct symbol *s = r->symbols; s; s = s->next)
+		if (s->kind == SYM_LET)
+			expand_value(a, s->value);
+	struct block *lists[] = {r->checks, r->backups, r->steps, r->verifies,
+	                         r->after_rollbacks};
+	for (size_t i = 0; i < 5; i++) {
+		for (struct block *b = lists[i]; b; b = b->next) {
+			expand_value(a, b->name_value);
+			if (b->name_value && b->name_value->expanded)
+				b->name = b->name_value->expanded;
+			struct block *parts[2] = {b, b->undo};
+			for (int p = 0; p < 2; p++)
+				for (struct command *cm = parts[p] ? parts[p]->cmds : NULL; cm; cm = cm->next)
+					for (struct expect *e = cm->expects; e; e = e->next)
+						expand_value(a, e->text);
+		}
+	}
+	for (struct change *ch = r->changes; ch; ch = ch->next)
+		expand_value(a, ch->text);
+	for (struct known_issue *k = r->known_issues; k; k = k->next)
+		expand_value(a, k->text);
+}

@@ -1,0 +1,19 @@
+/* resolve.h - from parsed files to one release: includes, metadata, names. */
+#ifndef RELC_RESOLVE_H
+#define RELC_RESOLVE_H
+
+#include "compile.h"
+
+/* Read and parse the root spec and its includes into c->rel, defining every
+ * name and resolving every ${name} reference (E004-E008). Returns false on an
+ * I/O error reading the root spec (c->io_error is set). */
+bool resolve_release(struct compile *c, const char *path);
+
+/* Once git has pinned previous and target: give every built-in its value and
+ * expand lets and strings that only use lets and built-ins. */
+void resolve_expand(struct compile *c);
+
+/* Slug used in the default state directory: lowercase letters, digits, '-'. */
+const char *resolve_slug(struct arena *a, const char *s);
+
+#endif
