@@ -4,15 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "resolve.h"
-#if __has_include("git.h")
-#include "git.h"
-#define RELC_HAVE_GIT 1
-#endif
-#if __has_include("check.h")
 #include "check.h"
-#define RELC_HAVE_CHECK 1
-#endif
+#include "git.h"
+#include "resolve.h"
 
 struct compile *compile_new(const struct compile_options *opt)
 {
@@ -53,13 +47,9 @@ bool compile_spec(struct compile *c, const char *path)
 {
 	if (!resolve_release(c, path))
 		return false;
-#ifdef RELC_HAVE_GIT
 	git_pin_release(c);
-#endif
 	resolve_expand(c);
-#ifdef RELC_HAVE_CHECK
 	check_release(c);
-#endif
 	add_include_chains(c);
 	return diag_errors(c->diags) == 0;
 }
