@@ -24,4 +24,13 @@ void emit_json(struct buf *out, const struct compile *c);        /* emit_json.c 
 void changelog_update(struct buf *out, const struct compile *c, const char *old,
                       size_t old_len);                           /* emit_changelog.c */
 
+/* The derived rollback path of a failure at step k (1-based; a failing verify
+ * is k = nsteps): the steps whose undo blocks run, in running order (k first),
+ * stored in undos[] (room for k entries). The walk stops at an irreversible
+ * step: *blocked receives it, and after-rollback does not run; NULL when the
+ * walk reached step 1 (after-rollback runs). Returns the count. */
+size_t emit_rollback_path(const struct release *r, int k,
+                          const struct block **undos,
+                          const struct block **blocked);         /* emit_md.c */
+
 #endif

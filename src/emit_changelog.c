@@ -1,0 +1,495 @@
+/* emit_changelog.c - this release's CHANGELOG section, and putting it into an
+ * existing CHANGELOG.md.
+ *
+ * The section holds the API and backend changes (what users of the service
+ * and its maintainers read). Migration entries are operational detail: they
+ * are listed in plan.md's "Migration Details" and in the JSON, not here. */
+#include "emit.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the section ---- */
+
+static const char *kind_label(enum change_kind k)
+{
+	switch (k) {
+	case CHANGE_ADDED: return "Added";
+	case CHANGE_CHANGED: return "Changed";
+	case CHANGE_FIXED: return "Fixed";
+	case CHANGE_REMOVED: return "Removed";
+	case CHANGE_BREAKING: return "**Breaking**";
+	case CHANGE_PERFORMANCE: return "Performance";
+	case CHANGE_DATABASE: return "Database";
+	case CHANGE_SCHEMA: return "Schema";
+	case CHANGE_DATA: return "Data";
+	case CHANGE_INDEX: return "Index";
+	}
+	return "?";
+}
+
+/* Change text as one Markdown list item line: decoded, lets substituted,
+ * control characters as spaces; `*`, `_` at a word edge, `[`, `<`, `` ` ``
+ * and `\` escaped so the entry renders as written. */
+static void put_entry_text(struct buf *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		bool esc = false;
+
+		if (ch < 0x20 || ch == 0x7f) {
+			buf_putc(out, ' ');
+			continue;
+		}
+		switch (ch) {
+		case '\\': case '`': case '*': case '[': case ']': case '<': case '~':
+			esc = true;
+			break;
+		case '_': {
+			bool before = i > 0 && (s[i - 1] & 0x80 ||
+			              (s[i - 1] >= '0' && s[i - 1] <= '9') ||
+			              ((s[i - 1] | 0x20) >= 'a' && (s[i - 1] | 0x20) <= 'z'));
+			bool after = i + 1 < len && (s[i + 1] & 0x80 ||
+			             (s[i + 1] >= '0' && s[i + 1] <= '9') ||
+			             ((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z'));
+			esc = !(before && after);
+			break;
+		}
+		default:
+			break;
+		}
+		if (esc)
+			buf_putc(out, '\\');
+		buf_putc(out, (char)ch);
+	}
+}
+
+static void put_value(struct buf *out, const struct value *v)
+{
+	struct buf t;
+
+	buf_init(&t);
+	if (v && v->expanded) {
+		buf_puts(&t, v->expanded);
+	} else if (v) {
+		for (size_t i = 0; i < v->nsegs; i++) {
+			const struct seg *sg = &v->segs[i];
+			const struct symbol *sym = sg->sym;
+			if (sg->kind == SEG_TEXT)
+				buf_add(&t, sg->text, sg->len);
+			else if (sym && sym->kind == SYM_LET && sym->value &&
+			         sym->value->expanded)
+				buf_puts(&t, sym->value->expanded);
+			else if (sym && sym->kind == SYM_BUILTIN && sym->builtin)
+				buf_puts(&t, sym->builtin);
+			else
+				buf_printf(&t, "${%.*s}", (int)sg->len, sg->text);
+		}
+	}
+	put_entry_text(out, t.data ? t.data : "", t.len);
+	buf_free(&t);
+}
+
+/* One heading and its entries, kinds in the given order; nothing at all
+ * when the area has no entry. */
+static void area_section(struct buf *out, const struct release *r,
+                         enum change_area area, const char *title,
+                         const enum change_kind *order, size_t norder)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < norder; k++) {
+		for (const struct change *ch = r->changes; ch; ch = ch->next) {
+			if (ch->area != area || ch->kind != order[k])
+				continue;
+			if (!any)
+				buf_printf(out, "\n### %s\n", title);
+			any = true;
+			buf_printf(out, "- %s: ", kind_label(ch->kind));
+			put_value(out, ch->text);
+			buf_putc(out, '\n');
+		}
+	}
+}
+
+static const char *release_version(const struct release *r)
+{
+	const struct meta_value *m = &r->meta[META_RELEASE];
+
+	if (!m->set || !m->value)
+		return "";
+	return m->value->expanded ? m->value->expanded : m->value->raw;
+}
+
+void emit_changelog_md(struct buf *out, const struct compile *c)
+{
+	static const enum change_kind api[] = {
+		CHANGE_BREAKING, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_FIXED,
+		CHANGE_REMOVED,
+	};
+	static const enum change_kind backend[] = {
+		CHANGE_ADDED, CHANGE_CHANGED, CHANGE_FIXED, CHANGE_PERFORMANCE,
+		CHANGE_DATABASE,
+	};
+	const struct release *r = c->rel;
+
+	if (!r)
+		return;
+	buf_printf(out, "## [%s] - %04d-%02d-%02d\n", release_version(r), r->year,
+	           r->month, r->day);
+	area_section(out, r, AREA_API, "API", api, sizeof api / sizeof api[0]);
+	area_section(out, r, AREA_BACKEND, "Backend", backend,
+	             sizeof backend / sizeof backend[0]);
+}
+
+/* ---- semantic versions in headings ---- */
+
+struct ver {
+	const char *s; /* major.minor.patch[-pre][+build], not NUL-terminated */
+	size_t len;
+};
+
+/* Parse an unsigned decimal at *p (advancing it); -1 if none. */
+static int64_t parse_num(const char **p, const char *end)
+{
+	int64_t n = 0;
+	const char *q = *p;
+
+	if (q >= end || *q < '0' || *q > '9')
+		return -1;
+	while (q < end && *q >= '0' && *q <= '9') {
+		if (n < INT64_MAX / 10)
+			n = n * 10 + (*q - '0');
+		q++;
+	}
+	*p = q;
+	return n;
+}
+
+static bool all_digits(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return len > 0;
+}
+
+/* Only white space (or nothing)? */
+static bool blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+/* Compare dot-separated prerelease identifiers by semver precedence. */
+static int cmp_prerelease(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an == 0 || bn == 0) /* no prerelease ranks above any prerelease */
+		return an == bn ? 0 : an == 0 ? 1 : -1;
+	const char *ae = a + an, *be = b + bn;
+	while (a < ae && b < be) {
+		const char *ad = memchr(a, '.', (size_t)(ae - a));
+		const char *bd = memchr(b, '.', (size_t)(be - b));
+		size_t al = (size_t)((ad ? ad : ae) - a), bl = (size_t)((bd ? bd : be) - b);
+		bool anum = all_digits(a, al), bnum = all_digits(b, bl);
+		int d;
+		if (anum && bnum)
+			d = al != bl ? (al < bl ? -1 : 1) : memcmp(a, b, al);
+		else if (anum != bnum)
+			d = anum ? -1 : 1;
+		else {
+			d = memcmp(a, b, al < bl ? al : bl);
+			if (d == 0 && al != bl)
+				d = al < bl ? -1 : 1;
+		}
+		if (d)
+			return d < 0 ? -1 : 1;
+		a += al + (ad ? 1 : 0);
+		b += bl + (bd ? 1 : 0);
+		if (!ad || !bd)
+			return !ad && !bd ? 0 : !ad ? -1 : 1;
+	}
+	return 0;
+}
+
+/* Split a version into numbers and prerelease; false if it is not one. */
+static bool split_version(struct ver v, int64_t num[3], const char **pre,
+                          size_t *prelen)
+{
+	const char *p = v.s, *end = v.s + v.len;
+
+	for (int i = 0; i < 3; i++) {
+		if (i > 0) {
+			if (p >= end || *p != '.')
+				return false;
+			p++;
+		}
+		num[i] = parse_num(&p, end);
+		if (num[i] < 0)
+			return false;
+	}
+	*pre = p;
+	*prelen = 0;
+	if (p < end && *p == '-') {
+		*pre = ++p;
+		while (p < end && *p != '+')
+			p++;
+		*prelen = (size_t)(p - *pre);
+	}
+	return p == end || *p == '+';
+}
+
+/* -1, 0, 1 by semver precedence (build metadata ignored); 2 if either side
+ * is not a version. */
+static int cmp_version(struct ver a, struct ver b)
+{
+	int64_t na[3], nb[3];
+	const char *pa, *pb;
+	size_t la, lb;
+
+	if (!split_version(a, na, &pa, &la) || !split_version(b, nb, &pb, &lb))
+		return 2;
+	for (int i = 0; i < 3; i++)
+		if (na[i] != nb[i])
+			return na[i] < nb[i] ? -1 : 1;
+	return cmp_prerelease(pa, la, pb, lb);
+}
+
+/* ---- reading the existing file ---- */
+
+enum heading { H_NONE, H_TITLE, H_SECTION };
+
+struct line {
+	size_t off, len; /* without the newline */
+};
+
+/* The version named by a "## [x.y.z] ..." or "## x.y.z ..." heading. */
+static bool heading_version(const char *s, size_t len, struct ver *v)
+{
+	size_t i = 3; /* after "## " */
+
+	while (i < len && s[i] == ' ')
+		i++;
+	bool bracket = i < len && s[i] == '[';
+	if (bracket)
+		i++;
+	if (i < len && (s[i] == 'v' || s[i] == 'V'))
+		i++;
+	size_t start = i;
+	while (i < len && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+		i++;
+	if (bracket && (i >= len || s[i] != ']'))
+		return false;
+	v->s = s + start;
+	v->len = i - start;
+	return v->len > 0;
+}
+
+static bool heading_unreleased(const char *s, size_t len)
+{
+	static const char word[] = "unreleased";
+	size_t i = 3;
+
+	while (i < len && (s[i] == ' ' || s[i] == '['))
+		i++;
+	if (len - i < sizeof word - 1)
+		return false;
+	for (size_t k = 0; k < sizeof word - 1; k++)
+		if ((s[i + k] | 0x20) != word[k])
+			return false;
+	return true;
+}
+
+/* A fence line (``` or ~~~, up to three spaces in): its character and
+ * length, 0 if the line is not one. */
+static size_t fence_len(const char *s, size_t len, char *ch)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len && i < 3 && s[i] == ' ')
+		i++;
+	if (i >= len || (s[i] != '`' && s[i] != '~'))
+		return 0;
+	*ch = s[i];
+	while (i + n < len && s[i + n] == *ch)
+		n++;
+	return n >= 3 ? n : 0;
+}
+
+/* Classify the lines of `text`, ignoring headings inside fenced code. */
+static enum heading *classify(const char *text, const struct line *lines,
+                              size_t n)
+{
+	enum heading *h = xcalloc(n ? n : 1, sizeof *h);
+	size_t open = 0;
+	char open_ch = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = text + lines[i].off;
+		size_t len = lines[i].len;
+		char ch;
+		size_t f = fence_len(s, len, &ch);
+
+		if (open) {
+			if (f >= open && ch == open_ch)
+				open = 0;
+			continue;
+		}
+		if (f) {
+			open = f;
+			open_ch = ch;
+		} else if (len >= 2 && s[0] == '#' && (s[1] == ' ' || s[1] == '\t')) {
+			h[i] = H_TITLE;
+		} else if (len >= 3 && s[0] == '#' && s[1] == '#' &&
+		           (s[2] == ' ' || s[2] == '\t')) {
+			h[i] = H_SECTION;
+		}
+	}
+	return h;
+}
+
+static struct line *split_lines(const char *text, size_t len, size_t *n)
+{
+	size_t cap = 16, count = 0, off = 0;
+	struct line *lines = xmalloc(cap * sizeof *lines);
+
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t l = nl ? (size_t)(nl - (text + off)) : len - off;
+		if (count == cap) {
+			cap *= 2;
+			lines = xrealloc(lines, cap * sizeof *lines);
+		}
+		lines[count].off = off;
+		lines[count].len = l;
+		count++;
+		off += l + (nl ? 1 : 0);
+	}
+	*n = count;
+	return lines;
+}
+
+/* Is this line a link reference definition, "[label]: destination"? */
+static bool link_definition(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && i < 3 && s[i] == ' ')
+		i++;
+	if (i >= len || s[i] != '[')
+		return false;
+	const char *close = memchr(s + i, ']', len - i);
+	return close && (size_t)(close - s) + 1 < len && close[1] == ':' &&
+	       close > s + i + 1;
+}
+
+/* Keep-a-changelog files end with link definitions for the version
+ * headings: the first line of that trailing run (blank lines allowed in
+ * it), or n when the file does not end with one. New sections go before
+ * it, and replacing the last section keeps it. */
+static size_t link_tail(const char *text, const struct line *lines,
+                        const enum heading *h, size_t n)
+{
+	size_t tail = n;
+
+	for (size_t i = n; i > 0; i--) {
+		const char *s = text + lines[i - 1].off;
+		size_t len = lines[i - 1].len;
+		if (h[i - 1] != H_NONE)
+			break;
+		if (link_definition(s, len))
+			tail = i - 1;
+		else if (!blank(s, len))
+			break;
+	}
+	return tail;
+}
+
+/* Copy text[0..end) so that it ends with a blank line (unless empty). */
+static void put_prefix(struct buf *out, const char *text, size_t end)
+{
+	buf_add(out, text, end);
+	if (end == 0)
+		return;
+	if (text[end - 1] != '\n')
+		buf_putc(out, '\n');
+	if (out->len < 2 || out->data[out->len - 2] != '\n')
+		buf_putc(out, '\n');
+}
+
+void changelog_update(struct buf *out, const struct compile *c, const char *old,
+                      size_t old_len)
+{
+	struct buf sec;
+
+	buf_init(&sec);
+	emit_changelog_md(&sec, c);
+	if (!old || blank(old, old_len)) {
+		buf_puts(out, "# Changelog\n\n");
+		buf_add(out, sec.data, sec.len);
+		buf_free(&sec);
+		return;
+	}
+
+	struct ver mine = { release_version(c->rel), strlen(release_version(c->rel)) };
+	size_t n;
+	struct line *lines = split_lines(old, old_len, &n);
+	enum heading *h = classify(old, lines, n);
+	size_t title = n, same = n, insert = n, tail = link_tail(old, lines, h, n);
+
+	for (size_t i = 0; i < n && title == n; i++)
+		if (h[i] == H_TITLE)
+			title = i;
+	/* The section of the same version, wherever it is, is replaced. */
+	for (size_t i = 0; i < n && same == n; i++) {
+		struct ver v;
+		if (h[i] == H_SECTION &&
+		    heading_version(old + lines[i].off, lines[i].len, &v) &&
+		    (cmp_version(v, mine) == 0 ||
+		     (v.len == mine.len && memcmp(v.s, mine.s, v.len) == 0)))
+			same = i;
+	}
+	/* Otherwise: after the title and [Unreleased], past newer versions. */
+	for (size_t i = title == n ? 0 : title + 1; i < n && same == n; i++) {
+		struct ver v;
+		const char *s = old + lines[i].off;
+		if (h[i] == H_TITLE) {
+			insert = i;
+			break;
+		}
+		if (h[i] != H_SECTION || heading_unreleased(s, lines[i].len))
+			continue;
+		if (heading_version(s, lines[i].len, &v) && cmp_version(v, mine) == 1)
+			continue;
+		insert = i;
+		break;
+	}
+
+	if (insert == n)
+		insert = tail;
+	if (same < n) {
+		size_t end = same + 1;
+		while (end < n && end < tail && h[end] == H_NONE)
+			end++;
+		buf_add(out, old, lines[same].off);
+		buf_add(out, sec.data, sec.len);
+		if (end < n) {
+			buf_putc(out, '\n');
+			buf_add(out, old + lines[end].off, old_len - lines[end].off);
+		}
+	} else if (insert < n) {
+		put_prefix(out, old, lines[insert].off);
+		buf_add(out, sec.data, sec.len);
+		buf_putc(out, '\n');
+		buf_add(out, old + lines[insert].off, old_len - lines[insert].off);
+	} else {
+		put_prefix(out, old, old_len);
+		buf_add(out, sec.data, sec.len);
+	}
+	free(h);
+	free(lines);
+	buf_free(&sec);
+}

@@ -1,0 +1,1139 @@
+/* emit_md.c - the Markdown release plan (plan.md) a reviewer reads.
+ *
+ * Sections follow the release-plan layout of the design: title and pins,
+ * checks, backup, steps, verification, rollback, escalation, release notes.
+ * Every command is shown so it can be pasted into a shell: `let` and
+ * built-in references become their literal values quoted for where they
+ * stand; env and capture references become shell variables. */
+#include "emit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell.h"
+
+/* ---- small text helpers ---- */
+
+/* A byte that counts as part of a word for Markdown's intraword rules
+ * (UTF-8 continuation and lead bytes are letters in practice). */
+static bool md_word_byte(unsigned char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= 'a' && ch <= 'z') || ch >= 0x80;
+}
+
+/* Does s[0..i) consist of digits only (and is it non-empty)? An ordered-list
+ * marker like "1." at the start of a line would otherwise start a list. */
+static bool md_digits_before(const char *s, size_t i)
+{
+	if (i == 0)
+		return false;
+	for (size_t k = 0; k < i; k++)
+		if (s[k] < '0' || s[k] > '9')
+			return false;
+	return true;
+}
+
+/* Inline text from the spec (names, change notes). Escapes only what would
+ * change the rendering, so ordinary text stays readable in the raw file;
+ * control characters (a "\n" in a string) become spaces so a heading or a
+ * list item stays on one line. */
+static void md_text(struct buf *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		bool esc = false;
+
+		if (ch < 0x20 || ch == 0x7f) {
+			buf_putc(out, ' ');
+			continue;
+		}
+		switch (ch) {
+		case '\\': case '`': case '*': case '[': case ']': case '<':
+		case '~':
+			esc = true;
+			break;
+		case '_': /* intraword underscores never emphasise */
+			esc = !(i > 0 && md_word_byte((unsigned char)s[i - 1]) &&
+			        i + 1 < len && md_word_byte((unsigned char)s[i + 1]));
+			break;
+		case '&': /* could start an entity such as &amp; */
+			esc = i + 1 < len && (md_word_byte((unsigned char)s[i + 1]) ||
+			                      s[i + 1] == '#');
+			break;
+		case '#': /* heading marker at the start, closing run at the end */
+			esc = i == 0 || strspn(s + i, "#") == len - i;
+			break;
+		case '>': case '-': case '+': case '=': case '|':
+			esc = i == 0;
+			break;
+		case '.': case ')':
+			esc = md_digits_before(s, i);
+			break;
+		default:
+			break;
+		}
+		if (esc)
+			buf_putc(out, '\\');
+		buf_putc(out, (char)ch);
+	}
+}
+
+static void md_str(struct buf *out, const char *s)
+{
+	md_text(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* Longest run of `ch` in s. */
+static size_t longest_run(const char *s, size_t len, char ch)
+{
+	size_t best = 0, run = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		run = s[i] == ch ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* An inline code span holding exactly s (control characters as spaces):
+ * the backtick string is one longer than any run inside, and a space pads
+ * the content when it starts or ends with a backtick or a space. */
+static void md_code(struct buf *out, const char *s, size_t len)
+{
+	if (len == 0) {
+		buf_puts(out, "(empty)");
+		return;
+	}
+	size_t ticks = longest_run(s, len, '`') + 1;
+	bool pad = s[0] == '`' || s[len - 1] == '`' ||
+	           (s[0] == ' ' && s[len - 1] == ' ');
+
+	for (size_t i = 0; i < ticks; i++)
+		buf_putc(out, '`');
+	if (pad)
+		buf_putc(out, ' ');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		buf_putc(out, ch < 0x20 || ch == 0x7f ? ' ' : (char)ch);
+	}
+	if (pad)
+		buf_putc(out, ' ');
+	for (size_t i = 0; i < ticks; i++)
+		buf_putc(out, '`');
+}
+
+static void md_code_str(struct buf *out, const char *s)
+{
+	md_code(out, s ? s : "", s ? strlen(s) : 0);
+}
+
+/* A fenced block of shell: the fence is longer than any backtick run in the
+ * content, so a command holding ``` cannot close it early. */
+static void md_fence(struct buf *out, const char *content, size_t len)
+{
+	size_t ticks = longest_run(content, len, '`') + 1;
+
+	if (ticks < 3)
+		ticks = 3;
+	for (size_t i = 0; i < ticks; i++)
+		buf_putc(out, '`');
+	buf_puts(out, "bash\n");
+	buf_add(out, content, len);
+	if (len > 0 && content[len - 1] != '\n')
+		buf_putc(out, '\n');
+	for (size_t i = 0; i < ticks; i++)
+		buf_putc(out, '`');
+	buf_puts(out, "\n\n");
+}
+
+/* The value of a `value` as text: decoded, lets and built-ins substituted,
+ * other references kept as ${name}. */
+static void value_text(struct buf *out, const struct value *v)
+{
+	if (!v)
+		return;
+	if (v->expanded) {
+		buf_puts(out, v->expanded);
+		return;
+	}
+	for (size_t i = 0; i < v->nsegs; i++) {
+		const struct seg *sg = &v->segs[i];
+		const struct symbol *sym = sg->sym;
+
+		if (sg->kind == SEG_TEXT)
+			buf_add(out, sg->text, sg->len);
+		else if (sym && sym->kind == SYM_LET && sym->value &&
+		         sym->value->expanded)
+			buf_puts(out, sym->value->expanded);
+		else if (sym && sym->kind == SYM_BUILTIN && sym->builtin)
+			buf_puts(out, sym->builtin);
+		else
+			buf_printf(out, "${%.*s}", (int)sg->len, sg->text);
+	}
+}
+
+static void md_value(struct buf *out, const struct value *v)
+{
+	struct buf t;
+
+	buf_init(&t);
+	value_text(&t, v);
+	md_text(out, t.data, t.len);
+	buf_free(&t);
+}
+
+static void md_value_code(struct buf *out, const struct value *v)
+{
+	struct buf t;
+
+	buf_init(&t);
+	value_text(&t, v);
+	md_code(out, t.data, t.len);
+	buf_free(&t);
+}
+
+static const char *meta_str(const struct release *r, enum meta_key k,
+                            struct buf *tmp)
+{
+	tmp->len = 0;
+	if (tmp->data)
+		tmp->data[0] = '\0';
+	if (r->meta[k].set && r->meta[k].value)
+		value_text(tmp, r->meta[k].value);
+	return tmp->data ? tmp->data : "";
+}
+
+/* ---- durations in words ---- */
+
+static void put_count(struct buf *out, int64_t n, const char *unit)
+{
+	buf_printf(out, "%lld %s%s", (long long)n, unit, n == 1 ? "" : "s");
+}
+
+/* "10 seconds", "1 minute 30 seconds", "250 milliseconds". */
+static void dur_words(struct buf *out, int64_t ms)
+{
+	if (ms < 60000 && ms % 1000 != 0) {
+		put_count(out, ms, "millisecond");
+		return;
+	}
+	int64_t s = (ms + 999) / 1000;
+	int64_t h = s / 3600, m = s / 60 % 60, sec = s % 60;
+	bool any = false;
+
+	if (h) {
+		put_count(out, h, "hour");
+		any = true;
+	}
+	if (m) {
+		if (any)
+			buf_putc(out, ' ');
+		put_count(out, m, "minute");
+		any = true;
+	}
+	if (sec || !any) {
+		if (any)
+			buf_putc(out, ' ');
+		put_count(out, sec, "second");
+	}
+}
+
+/* An estimate: "~10 seconds", or a range in the largest unit that divides
+ * both ends, "~30–60 seconds". */
+static void timing_words(struct buf *out, const struct duration *d)
+{
+	static const struct { int64_t ms; const char *unit; } units[] = {
+		{ 3600000, "hours" }, { 60000, "minutes" }, { 1000, "seconds" },
+		{ 1, "milliseconds" },
+	};
+
+	buf_putc(out, '~');
+	if (d->min_ms == d->max_ms) {
+		dur_words(out, d->max_ms);
+		return;
+	}
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (d->min_ms % units[i].ms || d->max_ms % units[i].ms)
+			continue;
+		buf_printf(out, "%lld\xe2\x80\x93%lld %s",
+		           (long long)(d->min_ms / units[i].ms),
+		           (long long)(d->max_ms / units[i].ms), units[i].unit);
+		return;
+	}
+}
+
+/* ---- the rollback path ---- */
+
+size_t emit_rollback_path(const struct release *r, int k,
+                          const struct block **undos,
+                          const struct block **blocked)
+{
+	size_t n = 0;
+
+	*blocked = NULL;
+	for (int i = k; i >= 1; i--) {
+		const struct block *s = r->steps;
+
+		while (s && s->index != i)
+			s = s->next;
+		if (!s)
+			continue;
+		if (s->undo_kind == UNDO_IRREVERSIBLE) {
+			*blocked = s;
+			break;
+		}
+		if (s->undo_kind == UNDO_BLOCK && s->undo)
+			undos[n++] = s;
+	}
+	return n;
+}
+
+/* ---- commands ---- */
+
+/* The literal a reference stands for in the plan, NULL when it only exists
+ * at run time (env, capture, or a built-in not known at compile time). */
+static const char *ref_literal(const struct symbol *sym)
+{
+	if (!sym)
+		return NULL;
+	if (sym->kind == SYM_LET && sym->value)
+		return sym->value->expanded;
+	if (sym->kind == SYM_BUILTIN)
+		return sym->builtin;
+	return NULL;
+}
+
+static bool ident_byte(char ch)
+{
+	return ch == '_' || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= 'a' && ch <= 'z');
+}
+
+/* A run-time value as a shell variable, one word whatever it holds. */
+static void put_variable(struct buf *out, const char *name, enum ref_ctx ctx,
+                         char next)
+{
+	if (ctx == REF_UNQUOTED)
+		buf_printf(out, "\"$%s\"", name);
+	else if (ident_byte(next))
+		buf_printf(out, "${%s}", name);
+	else
+		buf_printf(out, "$%s", name);
+}
+
+/* The command text with every reference replaced for pasting. */
+static void expand_command(struct buf *out, const struct command *cmd)
+{
+	size_t pos = 0;
+
+	for (size_t i = 0; i < cmd->nrefs; i++) {
+		const struct ref *rf = &cmd->refs[i];
+		size_t end = rf->off + rf->len;
+
+		if (rf->off < pos || end > cmd->len)
+			continue;
+		buf_add(out, cmd->text + pos, rf->off - pos);
+		pos = end;
+		const char *lit = ref_literal(rf->sym);
+		if (lit) {
+			size_t n = strlen(lit);
+			if (rf->ctx == REF_UNQUOTED)
+				sh_quote_word(out, lit, n);
+			else if (rf->ctx == REF_DQUOTED)
+				sh_quote_dquoted(out, lit, n);
+			else
+				sh_quote_heredoc(out, lit, n);
+		} else if (rf->sym) {
+			put_variable(out, rf->sym->name, rf->ctx,
+			             end < cmd->len ? cmd->text[end] : '\0');
+		} else {
+			buf_add(out, cmd->text + rf->off, rf->len);
+		}
+	}
+	buf_add(out, cmd->text + pos, cmd->len - pos);
+}
+
+/* The command as a line of the fence: a capture becomes NAME=$(...), with
+ * the closing parenthesis on its own line when a comment or a here-document
+ * could swallow it. */
+static void fence_command(struct buf *out, const struct command *cmd)
+{
+	if (cmd->kind == CMD_CAPTURE) {
+		struct buf t;
+		buf_init(&t);
+		expand_command(&t, cmd);
+		bool own_line = memchr(t.data, '#', t.len) || memchr(t.data, '\n', t.len);
+		buf_printf(out, "%s=$(", cmd->capture);
+		buf_add(out, t.data, t.len);
+		buf_puts(out, own_line ? "\n)\n" : ")\n");
+		buf_free(&t);
+	} else {
+		expand_command(out, cmd);
+		buf_putc(out, '\n');
+	}
+}
+
+/* The first line of the expanded command, for naming it in prose. */
+static void command_label(struct buf *out, const struct command *cmd)
+{
+	struct buf t;
+
+	buf_init(&t);
+	if (cmd->kind == CMD_CAPTURE)
+		buf_printf(&t, "%s=$(", cmd->capture);
+	expand_command(&t, cmd);
+	char *nl = memchr(t.data, '\n', t.len);
+	if (nl) {
+		size_t n = (size_t)(nl - t.data);
+		if (n > 0 && t.data[n - 1] == '\\')
+			n--;
+		while (n > 0 && t.data[n - 1] == ' ')
+			n--;
+		t.len = n;
+		buf_puts(&t, " \xe2\x80\xa6");
+	} else if (cmd->kind == CMD_CAPTURE) {
+		buf_putc(&t, ')');
+	}
+	md_code(out, t.data, t.len);
+	buf_free(&t);
+}
+
+/* ---- expectations in words ---- */
+
+static const char *cmp_words(enum cmp_op op)
+{
+	switch (op) {
+	case CMP_EQ: return "equal to";
+	case CMP_NE: return "other than";
+	case CMP_LT: return "less than";
+	case CMP_LE: return "at most";
+	case CMP_GT: return "greater than";
+	case CMP_GE: return "at least";
+	}
+	return "?";
+}
+
+static void expect_words(struct buf *out, const struct expect *e)
+{
+	const char *st = e->stream == STREAM_STDERR ? "stderr" : "stdout";
+
+	switch (e->kind) {
+	case EXPECT_EXIT:
+		buf_printf(out, "exits with status %lld", (long long)e->number);
+		break;
+	case EXPECT_EQUALS:
+		buf_printf(out, "%s is ", st);
+		md_value_code(out, e->text);
+		buf_puts(out, " (trailing newlines aside)");
+		break;
+	case EXPECT_CONTAINS:
+		buf_printf(out, "%s contains ", st);
+		md_value_code(out, e->text);
+		break;
+	case EXPECT_MATCHES:
+		buf_printf(out, "a line of %s matches the extended regular expression ", st);
+		md_value_code(out, e->text);
+		break;
+	case EXPECT_EMPTY:
+		buf_printf(out, "%s is empty", st);
+		break;
+	case EXPECT_NOT_EMPTY:
+		buf_printf(out, "%s is not empty", st);
+		break;
+	case EXPECT_COMPARE:
+		buf_printf(out, "%s is a whole number %s %lld", st, cmp_words(e->op),
+		           (long long)e->number);
+		break;
+	}
+}
+
+static bool block_has_exit_expect(const struct block *b)
+{
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next)
+		for (const struct expect *e = cmd->expects; e; e = e->next)
+			if (e->kind == EXPECT_EXIT)
+				return true;
+	return false;
+}
+
+static void expected_output(struct buf *out, const struct block *b)
+{
+	bool any = false;
+
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next)
+		if (cmd->expects)
+			any = true;
+	buf_puts(out, "**Expected Output**: ");
+	if (!any) {
+		buf_puts(out, b->ncmds == 1 ? "the command exits with status 0.\n\n"
+		                            : "every command exits with status 0.\n\n");
+		return;
+	}
+	buf_puts(out, block_has_exit_expect(b)
+	              ? "every command exits with status 0 unless stated otherwise, and\n\n"
+	              : "every command exits with status 0, and\n\n");
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
+		if (!cmd->expects)
+			continue;
+		buf_puts(out, "- ");
+		command_label(out, cmd);
+		buf_puts(out, ": ");
+		for (const struct expect *e = cmd->expects; e; e = e->next) {
+			if (e != cmd->expects)
+				buf_puts(out, e->next ? ", " : " and ");
+			expect_words(out, e);
+		}
+		buf_putc(out, '\n');
+	}
+	buf_putc(out, '\n');
+}
+
+/* ---- one block ---- */
+
+struct plan {
+	struct buf *out;
+	const struct compile *c;
+	const struct release *r;
+};
+
+/* Name a block in prose: step 2 "Database migration". */
+static void block_ref(struct buf *out, const struct block *b)
+{
+	if (b->kind == BLOCK_UNDO && b->parent) {
+		buf_puts(out, "the undo of ");
+		b = b->parent;
+	}
+	if (b->kind == BLOCK_STEP)
+		buf_printf(out, "step %d ", b->index);
+	else
+		buf_printf(out, "%s ", block_kind_name(b->kind));
+	buf_puts(out, "\xe2\x80\x9c");
+	md_str(out, b->name);
+	buf_puts(out, "\xe2\x80\x9d");
+}
+
+/* Lines under the fence naming where its run-time values come from:
+ * captures made in another block (with the command that sets them) and
+ * environment variables. Each name once, in order of first use. */
+static void value_sources(struct buf *out, const struct block *b)
+{
+	const struct symbol *seen[64];
+	size_t nseen = 0;
+
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
+		for (size_t i = 0; i < cmd->nrefs; i++) {
+			const struct symbol *sym = cmd->refs[i].sym;
+			size_t k = 0;
+
+			if (!sym || ref_literal(sym) ||
+			    (sym->kind != SYM_CAPTURE && sym->kind != SYM_ENV))
+				continue;
+			if (sym->kind == SYM_CAPTURE && sym->capture &&
+			    sym->capture->block == b)
+				continue;
+			while (k < nseen && seen[k] != sym)
+				k++;
+			if (k < nseen)
+				continue;
+			if (nseen < sizeof seen / sizeof seen[0])
+				seen[nseen++] = sym;
+			buf_printf(out, "- `$%s`", sym->name);
+			if (sym->kind == SYM_ENV) {
+				buf_puts(out, " comes from the operator's environment "
+				              "(it must be set and not empty).\n");
+			} else if (sym->kind == SYM_CAPTURE && sym->capture) {
+				buf_puts(out, " is set by ");
+				block_ref(out, sym->capture->block);
+				buf_puts(out, ": ");
+				command_label(out, sym->capture);
+				buf_puts(out, "\n");
+			} else {
+				buf_puts(out, " is known only at run time.\n");
+			}
+		}
+	}
+	if (nseen)
+		buf_putc(out, '\n');
+}
+
+static void block_commands(struct buf *out, const struct block *b)
+{
+	struct buf f;
+
+	buf_init(&f);
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
+		fence_command(&f, cmd);
+		if (b->kind != BLOCK_BACKUP || cmd->kind != CMD_CAPTURE)
+			continue;
+		for (const struct checksum *ck = b->checksums; ck; ck = ck->next)
+			if (ck->name == cmd->capture ||
+			    (ck->name && cmd->capture && strcmp(ck->name, cmd->capture) == 0))
+				buf_printf(&f, "sha256sum \"$%s\"   # keep this: the rollback "
+				               "checks it\n", cmd->capture);
+	}
+	md_fence(out, f.data, f.len);
+	buf_free(&f);
+}
+
+static void timing_lines(struct buf *out, const struct block *b)
+{
+	int64_t limit = block_timeout_ms(b);
+
+	buf_puts(out, "- **Timing**: ");
+	if (b->estimate.set)
+		timing_words(out, &b->estimate);
+	else
+		buf_puts(out, "not estimated");
+	buf_puts(out, "\n- **Limit**: ");
+	if (limit > 0) {
+		dur_words(out, limit);
+		buf_puts(out, b->timeout.set ? "" : " (twice the upper estimate)");
+		buf_puts(out, "; past it the commands are stopped and the block has failed");
+	} else {
+		buf_puts(out, "none");
+	}
+	buf_putc(out, '\n');
+}
+
+/* Where a failure at step k leads, in words. */
+static void rollback_words(struct plan *p, int k)
+{
+	const struct block **undos = xcalloc((size_t)(k > 0 ? k : 1), sizeof *undos);
+	const struct block *blocked;
+	size_t n = emit_rollback_path(p->r, k, undos, &blocked);
+
+	buf_puts(p->out, "roll back: ");
+	if (n == 0) {
+		buf_puts(p->out, "no undo runs");
+	} else {
+		buf_puts(p->out, n == 1 ? "the undo of step " : "the undos of steps ");
+		for (size_t i = 0; i < n; i++)
+			buf_printf(p->out, "%s%d", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+			           undos[i]->index);
+		buf_puts(p->out, n == 1 ? " runs" : " run, in that order");
+	}
+	if (blocked) {
+		buf_printf(p->out, "; then the rollback stops at step %d, which is "
+		           "irreversible: escalate", blocked->index);
+	} else if (p->r->nafter_rollbacks > 0) {
+		buf_puts(p->out, ", then the after-rollback blocks");
+	}
+	buf_puts(p->out, " (see Rollback Procedure)");
+	free(undos);
+}
+
+static void on_failure_line(struct plan *p, const struct block *b)
+{
+	buf_puts(p->out, "- **On failure**: ");
+	switch (block_policy(b)) {
+	case POLICY_ABORT:
+		buf_puts(p->out, "abort: stop the release here; nothing has been changed yet");
+		break;
+	case POLICY_ESCALATE:
+		buf_puts(p->out, "escalate: stop, neither continue nor roll back, and "
+		                 "hand over (see Escalation)");
+		break;
+	case POLICY_ROLLBACK:
+	case POLICY_DEFAULT:
+		rollback_words(p, b->kind == BLOCK_STEP ? b->index : p->r->nsteps);
+		break;
+	}
+	buf_puts(p->out, "\n\n");
+}
+
+/* Commands, expectations, where values come from, timing and policy. */
+static void block_body(struct plan *p, const struct block *b, bool policy)
+{
+	block_commands(p->out, b);
+	value_sources(p->out, b);
+	expected_output(p->out, b);
+	timing_lines(p->out, b);
+	if (policy)
+		on_failure_line(p, b);
+	else
+		buf_putc(p->out, '\n');
+}
+
+/* ---- sections ---- */
+
+static void put_pin(struct buf *out, const char *what, const char *ref,
+                    const char *id)
+{
+	buf_printf(out, "- **%s**: ", what);
+	md_code_str(out, ref && ref[0] ? ref : "?");
+	if (id && id[0]) {
+		buf_puts(out, ", pinned to commit ");
+		md_code_str(out, id);
+	} else {
+		buf_puts(out, " (not pinned)");
+	}
+	buf_putc(out, '\n');
+}
+
+static void section_title(struct plan *p)
+{
+	struct buf *out = p->out;
+	const struct release *r = p->r;
+	struct buf t;
+
+	buf_init(&t);
+	buf_puts(out, "# Release plan: ");
+	md_str(out, meta_str(r, META_PROJECT, &t));
+	buf_putc(out, ' ');
+	md_str(out, meta_str(r, META_RELEASE, &t));
+	buf_puts(out, "\n\n");
+
+	buf_printf(out, "- **Release**: %s, planned for %04d-%02d-%02d\n",
+	           meta_str(r, META_RELEASE, &t), r->year, r->month, r->day);
+	put_pin(out, "Previous (now in production)", r->previous_ref, r->previous_id);
+	put_pin(out, "Target (to ship)", r->target_ref ? r->target_ref : "HEAD",
+	        r->target_id);
+	if (r->meta[META_BRANCH].set) {
+		buf_puts(out, "- **Branch**: ");
+		md_code_str(out, meta_str(r, META_BRANCH, &t));
+		buf_puts(out, " (the target is reachable from it)\n");
+	}
+	buf_puts(out, "- **State directory**: ");
+	md_code_str(out, r->state_dir);
+	buf_puts(out, " (the journal and the captured values)\n");
+	for (const struct symbol *s = r->symbols; s; s = s->next) {
+		if (s->kind != SYM_ENV)
+			continue;
+		buf_puts(out, "- **Environment**: ");
+		buf_printf(out, "`$%s` must be set and not empty\n", s->name);
+	}
+	buf_free(&t);
+
+	buf_puts(out,
+	    "\nRun `sh deploy.sh` from this folder on the server. It asks for "
+	    "confirmation on a terminal (`--yes` otherwise), runs the checks, "
+	    "backups, steps and verifications below in order, and keeps a journal "
+	    "in the state directory. `--dry-run` prints every command without "
+	    "running anything, `--check-only` runs only the checks, and `--resume` "
+	    "continues after an interruption.\n\n"
+	    "To go back to the previous version, run `sh rollback.sh`: it reads the "
+	    "journal and undoes every step that started, newest first, then runs "
+	    "the after-rollback blocks (`--dry-run` shows what it would do, `--all` "
+	    "undoes every step when the journal is lost).\n\n"
+	    "The sections below are the same plan by hand: each command block can "
+	    "be pasted into a shell, in order.\n\n");
+}
+
+static void section_checks(struct plan *p)
+{
+	buf_puts(p->out, "## Pre-Deployment Checks\n\n");
+	if (!p->r->checks) {
+		buf_puts(p->out, "This release has no checks.\n\n");
+		return;
+	}
+	buf_puts(p->out, "Read-only checks, run first; nothing changes until they "
+	                 "all pass.\n\n");
+	for (const struct block *b = p->r->checks; b; b = b->next) {
+		buf_puts(p->out, "### ");
+		md_str(p->out, b->name);
+		buf_puts(p->out, "\n\n");
+		block_body(p, b, true);
+	}
+}
+
+/* What a backup block leaves for the rollback: its captures and checksums. */
+static void backup_records(struct buf *out, const struct block *b)
+{
+	bool any = false;
+
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
+		if (cmd->kind != CMD_CAPTURE)
+			continue;
+		if (!any)
+			buf_puts(out, "**Records**:\n\n");
+		any = true;
+		buf_printf(out, "- `$%s`: the output of ", cmd->capture);
+		command_label(out, cmd);
+		for (const struct checksum *ck = b->checksums; ck; ck = ck->next)
+			if (ck->name && strcmp(ck->name, cmd->capture) == 0)
+				buf_puts(out, "; its SHA-256 is recorded now and checked "
+				              "before any rollback command uses the file");
+		buf_putc(out, '\n');
+	}
+	if (any)
+		buf_putc(out, '\n');
+}
+
+static void section_backups(struct plan *p)
+{
+	buf_puts(p->out, "## Backup Procedure\n\n");
+	if (!p->r->backups) {
+		buf_puts(p->out, "This release has no backup block.\n\n");
+		return;
+	}
+	for (const struct block *b = p->r->backups; b; b = b->next) {
+		buf_puts(p->out, "### ");
+		md_str(p->out, b->name);
+		buf_puts(p->out, "\n\n");
+		block_commands(p->out, b);
+		value_sources(p->out, b);
+		backup_records(p->out, b);
+		expected_output(p->out, b);
+		timing_lines(p->out, b);
+		on_failure_line(p, b);
+	}
+}
+
+/* The undo of a step, folded away under the step. */
+static void step_undo(struct plan *p, const struct block *s)
+{
+	struct buf *out = p->out;
+
+	switch (s->undo_kind) {
+	case UNDO_BLOCK:
+		if (!s->undo)
+			break;
+		buf_printf(out, "<details>\n<summary>Undo of step %d</summary>\n\n",
+		           s->index);
+		block_body(p, s->undo, false);
+		buf_puts(out, "</details>\n\n");
+		break;
+	case UNDO_NONE:
+		buf_puts(out, "**Undo**: none needed: ");
+		md_str(out, s->undo_reason);
+		buf_puts(out, "\n\n");
+		break;
+	case UNDO_IRREVERSIBLE:
+		buf_puts(out, "**Irreversible**: ");
+		md_str(out, s->undo_reason);
+		buf_puts(out, ". This step is the point of no return: once it has "
+		              "started, the release cannot be rolled back past it.\n\n");
+		break;
+	case UNDO_MISSING:
+		break;
+	}
+}
+
+/* The last irreversible step before step k, NULL if none. */
+static const struct block *no_return_before(const struct release *r, int k)
+{
+	const struct block *found = NULL;
+
+	for (const struct block *s = r->steps; s && s->index < k; s = s->next)
+		if (s->undo_kind == UNDO_IRREVERSIBLE)
+			found = s;
+	return found;
+}
+
+static void section_steps(struct plan *p)
+{
+	buf_puts(p->out, "## Deployment Steps\n\n");
+	if (!p->r->steps) {
+		buf_puts(p->out, "This release has no steps.\n\n");
+		return;
+	}
+	for (const struct block *b = p->r->steps; b; b = b->next) {
+		buf_printf(p->out, "### %d. ", b->index);
+		md_str(p->out, b->name);
+		buf_puts(p->out, "\n\n");
+		if (b->past_no_return) {
+			const struct block *j = no_return_before(p->r, b->index);
+			buf_puts(p->out, "> **Past the point of no return**");
+			if (j)
+				buf_printf(p->out, ": step %d is irreversible, so a failure "
+				           "here cannot take the release back to the previous "
+				           "version", j->index);
+			buf_puts(p->out, ".\n\n");
+		}
+		block_body(p, b, true);
+		step_undo(p, b);
+	}
+}
+
+static void section_verifies(struct plan *p)
+{
+	buf_puts(p->out, "## Post-Deployment Verification\n\n");
+	if (!p->r->verifies) {
+		buf_puts(p->out, "This release has no verification blocks.\n\n");
+		return;
+	}
+	for (const struct block *b = p->r->verifies; b; b = b->next) {
+		buf_puts(p->out, "### ");
+		md_str(p->out, b->name);
+		buf_puts(p->out, "\n\n");
+		block_body(p, b, true);
+	}
+}
+
+/* Does this block use the capture `sym`? */
+static bool block_uses(const struct block *b, const struct symbol *sym)
+{
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next)
+		for (size_t i = 0; i < cmd->nrefs; i++)
+			if (cmd->refs[i].sym == sym)
+				return true;
+	return false;
+}
+
+/* Before the first rollback item that reads a checksummed capture, say how
+ * to check the file is the one the backup recorded. */
+static void checksum_notes(struct plan *p, const struct block *b, bool *done,
+                           size_t ndone)
+{
+	size_t i = 0;
+
+	for (const struct block *bk = p->r->backups; bk; bk = bk->next) {
+		for (const struct checksum *ck = bk->checksums; ck; ck = ck->next, i++) {
+			if (i >= ndone || done[i] || !ck->sym || !block_uses(b, ck->sym))
+				continue;
+			done[i] = true;
+			buf_printf(p->out, "Before this, check that `sha256sum \"$%s\"` "
+			           "prints the checksum recorded by the backup; stop and "
+			           "escalate if it differs.\n\n", ck->name);
+		}
+	}
+}
+
+static void section_rollback(struct plan *p)
+{
+	const struct release *r = p->r;
+	struct buf *out = p->out;
+	size_t nck = 0, item = 0;
+
+	buf_puts(out, "## Rollback Procedure\n\n");
+	buf_puts(out, "`sh rollback.sh` runs this procedure from the journal. By "
+	              "hand: start at the undo of the step that failed (its own "
+	              "undo first, as it may have applied part-way), skip the undos "
+	              "of steps that never started, and go on in this order; the "
+	              "after-rollback items always run. If any command fails, stop "
+	              "and escalate.\n\n");
+	for (const struct block *bk = r->backups; bk; bk = bk->next)
+		for (const struct checksum *ck = bk->checksums; ck; ck = ck->next)
+			nck++;
+	bool *done = xcalloc(nck ? nck : 1, sizeof *done);
+
+	const struct block **steps = xcalloc((size_t)(r->nsteps > 0 ? r->nsteps : 1),
+	                                     sizeof *steps);
+	for (const struct block *s = r->steps; s; s = s->next)
+		if (s->index >= 1 && s->index <= r->nsteps)
+			steps[s->index - 1] = s;
+	for (int i = r->nsteps; i >= 1; i--) {
+		const struct block *s = steps[i - 1];
+		if (!s)
+			continue;
+		if (s->undo_kind == UNDO_NONE) {
+			buf_printf(out, "Step %d (", s->index);
+			md_str(out, s->name);
+			buf_puts(out, ") needs no undo: ");
+			md_str(out, s->undo_reason);
+			buf_puts(out, ".\n\n");
+			continue;
+		}
+		if (s->undo_kind == UNDO_IRREVERSIBLE) {
+			buf_printf(out, "> **Point of no return**: step %d (", s->index);
+			md_str(out, s->name);
+			buf_printf(out, ") is irreversible. After a failure at step %d or "
+			           "later, stop here and escalate; the items below apply "
+			           "only to failures before step %d.\n\n", s->index, s->index);
+			continue;
+		}
+		if (s->undo_kind != UNDO_BLOCK || !s->undo)
+			continue;
+		buf_printf(out, "### %zu. Undo step %d: ", ++item, s->index);
+		md_str(out, s->name);
+		buf_puts(out, "\n\n");
+		checksum_notes(p, s->undo, done, nck);
+		block_body(p, s->undo, false);
+	}
+	for (const struct block *b = r->after_rollbacks; b; b = b->next) {
+		buf_printf(out, "### %zu. After rollback: ", ++item);
+		md_str(out, b->name);
+		buf_puts(out, "\n\n");
+		checksum_notes(p, b, done, nck);
+		block_body(p, b, false);
+	}
+	if (item == 0)
+		buf_puts(out, "Nothing to run: no step has an undo block and there "
+		              "is no after-rollback block.\n\n");
+	free(steps);
+	free(done);
+}
+
+static void escalate_item(struct plan *p, const struct block *b, const char *why)
+{
+	int64_t limit = block_timeout_ms(b);
+
+	buf_puts(p->out, "- ");
+	block_ref(p->out, b);
+	buf_puts(p->out, " fails");
+	if (limit > 0) {
+		buf_puts(p->out, " or runs past its limit of ");
+		dur_words(p->out, limit);
+	}
+	buf_printf(p->out, " (%s)\n", why);
+}
+
+static void escalate_kind(struct plan *p, const struct block *list)
+{
+	for (const struct block *b = list; b; b = b->next)
+		if (block_policy(b) == POLICY_ESCALATE)
+			escalate_item(p, b, b->policy == POLICY_ESCALATE
+			                    ? "`on-failure escalate`"
+			                    : "escalate is the default for this kind of block");
+}
+
+static void section_escalation(struct plan *p)
+{
+	const struct release *r = p->r;
+	struct buf *out = p->out;
+
+	buf_puts(out, "## Escalation\n\n");
+	buf_puts(out, "Stop and hand over to the on-call engineer, without going "
+	              "on and without improvising a rollback, when any of these "
+	              "happens (`deploy.sh` and `rollback.sh` then print an ESCALATE "
+	              "banner with the reason and exit with status 4):\n\n");
+	escalate_kind(p, r->checks);
+	escalate_kind(p, r->backups);
+	escalate_kind(p, r->steps);
+	escalate_kind(p, r->verifies);
+	for (const struct block *s = r->steps; s; s = s->next)
+		if (s->undo_kind == UNDO_BLOCK && s->undo)
+			escalate_item(p, s->undo, "a failing rollback command stops the rollback");
+	for (const struct block *b = r->after_rollbacks; b; b = b->next)
+		escalate_item(p, b, "a failing rollback command stops the rollback");
+	for (const struct block *bk = r->backups; bk; bk = bk->next)
+		for (const struct checksum *ck = bk->checksums; ck; ck = ck->next)
+			buf_printf(out, "- the SHA-256 of `$%s` differs from the one the "
+			           "backup recorded (checked before any rollback command "
+			           "uses it)\n", ck->name);
+	for (const struct block *s = r->steps; s; s = s->next)
+		if (s->undo_kind == UNDO_IRREVERSIBLE)
+			buf_printf(out, "- a failure at step %d or later: step %d is "
+			           "irreversible, so the rollback cannot go past it\n",
+			           s->index, s->index);
+	buf_puts(out, "- a deploy or rollback was interrupted and it is not clear "
+	              "whether to resume (`deploy.sh --resume`) or roll back\n\n");
+}
+
+/* The total time of a deploy run: the sum of the upper estimates. */
+static int64_t estimated_total(const struct release *r)
+{
+	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies };
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		for (const struct block *b = lists[i]; b; b = b->next)
+			if (b->estimate.set)
+				sum += b->estimate.max_ms;
+	return sum;
+}
+
+static const char *change_label(enum change_kind k)
+{
+	switch (k) {
+	case CHANGE_ADDED: return "Added";
+	case CHANGE_CHANGED: return "Changed";
+	case CHANGE_FIXED: return "Fixed";
+	case CHANGE_REMOVED: return "Removed";
+	case CHANGE_BREAKING: return "**Breaking**";
+	case CHANGE_PERFORMANCE: return "Performance";
+	case CHANGE_DATABASE: return "Database";
+	case CHANGE_SCHEMA: return "Schema";
+	case CHANGE_DATA: return "Data";
+	case CHANGE_INDEX: return "Index";
+	}
+	return "?";
+}
+
+/* One area's changes, kinds in the language's order (breaking first). */
+static void change_list(struct plan *p, enum change_area area)
+{
+	static const enum change_kind order[] = {
+		CHANGE_BREAKING, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_FIXED,
+		CHANGE_REMOVED, CHANGE_PERFORMANCE, CHANGE_DATABASE,
+		CHANGE_SCHEMA, CHANGE_DATA, CHANGE_INDEX,
+	};
+	bool any = false;
+
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+		for (const struct change *ch = p->r->changes; ch; ch = ch->next) {
+			if (ch->area != area || ch->kind != order[k])
+				continue;
+			any = true;
+			buf_printf(p->out, "- %s: ", change_label(ch->kind));
+			md_value(p->out, ch->text);
+			if (ch->commit)
+				buf_printf(p->out, " (`%.7s`)", ch->commit);
+			buf_putc(p->out, '\n');
+		}
+	}
+	if (!any)
+		buf_puts(p->out, "- None.\n");
+	buf_putc(p->out, '\n');
+}
+
+static void section_notes(struct plan *p)
+{
+	const struct release *r = p->r;
+	struct buf *out = p->out;
+	struct buf t;
+
+	buf_init(&t);
+	buf_puts(out, "## Release Notes\n\n");
+	buf_printf(out, "- **Version**: %s\n", meta_str(r, META_RELEASE, &t));
+	buf_printf(out, "- **Release Date**: %04d-%02d-%02d\n", r->year, r->month,
+	           r->day);
+	buf_puts(out, "- **Deployment Time**: ");
+	if (r->deploy_time_ms >= 0) {
+		buf_putc(out, '~');
+		dur_words(out, r->deploy_time_ms);
+	} else {
+		buf_putc(out, '~');
+		dur_words(out, estimated_total(r));
+		buf_puts(out, " (the sum of the upper estimates)");
+	}
+	buf_puts(out, "\n- **Downtime**: ");
+	if (r->downtime_ms >= 0)
+		dur_words(out, r->downtime_ms);
+	else
+		buf_puts(out, "not stated");
+	buf_puts(out, "\n\n### Changes in This Release\n\n");
+	buf_puts(out, "#### API Changes\n\n");
+	change_list(p, AREA_API);
+	buf_puts(out, "#### Backend Changes\n\n");
+	change_list(p, AREA_BACKEND);
+	buf_puts(out, "#### Migration Details\n\n");
+	change_list(p, AREA_MIGRATION);
+
+	buf_puts(out, "### Known Issues\n\n");
+	if (!r->known_issues)
+		buf_puts(out, "- None known.\n");
+	for (const struct known_issue *ki = r->known_issues; ki; ki = ki->next) {
+		buf_puts(out, "- ");
+		md_value(out, ki->text);
+		buf_putc(out, '\n');
+	}
+	buf_puts(out, "\n### Rollback Tested\n\n"
+	              "- [ ] Rollback rehearsed: `sh rollback.sh --dry-run`, or "
+	              "`sh deploy.sh --fail-after STEP` on staging\n"
+	              "- [ ] Database restore from the backup checked\n"
+	              "- [ ] Previous version started and healthy after the rollback\n");
+	buf_free(&t);
+}
+
+void emit_plan_md(struct buf *out, const struct compile *c)
+{
+	struct plan p = { out, c, c->rel };
+
+	buf_puts(out, "<!--\n");
+	emit_provenance(out, c, "");
+	buf_puts(out, "-->\n");
+	if (!c->rel)
+		return;
+	section_title(&p);
+	section_checks(&p);
+	section_backups(&p);
+	section_steps(&p);
+	section_verifies(&p);
+	section_rollback(&p);
+	section_escalation(&p);
+	section_notes(&p);
+}
