@@ -202,7 +202,7 @@ static int cmp_diag(const void *pa, const void *pb)
 
 static void diag_sort(struct diag_set *ds)
 {
-	if (ds->sorted)
+	if (ds->sorted || ds->len == 0)
 		return;
 	sort_ctx = ds;
 	qsort(ds->items, ds->len, sizeof *ds->items, cmp_diag);

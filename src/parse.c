@@ -59,7 +59,7 @@ void pt_syntax_error(struct parse_ctx *ctx, struct loc loc, const char *msg)
 		diag_report(ctx->diags, DIAG_E001, loc, "blocks are nested too deeply");
 		return;
 	}
-	const char *m = msg;
+	const char *m = msg ? msg : "syntax error";
 	if (strncmp(m, "syntax error, ", 14) == 0)
 		m += 14;
 	struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, loc, "%s", m);
