@@ -67,17 +67,17 @@ static const char *meta_text(const struct release *rel, enum meta_key k)
 	return m->value->expanded ? m->value->expanded : m->value->raw;
 }
 
+/* previous as written; NULL when missing (resolve reports that, E004). */
 static const char *previous_rev(const struct release *rel)
 {
-	return rel->previous_ref ? rel->previous_ref : meta_text(rel, META_PREVIOUS);
+	const char *p = rel->previous_ref ? rel->previous_ref : meta_text(rel, META_PREVIOUS);
+	return p && p[0] ? p : NULL;
 }
 
 static const char *target_rev(const struct release *rel)
 {
-	if (rel->target_ref)
-		return rel->target_ref;
-	const char *t = meta_text(rel, META_TARGET);
-	return t ? t : "HEAD";
+	const char *t = rel->target_ref ? rel->target_ref : meta_text(rel, META_TARGET);
+	return t && t[0] ? t : "HEAD";
 }
 
 /* The file relc read for the spec itself. */

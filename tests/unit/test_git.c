@@ -872,3 +872,167 @@ Test(git, provenance_cannot_break_out_of_a_comment)
 	buf_free(&out);
 	free_compile(c);
 }
+
+/* ---- through the whole front end (compile_spec) ---- */
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "cannot write %s", path);
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static struct compile *compile_path(const char *spec, const char *repo, bool no_git)
+{
+	struct compile_options opt = { 0 };
+	opt.repo = repo;
+	opt.no_git = no_git;
+	struct compile *c = compile_new(&opt);
+	compile_spec(c, spec);
+	cr_assert_not_null(c->rel);
+	return c;
+}
+
+static const char shared_rel[] = "project \"Demo\"\n";
+static const char release_rel[] =
+	"include \"shared.rel\"\n"
+	"release 0.3.0\n"
+	"date 2026-11-26\n"
+	"previous v0.2.0\n"
+	"branch main\n"
+	"changes {\n"
+	"    api added \"GET /v1/alerts\"\n"
+	"}\n"
+	"changes from-git\n";
+
+Test(git, compile_spec_pins_harvests_and_warns)
+{
+	char *dir = new_repo("repo");
+	char *spec = tpath("repo/0.3.0.rel");
+	write_text(spec, release_rel);
+	char *shared = tpath("repo/shared.rel");
+	write_text(shared, shared_rel);
+	git_cmd(dir, "add 0.3.0.rel shared.rel");
+	git_cmd(dir, "commit -q --no-gpg-sign -m 'feat: first'");
+	git_cmd(dir, "tag -a v0.2.0 -m v0.2.0");
+	char *fix = commit_id(dir, "x", "fix(api): GET /v1/eta survives no vehicles");
+	commit_id(dir, "y", "feat(api): GET /v1/alerts");
+
+	struct compile *c = compile_path(spec, NULL, false);
+	cr_assert_null(find_diag(c, "W111"));
+	cr_assert_null(find_diag(c, "E013"));
+	cr_assert_str_eq(c->rel->previous_id, rev(dir, "v0.2.0"));
+	cr_assert_str_eq(c->rel->target_id, rev(dir, "HEAD"));
+	cr_assert_str_eq(c->spec_relpath, "0.3.0.rel");
+	cr_assert_str_eq(c->spec_blob, sh_out(dir, "git hash-object 0.3.0.rel"));
+	struct change *ch = c->rel->changes;
+	cr_assert_not_null(ch);
+	cr_assert_null(ch->commit, "the explicit entry comes first");
+	cr_assert_str_eq(ch->text->expanded, "GET /v1/alerts");
+	ch = ch->next;
+	cr_assert_not_null(ch, "the fix was harvested");
+	cr_assert_str_eq(ch->commit, fix);
+	cr_assert_eq(ch->kind, CHANGE_FIXED);
+	cr_assert_null(ch->next, "the feat(api) equal to the explicit entry is dropped");
+	/* ${previous} and ${target} see the pinned ids */
+	struct symbol *sym = release_symbol(c->rel, "target");
+	cr_assert_not_null(sym);
+	cr_assert_str_eq(sym->builtin, rev(dir, "HEAD"));
+	compile_free(c);
+
+	/* Edit the include: W111 at the include line of the spec. */
+	sh(dir, "echo '# local edit' >> shared.rel");
+	c = compile_path(spec, dir, false);
+	const struct diagnostic *d = find_diag(c, "W111");
+	cr_assert_not_null(d);
+	cr_assert_eq(d->loc.line, 1);
+	cr_assert(strstr(d->message, "shared.rel"), "message: %s", d->message);
+	compile_free(c);
+
+	/* --no-git: the tag is not a full id, and from-git is refused. */
+	c = compile_path(spec, NULL, true);
+	d = find_diag_msg(c, "E013", "'v0.2.0'");
+	cr_assert_not_null(d);
+	cr_assert_eq(d->loc.line, 4);
+	d = find_diag(c, "E003");
+	cr_assert_not_null(d);
+	cr_assert_eq(d->loc.line, 9);
+	cr_assert_str_eq(c->spec_relpath, spec);
+	compile_free(c);
+}
+
+static const char demo_rel[] =
+	"include \"shared.rel\"\n"
+	"release 0.3.0\n"
+	"date 2026-11-26\n"
+	"previous v0.2.0\n"
+	"target HEAD\n"
+	"branch main\n"
+	"changes {\n"
+	"    api added \"GET /v1/alerts lists active service alerts for a route\"\n"
+	"}\n"
+	"changes from-git\n";
+
+/* scripts/demo-repo.sh: the same ids every time, and a clean pin. */
+Test(git, demo_repository_is_deterministic)
+{
+	const char *root = getenv("RELC_SOURCE_ROOT");
+	cr_assert_not_null(root, "meson sets RELC_SOURCE_ROOT");
+	sh(tmp_root, "mkdir specs");
+	char *spec_dir = tpath("specs");
+	char *spec = tpath("specs/0.3.0.rel");
+	write_text(spec, demo_rel);
+	char *shared = tpath("specs/shared.rel");
+	write_text(shared, shared_rel);
+	char *one = sh_out(tmp_root, "sh '%s/scripts/demo-repo.sh' one '%s'", root, spec_dir);
+	char *two = sh_out(tmp_root, "GIT_AUTHOR_NAME=Other TZ=Asia/Tokyo "
+	                             "sh '%s/scripts/demo-repo.sh' two '%s'", root, spec_dir);
+	cr_assert_eq(strlen(one), 40);
+	cr_assert_str_eq(one, two, "the demo history does not depend on the caller");
+	char *dir = tpath("one");
+	cr_assert_str_eq(rev(dir, "HEAD"), one);
+	cr_assert_str_eq(sh_out(dir, "git cat-file -t v0.2.0"), "tag", "v0.2.0 is annotated");
+
+	char *demo_spec = tpath("one/specs/0.3.0.rel");
+	struct compile *c = compile_path(demo_spec, dir, false);
+	cr_assert_null(find_diag(c, "W111"), "the specs are committed");
+	cr_assert_null(find_diag(c, "E013"));
+	cr_assert_null(find_diag(c, "E014"));
+	cr_assert_null(find_diag(c, "E015"));
+	cr_assert_str_eq(c->spec_relpath, "specs/0.3.0.rel");
+	/* v0.2.0..HEAD holds every kind the demo shows, and no merge. */
+	size_t harvested = 0;
+	bool fixed = false, perf = false, db = false;
+	for (struct change *ch = c->rel->changes; ch; ch = ch->next) {
+		if (!ch->commit)
+			continue;
+		harvested++;
+		cr_assert_eq(sh_out(dir, "git rev-list --parents -n 1 %s | wc -w", ch->commit)[0], '2',
+		             "a merge was harvested: %s", ch->commit);
+		fixed |= ch->area == AREA_API && ch->kind == CHANGE_FIXED;
+		perf |= ch->kind == CHANGE_PERFORMANCE;
+		db |= ch->kind == CHANGE_DATABASE;
+	}
+	cr_assert(fixed && perf && db, "api fixed, backend performance and database harvested");
+	cr_assert_eq(harvested, 4, "GET /v1/alerts is written in the spec, docs and chore are skipped");
+	compile_free(c);
+
+	/* The project's own specs, if present, pin cleanly against the demo. */
+	char *project_specs = xstrdup(root);
+	size_t n = strlen(project_specs);
+	project_specs = xrealloc(project_specs, n + 32);
+	strcpy(project_specs + n, "/specs/0.3.0.rel");
+	if (access(project_specs, R_OK) == 0) {
+		sh(tmp_root, "sh '%s/scripts/demo-repo.sh' project >/dev/null", root);
+		char *pspec = tpath("project/specs/0.3.0.rel");
+		c = compile_path(pspec, tpath("project"), false);
+		cr_assert_null(find_diag(c, "W111"));
+		cr_assert_null(find_diag(c, "E013"));
+		cr_assert_null(find_diag(c, "E014"));
+		cr_assert_null(find_diag(c, "E015"));
+		cr_assert_eq(strlen(c->rel->target_id), 40);
+		compile_free(c);
+	}
+	free(project_specs);
+}
