@@ -278,6 +278,7 @@ static void add_ref(struct scan *sc, size_t off, size_t len, size_t name_off,
 	sc->refs[sc->nrefs++] = (struct sh_ref){
 		.off = off, .len = len, .name_off = name_off,
 		.name_len = name_len, .ctx = ctx,
+		.in_backquotes = sc->bq_level > 0,
 	};
 }
 

@@ -60,12 +60,20 @@ struct sh_ref {
 	size_t off, len;          /* span of "${name}" */
 	size_t name_off, name_len;
 	enum ref_ctx ctx;
+	/* Inside `...`, where the shell removes backslashes before $ ` \ and
+	 * ends at any `, whatever the quotes: no quoting function can place an
+	 * arbitrary literal there safely, only a variable ("${V}" or ${V}). */
+	bool in_backquotes;
 };
 
 /* Find every spec reference in a whole command (here-document bodies
  * included), in source order. The context is that of the innermost construct:
  * REF_UNQUOTED inside $( ) and `...` even within "...", REF_DQUOTED inside
  * "..." and $((...)); references nested in ${x:-${y}} count.
+ * Quoting a literal in place with the function for its context is exact
+ * except in two spots: inside `...` (see in_backquotes) and in the word of
+ * "${x:-...}" (a value holding } or ', or starting with ~, comes out
+ * changed); a quoted variable expansion is exact everywhere.
  * Returns the count; *out is malloc'd (free it), NULL if none. */
 size_t sh_find_refs(const char *text, size_t len, struct sh_ref **out);
 

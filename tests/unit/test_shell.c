@@ -119,6 +119,7 @@ static const char *const hostile[] = {
 	"caf\xc3\xa9",
 	"\\'\\\"\\$",
 	"; exit 3",
+	"$(id)&&x;y>z",
 	"EOF",
 };
 #define NHOSTILE (sizeof hostile / sizeof hostile[0])
@@ -349,6 +350,7 @@ Test(shell_heredoc, empty_and_too_long_delimiters)
 struct want_ref {
 	const char *name;
 	enum ref_ctx ctx;
+	bool in_backquotes;
 };
 
 static void expect_refs(const char *text, const struct want_ref *want, size_t n)
@@ -365,6 +367,8 @@ static void expect_refs(const char *text, const struct want_ref *want, size_t n)
 		          (int)r[i].name_len, text + r[i].name_off, want[i].name);
 		cr_expect_eq(r[i].ctx, want[i].ctx, "context of ref %zu in [%s]", i, text);
 		cr_expect_eq(r[i].off + 2, r[i].name_off);
+		cr_expect_eq(r[i].in_backquotes, want[i].in_backquotes,
+		             "in_backquotes of ref %zu in [%s]", i, text);
 		cr_expect_eq(r[i].len, len + 3);
 		cr_expect(text[r[i].off] == '$' && text[r[i].off + r[i].len - 1] == '}');
 	}
@@ -374,7 +378,7 @@ static void expect_refs(const char *text, const struct want_ref *want, size_t n)
 Test(shell_refs, unquoted_and_dquoted)
 {
 	const struct want_ref w[] = {
-		{ "app", REF_UNQUOTED }, { "db", REF_DQUOTED }, { "x_1", REF_UNQUOTED },
+		{ "app", REF_UNQUOTED, false }, { "db", REF_DQUOTED, false }, { "x_1", REF_UNQUOTED, false },
 	};
 	expect_refs("cd ${app} && sqlite3 \"${db}\" x${x_1}y", w, 3);
 }
@@ -392,31 +396,32 @@ Test(shell_refs, plain_shell_is_not_a_reference)
 Test(shell_refs, command_substitution_context)
 {
 	const struct want_ref w[] = {
-		{ "x", REF_UNQUOTED }, { "y", REF_DQUOTED }, { "z", REF_UNQUOTED },
-		{ "q", REF_DQUOTED },
+		{ "x", REF_UNQUOTED, false }, { "y", REF_DQUOTED, false },
+		{ "z", REF_UNQUOTED, true }, { "q", REF_DQUOTED, true },
+		{ "r", REF_UNQUOTED, true },
 	};
-	expect_refs("echo \"$(cat ${x} \"${y}\")\" `ls ${z}` \"`echo \"${q}\"`\"", w, 4);
+	expect_refs("echo \"$(cat ${x} \"${y}\")\" `ls ${z}` \"`echo \"${q}\" $(ls ${r})`\"", w, 5);
 }
 
 Test(shell_refs, nested_in_parameter_expansion_and_arithmetic)
 {
 	const struct want_ref w[] = {
-		{ "d", REF_UNQUOTED }, { "e", REF_DQUOTED }, { "n", REF_DQUOTED },
+		{ "d", REF_UNQUOTED, false }, { "e", REF_DQUOTED, false }, { "n", REF_DQUOTED, false },
 	};
 	expect_refs("echo ${X:-${d}} \"${Y:-${e}}\" $((${n} + 1))", w, 3);
 }
 
 Test(shell_refs, not_in_comments)
 {
-	const struct want_ref w[] = { { "a", REF_UNQUOTED } };
+	const struct want_ref w[] = { { "a", REF_UNQUOTED, false } };
 	expect_refs("echo ${a} # ${b}", w, 1);
 }
 
 Test(shell_refs, here_document_bodies)
 {
 	const struct want_ref w[] = {
-		{ "out", REF_UNQUOTED }, { "a", REF_HEREDOC }, { "c", REF_UNQUOTED },
-		{ "e", REF_HEREDOC },
+		{ "out", REF_UNQUOTED, false }, { "a", REF_HEREDOC, false }, { "c", REF_UNQUOTED, false },
+		{ "e", REF_HEREDOC, false },
 	};
 	expect_refs("cat <<EOF >${out} && cat <<'Q' <<-E\n"
 	            "a=${a} \\${b} '$(echo ${c})'\n"
@@ -431,7 +436,7 @@ Test(shell_refs, here_document_bodies)
 Test(shell_refs, body_starts_after_the_logical_line)
 {
 	const struct want_ref w[] = {
-		{ "x", REF_UNQUOTED }, { "y", REF_HEREDOC },
+		{ "x", REF_UNQUOTED, false }, { "y", REF_HEREDOC, false },
 	};
 	expect_refs("cat <<EOF \\\n  ${x}\n${y}\nEOF\n", w, 2);
 }
@@ -618,4 +623,124 @@ Test(shell_quote, word_quotes_what_reads_as_an_assignment)
 	cr_expect_str_eq(b.data, "--opt=bar");
 	buf_free(&b);
 	expect_output("'FOO=bar' 2>/dev/null || printf %s not-a-command", "not-a-command", 13);
+}
+
+/* Replace every reference in text by value, quoted for its context. */
+static char *substitute(const char *text, const char *value)
+{
+	struct sh_ref *r = NULL;
+	size_t n = sh_find_refs(text, strlen(text), &r), pos = 0;
+	struct buf out;
+
+	cr_assert(n > 0, "no reference found in [%s]", text);
+	buf_init(&out);
+	for (size_t i = 0; i < n; i++) {
+		buf_add(&out, text + pos, r[i].off - pos);
+		if (r[i].ctx == REF_UNQUOTED)
+			sh_quote(&out, value, strlen(value));
+		else if (r[i].ctx == REF_DQUOTED)
+			sh_quote_dquoted(&out, value, strlen(value));
+		else
+			sh_quote_heredoc(&out, value, strlen(value));
+		pos = r[i].off + r[i].len;
+	}
+	buf_puts(&out, text + pos);
+	free(r);
+	return buf_steal(&out);
+}
+
+/* Which hostile values a form below cannot carry in place (see shell.h). */
+static bool form_skips(size_t form, const char *v)
+{
+	size_t len = strlen(v);
+
+	/* $( ) and `...` strip trailing newlines. */
+	if (form >= 1 && form <= 2 && len > 0 && v[len - 1] == '\n')
+		return true;
+	/* backquotes eat backslashes and end at any `: only variables are safe
+	 * there (in_backquotes), the quoting functions are not */
+	if (form == 2 && strpbrk(v, "\\`$\"") != NULL)
+		return true;
+	/* the word of "${x:-...}": } ends it, some shells read ' and ~ there */
+	if (form == 3 && (strpbrk(v, "}'") != NULL || v[0] == '~'))
+		return true;
+	return false;
+}
+
+/* The contexts sh_find_refs reports are the ones the quoting functions are
+ * made for: substituting a hostile value must give back exactly the value. */
+Test(shell_refs, contexts_match_the_quoting_functions)
+{
+	static const char *const forms[] = {
+		"printf '%s|' ${x} \"${x}\" \"pre ${x} post\"",
+		"printf '%s|' \"$(printf %s ${x})\" \"$(printf %s \"${x}\")\"",
+		"printf '%s|' \"`printf %s ${x}`\" `printf %s \"${x}\"`",
+		"printf '%s|' \"${NOPE_UNSET:-${x}}\" ${NOPE_UNSET:-${x}}",
+		"cat <<END_OF_VALUE\n${x}\nEND_OF_VALUE\n",
+	};
+
+	for (size_t i = 0; i < NHOSTILE; i++) {
+		const char *v = hostile[i];
+		for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+			char *script;
+			struct buf want;
+			if (form_skips(f, v))
+				continue;
+			script = substitute(forms[f], v);
+			buf_init(&want);
+			if (f == 4) {
+				buf_puts(&want, v);
+				buf_putc(&want, '\n');
+			} else if (f == 0) {
+				buf_printf(&want, "%s|%s|pre %s post|", v, v, v);
+			} else {
+				buf_printf(&want, "%s|%s|", v, v);
+			}
+			if (f == 2 || f == 3) {
+				/* unquoted $(...) and ${x:-...} results are split:
+				 * only compare when the value is one plain field */
+				if (strpbrk(v, " \t\n*") != NULL || v[0] == '\0') {
+					buf_free(&want);
+					free(script);
+					continue;
+				}
+			}
+			expect_output(script, want.data, want.len);
+			buf_free(&want);
+			free(script);
+		}
+	}
+}
+
+Test(shell_parse, more_operator_lines)
+{
+	struct arena *a = arena_new();
+	struct sh_simple *c;
+	const char *w0[] = { "ls", "-t", "${backups}/backup_*.sql.gz" };
+	const char *w1[] = { "head", "-n", "1" };
+	const char *w2[] = { "read", "-r", "f" };
+	const char *w3[] = { "rm", "$f" };
+
+	cr_assert_eq(parse(a, "ls -t ${backups}/backup_*.sql.gz | head -n 1", &c), 2);
+	expect_words(&c[0], w0, 3);
+	expect_words(&c[1], w1, 3);
+
+	cr_assert_eq(parse(a, "while read -r f; do rm \"$f\"; done < list &", &c), 3);
+	expect_words(&c[0], w2, 3);
+	expect_words(&c[1], w3, 2);
+	cr_expect(c[1].words[1].expands);
+	cr_expect_eq(c[2].nwords, 0);
+	cr_assert_eq(c[2].nredirs, 1);
+	cr_expect_str_eq(c[2].redirs[0].op, "<");
+	cr_expect_str_eq(c[2].redirs[0].target.value, "list");
+	cr_expect_eq(c[2].sep, SH_SEP_BG);
+
+	cr_assert_eq(parse(a, "curl -fsS -H \"Authorization: Bearer ${KEY}\" -d @${app}/x.json http://h/", &c), 1);
+	cr_expect_str_eq(c[0].words[3].value, "Authorization: Bearer ${KEY}");
+	cr_expect_str_eq(c[0].words[5].value, "@${app}/x.json");
+
+	/* bash-only operators must not derail the rest */
+	cr_assert_eq(parse(a, "make &> log |& tee x; echo 'ok'", &c), 4);
+	cr_expect_str_eq(c[3].words[1].value, "ok");
+	arena_free(a);
 }
