@@ -1,0 +1,75 @@
+/* Unit tests of diag.c: the registry, severities, sorting, the printer. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+Test(diag, registry_is_complete_and_ordered)
+{
+	cr_assert_eq(DIAG__COUNT, 30);
+	for (int i = 0; i < DIAG__COUNT; i++) {
+		const struct diag_info *in = diag_info((enum diag_code)i);
+		cr_assert_not_null(in);
+		cr_assert_eq(strlen(in->code), 4);
+		cr_assert_eq(in->severity, in->code[0] == 'E' ? SEV_ERROR : SEV_WARNING);
+		cr_assert_gt(strlen(in->summary), 5);
+		cr_assert_gt(strlen(in->explain), 20, "%s has no explanation", in->code);
+		cr_assert_eq(diag_lookup(in->code), i);
+	}
+	cr_assert_eq(diag_lookup("e011"), DIAG_E011);
+	cr_assert_eq(diag_lookup("E999"), -1);
+}
+
+Test(diag, werror_and_allow_irreversible_change_severity)
+{
+	struct diag_set *ds = diag_set_new();
+	struct diag_options o = {0};
+	o.werror = true;
+	o.allow_irreversible = true;
+	diag_set_options(ds, &o);
+	struct loc l = {"a.rel", 1, 1};
+	cr_assert_eq(diag_report(ds, DIAG_W101, l, "x")->severity, SEV_ERROR);
+	cr_assert_eq(diag_errors(ds), 1);
+	o.werror = false;
+	diag_set_options(ds, &o);
+	cr_assert_eq(diag_report(ds, DIAG_E011, l, "x")->severity, SEV_WARNING);
+	cr_assert_eq(diag_warnings(ds), 1);
+	diag_set_free(ds);
+}
+
+Test(diag, sorted_by_file_order_line_column)
+{
+	struct diag_set *ds = diag_set_new();
+	diag_add_source(ds, "root.rel", "a\nb\nc\n", 6);
+	diag_add_source(ds, "inc.rel", "x\n", 2);
+	diag_report(ds, DIAG_E001, (struct loc){"inc.rel", 1, 1}, "i");
+	diag_report(ds, DIAG_E001, (struct loc){"root.rel", 3, 1}, "r3");
+	diag_report(ds, DIAG_E001, (struct loc){"root.rel", 1, 5}, "r1c5");
+	diag_report(ds, DIAG_E001, (struct loc){"root.rel", 1, 2}, "r1c2");
+	cr_assert_str_eq(diag_get(ds, 0)->message, "r1c2");
+	cr_assert_str_eq(diag_get(ds, 1)->message, "r1c5");
+	cr_assert_str_eq(diag_get(ds, 2)->message, "r3");
+	cr_assert_str_eq(diag_get(ds, 3)->message, "i");
+	diag_set_free(ds);
+}
+
+Test(diag, text_format_has_location_excerpt_caret_and_notes)
+{
+	struct diag_set *ds = diag_set_new();
+	diag_add_source(ds, "s.rel", "release 1\nstep \"x\" {\n", 20);
+	struct diagnostic *d = diag_report(ds, DIAG_E010, (struct loc){"s.rel", 2, 6}, "no undo");
+	diag_note(d, (struct loc){0}, "add one");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	diag_print(ds, f);
+	fclose(f);
+	cr_assert_str_eq(out, "s.rel:2:6: error[E010]: no undo\n"
+	                      "    2 | step \"x\" {\n"
+	                      "      |      ^\n"
+	                      "note: add one\n");
+	free(out);
+	diag_set_free(ds);
+}

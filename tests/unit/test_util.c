@@ -1,0 +1,87 @@
+/* Unit tests of util.c: arena, interning, buffers, UTF-8, atomic writes. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+Test(util, arena_zeroes_and_interns)
+{
+	struct arena *a = arena_new();
+	char *p = arena_alloc(a, 100000);
+	for (size_t i = 0; i < 100000; i++)
+		cr_assert_eq(p[i], 0);
+	const char *x = arena_intern(a, "hello", 5);
+	const char *y = arena_intern(a, "hello world", 5);
+	cr_assert_eq(x, y);
+	cr_assert_neq(x, arena_intern(a, "hellp", 5));
+	for (int i = 0; i < 5000; i++) {
+		char name[32];
+		int n = snprintf(name, sizeof name, "n%d", i);
+		cr_assert_str_eq(arena_intern(a, name, (size_t)n), name);
+	}
+	cr_assert_eq(arena_intern(a, "n42", 3), arena_intern(a, "n42", 3));
+	arena_free(a);
+}
+
+Test(util, buf_printf_grows)
+{
+	struct buf b;
+	buf_init(&b);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "%04d,", i);
+	cr_assert_eq(b.len, 5000);
+	cr_assert_eq(strncmp(b.data + 4995, "0999,", 5), 0);
+	cr_assert_eq(b.data[b.len], '\0');
+	buf_free(&b);
+}
+
+Test(util, utf8_validation)
+{
+	cr_assert_eq(utf8_valid_prefix("h\xc3\xa9llo", 6), 6);
+	cr_assert_eq(utf8_valid_prefix("ab\xff", 3), 2);
+	cr_assert_eq(utf8_valid_prefix("ab\xc3", 3), 2);          /* truncated */
+	cr_assert_eq(utf8_valid_prefix("\xc0\x80", 2), 0);        /* overlong NUL */
+	cr_assert_eq(utf8_valid_prefix("\xed\xa0\x80", 3), 0);    /* surrogate */
+	cr_assert_eq(utf8_valid_prefix("\xf4\x90\x80\x80", 4), 0); /* > U+10FFFF */
+	cr_assert_eq(utf8_valid_prefix("\xf0\x9f\x98\x80", 4), 4);
+	cr_assert_eq(utf8_valid_prefix("a\0b", 3), 1);
+}
+
+Test(util, edit_distance)
+{
+	cr_assert_eq(edit_distance("backup", "backup", 3), 0);
+	cr_assert_eq(edit_distance("BACKUP_PATH", "BACKUP_PAHT", 3), 2);
+	cr_assert_eq(edit_distance("app", "ap", 3), 1);
+	cr_assert_gt(edit_distance("release", "db", 2), 2);
+}
+
+Test(util, write_file_atomic_replaces_whole_or_nothing)
+{
+	char dir[] = "/tmp/relc-util-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof path, "%s/out.txt", dir);
+	cr_assert_eq(write_file_atomic(path, "first\n", 6, 0644), 0);
+	cr_assert_eq(write_file_atomic(path, "second\n", 7, 0755), 0);
+	char *text;
+	size_t len;
+	cr_assert_eq(read_file(path, 1 << 20, &text, &len), 0);
+	cr_assert_eq(len, 7);
+	cr_assert_str_eq(text, "second\n");
+	free(text);
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0755);
+	/* into a folder that does not exist: an error, nothing written */
+	char bad[300];
+	snprintf(bad, sizeof bad, "%s/missing/out.txt", dir);
+	cr_assert_eq(write_file_atomic(bad, "x", 1, 0644), ENOENT);
+	cr_assert_eq(read_file(dir, 100, &text, &len), EISDIR);
+	unlink(path);
+	rmdir(dir);
+}
