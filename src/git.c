@@ -30,6 +30,7 @@ struct pin {
 	git_repository *repo;
 	const char *repo_name;  /* how diagnostics name the repository */
 	char *workdir;          /* realpath of the work tree, NULL if bare */
+	bool climbed;           /* discovery found it above the spec's folder */
 	git_commit *previous;
 	git_commit *target;
 };
@@ -241,6 +242,12 @@ static bool open_repo(struct pin *p)
 			free(dir);
 			return false;
 		}
+		const char *wd = git_repository_workdir(p->repo);
+		char *real_dir = realpath(dir, NULL);
+		char *real_wd = wd ? realpath(wd, NULL) : NULL;
+		p->climbed = !real_dir || !real_wd || strcmp(real_dir, real_wd) != 0;
+		free(real_dir);
+		free(real_wd);
 		free(dir);
 	}
 	const char *wd = git_repository_workdir(p->repo);
@@ -349,6 +356,9 @@ static git_commit *resolve_rev(struct pin *p, enum meta_key k, const char *what,
 			"%s '%s' does not resolve in repository '%s': no tag, branch "
 			"or commit has that name", what, rev, p->repo_name);
 		note_nearest_ref(p, d, rev);
+		if (p->climbed)
+			diag_note(d, (struct loc){ 0 }, "that repository was found in a folder "
+			          "above the spec's; use --repo DIR to choose another one");
 		return NULL;
 	}
 	/* An annotated tag (or a tag of a tag) is an object of its own: always
