@@ -49,12 +49,13 @@ void check_empty_block(struct compile *c)
 static void check_estimate_list(struct compile *c, const struct block *list)
 {
 	for (const struct block *b = list; b; b = b->next) {
-		if (b->estimate.set || b->cmds == NULL)
+		/* An estimate written but invalid is E005's business. */
+		if (b->estimate.set || b->estimate.loc.line || b->cmds == NULL)
 			continue;
 		struct diagnostic *d = diag_report(c->diags, DIAG_W101, b->loc,
 			"%s \"%s\" has no estimate", block_kind_name(b->kind),
 			block_name(b));
-		if (!b->timeout.set)
+		if (!b->timeout.set && !b->timeout.loc.line)
 			diag_note(d, (struct loc){ 0 },
 			          "without an estimate or a timeout this block may run forever");
 	}

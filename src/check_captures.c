@@ -14,8 +14,6 @@
  * same backup block. */
 #include "check.h"
 
-#include <string.h>
-
 #include "compile.h"
 
 /* Rank of a deploy block kind in deploy order; -1 for rollback blocks. */
@@ -147,23 +145,6 @@ static void check_list(struct compile *c, const struct block *list)
 	}
 }
 
-/* A close capture name for a "did you mean" note, or NULL. */
-static const char *close_capture(const struct release *r, const char *name)
-{
-	const char *best = NULL;
-	int best_d = 3;
-	for (const struct symbol *s = r->symbols; s; s = s->next) {
-		if (s->kind != SYM_CAPTURE || strcmp(s->name, name) == 0)
-			continue;
-		int d = edit_distance(name, s->name, 2);
-		if (d <= 2 && d < best_d && (size_t)d < strlen(name)) {
-			best = s->name;
-			best_d = d;
-		}
-	}
-	return best;
-}
-
 static const char *sym_kind_word(enum sym_kind k)
 {
 	switch (k) {
@@ -181,15 +162,8 @@ static void check_checksum(struct compile *c, const struct block *b,
 	const struct symbol *s = cs->sym ? cs->sym
 	                        : release_symbol(c->rel, cs->name);
 	struct diagnostic *d;
-	if (!s) {
-		d = diag_report(c->diags, DIAG_E006, cs->loc,
-		                "checksum names \"%s\", which is not defined",
-		                cs->name);
-		const char *near = close_capture(c->rel, cs->name);
-		if (near)
-			diag_note(d, (struct loc){ 0 }, "did you mean \"%s\"?", near);
-		return;
-	}
+	if (!s)
+		return; /* resolve reported the undefined name (E006) */
 	if (s->kind != SYM_CAPTURE || !s->capture) {
 		d = diag_report(c->diags, DIAG_E006, cs->loc,
 		                "checksum names \"%s\", which is %s, not a capture",
