@@ -212,6 +212,21 @@ static char *spec_dir(const char *spec)
 	return xstrndup(spec, (size_t)(slash - spec));
 }
 
+/* libgit2, like git, refuses a repository owned by another user. 1.5.1
+ * reports that as "not found" with a message about safe.directory when no
+ * safe.directory is configured, so look at the message too. */
+static bool owner_problem(int err)
+{
+	return err == GIT_EOWNER || strstr(git_message(), "safe.directory") != NULL;
+}
+
+static void note_owner(struct diagnostic *d, int err)
+{
+	if (owner_problem(err))
+		diag_note(d, (struct loc){ 0 }, "if you trust it, add its full path to git's "
+		          "safe.directory list (git config --global --add safe.directory DIR)");
+}
+
 static bool open_repo(struct pin *p)
 {
 	struct compile *c = p->c;
@@ -222,9 +237,10 @@ static bool open_repo(struct pin *p)
 		err = git_repository_open_ext(&p->repo, c->opt.repo,
 		                              GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 		if (err != 0) {
-			diag_report(c->diags, DIAG_E013, at,
-				"cannot open git repository '%s' given with --repo: %s",
-				c->opt.repo, git_message());
+			struct diagnostic *d = diag_report(c->diags, DIAG_E013, at,
+				"cannot open git repository '%s' given with --repo: %s", c->opt.repo,
+				owner_problem(err) ? "it is owned by another user" : git_message());
+			note_owner(d, err);
 			return false;
 		}
 	} else {
@@ -233,12 +249,21 @@ static bool open_repo(struct pin *p)
 		char *dir = spec_dir(spec_fs_path(p->rel));
 		err = git_repository_open_ext(&p->repo, dir, 0,
 		                              getenv("GIT_CEILING_DIRECTORIES"));
-		if (err != 0) {
+		if (err == GIT_ENOTFOUND && !owner_problem(err)) {
 			struct diagnostic *d = diag_report(c->diags, DIAG_E013, at,
 				"no git repository found in '%s' or any folder above it, "
 				"so previous and target cannot be resolved", dir);
 			diag_note(d, (struct loc){ 0 },
 				"use --repo DIR, or --no-git with full 40-hex commit ids");
+			free(dir);
+			return false;
+		}
+		if (err != 0) {
+			/* Found, but unusable: say why rather than "not found". */
+			struct diagnostic *d = diag_report(c->diags, DIAG_E013, at,
+				"cannot open the git repository that holds '%s': %s", dir,
+				owner_problem(err) ? "it is owned by another user" : git_message());
+			note_owner(d, err);
 			free(dir);
 			return false;
 		}

@@ -607,6 +607,52 @@ Test(git, repo_option_does_not_climb_but_discovery_does)
 	free_compile(c);
 }
 
+Test(git, repository_found_above_the_spec_is_named)
+{
+	char *spec0, *dir = repo_with_spec(&spec0);
+	sh(dir, "mkdir -p scratch && echo 'release 0.3.0' > scratch/x.rel");
+	char *spec = tpath("repo/scratch/x.rel");
+	struct compile *c = new_compile(spec, (struct meta_spec){ "v9.9.9", NULL, NULL });
+	git_pin_release(c);
+	const struct diagnostic *d = find_diag(c, "E013");
+	cr_assert_not_null(d);
+	bool hint = false;
+	for (const struct diag_note *n = d->notes; n; n = n->next)
+		hint |= strstr(n->text, "--repo") != NULL;
+	cr_assert(hint, "the error says the repository was found above the spec");
+	cr_assert_not_null(find_diag(c, "W111"), "the scratch spec is untracked");
+	free_compile(c);
+
+	/* A spec outside the work tree of --repo is not committed anywhere. */
+	sh(tmp_root, "mkdir -p elsewhere && echo 'release 0.3.0' > elsewhere/x.rel");
+	char *outside = tpath("elsewhere/x.rel");
+	c = new_compile(outside, (struct meta_spec){ "HEAD", NULL, NULL });
+	c->opt.repo = dir;
+	git_pin_release(c);
+	d = find_diag(c, "W111");
+	cr_assert_not_null(d);
+	cr_assert(strstr(d->message, "outside the work tree"), "message: %s", d->message);
+	cr_assert_str_eq(c->spec_relpath, outside, "path as given when outside the repository");
+	cr_assert_str_eq(c->rel->target_id, rev(dir, "HEAD"));
+	free_compile(c);
+}
+
+Test(git, repository_of_another_user_is_explained)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give the repository to another user");
+	char *spec, *dir = repo_with_spec(&spec);
+	sh(dir, "chown -R 65534:65534 .");
+	struct compile *c = new_compile(spec, (struct meta_spec){ "HEAD", NULL, NULL });
+	git_pin_release(c);
+	const struct diagnostic *d = find_diag(c, "E013");
+	cr_assert_not_null(d);
+	cr_assert(strstr(d->message, "owned by another user"), "message: %s", d->message);
+	cr_assert_not_null(d->notes);
+	cr_assert(strstr(d->notes->text, "safe.directory"), "note: %s", d->notes->text);
+	free_compile(c);
+}
+
 /* ---- --no-git ---- */
 
 Test(git, no_git_takes_full_ids_only)
