@@ -122,6 +122,8 @@ int64_t block_timeout_ms(const struct block *b)
 
 struct symbol *release_symbol(const struct release *r, const char *name)
 {
+	if (r->symbol_index.cap)
+		return name_map_get(&r->symbol_index, name);
 	for (struct symbol *s = r->symbols; s; s = s->next)
 		if (strcmp(s->name, name) == 0)
 			return s;

@@ -280,6 +280,7 @@ struct release {
 	struct loc changes_from_git_loc;
 	struct known_issue *known_issues;
 	struct source_file *files; /* root first, then includes in order */
+	struct name_map symbol_index; /* name -> symbol, for release_symbol */
 	const char *root_path;     /* the spec as given on the command line */
 };
 

@@ -23,6 +23,8 @@ void compile_free(struct compile *c)
 	if (!c)
 		return;
 	diag_set_free(c->diags);
+	if (c->rel)
+		name_map_free(&c->rel->symbol_index);
 	arena_free(c->arena);
 	free(c);
 }
@@ -43,15 +45,28 @@ static void add_include_chains(struct compile *c)
 	}
 }
 
-bool compile_spec(struct compile *c, const char *path)
+static bool compile_run(struct compile *c)
 {
-	if (!resolve_release(c, path))
-		return false;
 	git_pin_release(c);
 	resolve_expand(c);
 	check_release(c);
 	add_include_chains(c);
 	return diag_errors(c->diags) == 0;
+}
+
+bool compile_spec(struct compile *c, const char *path)
+{
+	if (!resolve_release(c, path, NULL, 0))
+		return false;
+	return compile_run(c);
+}
+
+bool compile_spec_text(struct compile *c, const char *path, const char *text,
+                       size_t len)
+{
+	if (!resolve_release(c, path, text, len))
+		return false;
+	return compile_run(c);
 }
 
 int compile_status(const struct compile *c)

@@ -35,6 +35,11 @@ void compile_free(struct compile *c);
  * errors (warnings allowed, unless --werror made them errors). */
 bool compile_spec(struct compile *c, const char *path);
 
+/* The same for a spec given as bytes (fuzzing, tests); path names it in
+ * diagnostics and anchors its includes. */
+bool compile_spec_text(struct compile *c, const char *path, const char *text,
+                       size_t len);
+
 /* Exit status for the diagnostics so far: 0 clean, 1 errors, 2 I/O error. */
 int compile_status(const struct compile *c);
 

@@ -23,7 +23,8 @@ struct resolver {
 	struct arena *a;
 	struct diag_set *ds;
 	struct symbol *sym_tail;
-	struct block **tails[5];
+	struct block *last[5];    /* the last block of each kind */
+	struct name_map names[5]; /* block names within each kind */
 	struct change **change_tail;
 	struct known_issue **issue_tail;
 	struct source_file *files_tail;
@@ -47,6 +48,7 @@ static struct symbol *add_symbol(struct resolver *rs, const char *name,
 	else
 		rs->r->symbols = s;
 	rs->sym_tail = s;
+	name_map_put(&rs->r->symbol_index, name, s);
 	return s;
 }
 
@@ -222,20 +224,21 @@ static void add_block(struct resolver *rs, struct block *b)
 {
 	struct block **list = kind_list(rs->r, b->kind);
 	int *count = kind_count(rs->r, b->kind);
-	struct block *last = NULL;
-	for (struct block *o = *list; o; o = o->next) {
-		if (o->name && b->name && strcmp(o->name, b->name) == 0) {
-			struct diagnostic *d = diag_report(rs->ds, DIAG_E007, b->name_value->loc,
-				"%s \"%s\" is defined twice", block_kind_name(b->kind), b->name);
-			diag_note(d, o->loc, "the first %s \"%s\" is here",
-			          block_kind_name(o->kind), o->name);
-		}
-		last = o;
+	struct name_map *names = &rs->names[b->kind];
+	struct block *o = b->name ? name_map_get(names, b->name) : NULL;
+	if (o) {
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E007, b->name_value->loc,
+			"%s \"%s\" is defined twice", block_kind_name(b->kind), b->name);
+		diag_note(d, o->loc, "the first %s \"%s\" is here",
+		          block_kind_name(o->kind), o->name);
+	} else if (b->name) {
+		name_map_put(names, b->name, b);
 	}
-	if (last)
-		last->next = b;
+	if (rs->last[b->kind])
+		rs->last[b->kind]->next = b;
 	else
 		*list = b;
+	rs->last[b->kind] = b;
 	b->index = ++*count;
 	define_captures(rs, b);
 }
@@ -396,6 +399,11 @@ static void resolve_stmts(struct resolver *rs, struct source_file *sf,
 	}
 }
 
+static void resolve_source(struct resolver *rs, const char *fs_path,
+                           const char *disp, struct loc included_at,
+                           struct source_file *includer, const char *text,
+                           size_t len);
+
 static void resolve_file(struct resolver *rs, const char *fs_path,
                          const char *display, struct loc included_at,
                          struct source_file *includer)
@@ -418,6 +426,15 @@ static void resolve_file(struct resolver *rs, const char *fs_path,
 		chain_notes(d, includer);
 		return;
 	}
+	resolve_source(rs, fs_path, disp, included_at, includer, text, len);
+	free(text);
+}
+
+static void resolve_source(struct resolver *rs, const char *fs_path,
+                           const char *disp, struct loc included_at,
+                           struct source_file *includer, const char *text,
+                           size_t len)
+{
 	struct source_file *sf = arena_alloc(rs->a, sizeof *sf);
 	sf->path = disp;
 	sf->fs_path = arena_strdup(rs->a, fs_path);
@@ -431,7 +448,6 @@ static void resolve_file(struct resolver *rs, const char *fs_path,
 
 	diag_add_source(rs->ds, disp, text, len);
 	struct file_ast *f = parse_text(rs->a, rs->ds, disp, text, len);
-	free(text);
 	resolve_stmts(rs, sf, f);
 }
 
@@ -678,7 +694,8 @@ const char *resolve_slug(struct arena *a, const char *s)
 	return out;
 }
 
-bool resolve_release(struct compile *c, const char *path)
+bool resolve_release(struct compile *c, const char *path, const char *text,
+                     size_t len)
 {
 	struct release *r = arena_alloc(c->arena, sizeof *r);
 	struct resolver rs = {0};
@@ -694,9 +711,17 @@ bool resolve_release(struct compile *c, const char *path)
 		add_symbol(&rs, arena_intern(rs.a, builtin_names[i], strlen(builtin_names[i])),
 		           SYM_BUILTIN, (struct loc){0});
 
-	resolve_file(&rs, path, path, (struct loc){0}, NULL);
-	if (c->io_error)
+	if (text)
+		resolve_source(&rs, path, arena_intern(rs.a, path, strlen(path)),
+		               (struct loc){0}, NULL, text, len);
+	else
+		resolve_file(&rs, path, path, (struct loc){0}, NULL);
+	for (int k = 0; k < 5; k++)
+		name_map_free(&rs.names[k]);
+	if (c->io_error) {
+		name_map_free(&r->symbol_index);
 		return false;
+	}
 	bind_all(&rs);
 	require_meta(&rs);
 	check_meta_values(&rs);

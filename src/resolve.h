@@ -5,9 +5,11 @@
 #include "compile.h"
 
 /* Read and parse the root spec and its includes into c->rel, defining every
- * name and resolving every ${name} reference (E004-E008). Returns false on an
- * I/O error reading the root spec (c->io_error is set). */
-bool resolve_release(struct compile *c, const char *path);
+ * name and resolving every ${name} reference (E004-E008). With text non-NULL
+ * the root spec's bytes are given (includes are still read from disk).
+ * Returns false on an I/O error reading the root spec (c->io_error is set). */
+bool resolve_release(struct compile *c, const char *path, const char *text,
+                     size_t len);
 
 /* Once git has pinned previous and target: give every built-in its value and
  * expand lets and strings that only use lets and built-ins. */

@@ -448,3 +448,66 @@ int edit_distance(const char *a, const char *b, int cap)
 	}
 	return row[lb];
 }
+
+/* ---- name maps ---- */
+
+static size_t name_hash(const char *s)
+{
+	return fnv1a(s, strlen(s));
+}
+
+void *name_map_get(const struct name_map *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t i = name_hash(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (strcmp(m->keys[i], key) == 0)
+			return m->vals[i];
+		i = (i + 1) & (m->cap - 1);
+	}
+	return NULL;
+}
+
+void name_map_put(struct name_map *m, const char *key, void *val)
+{
+	if ((m->len + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 32;
+		const char **nk = xcalloc(ncap, sizeof *nk);
+		void **nv = xcalloc(ncap, sizeof *nv);
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->keys[i])
+				continue;
+			size_t j = name_hash(m->keys[i]) & (ncap - 1);
+			while (nk[j])
+				j = (j + 1) & (ncap - 1);
+			nk[j] = m->keys[i];
+			nv[j] = m->vals[i];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = nk;
+		m->vals = nv;
+		m->cap = ncap;
+	}
+	size_t i = name_hash(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (strcmp(m->keys[i], key) == 0) {
+			m->vals[i] = val;
+			return;
+		}
+		i = (i + 1) & (m->cap - 1);
+	}
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->len++;
+}
+
+void name_map_free(struct name_map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	m->keys = NULL;
+	m->vals = NULL;
+	m->cap = m->len = 0;
+}

@@ -69,6 +69,17 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode);
  * (or NUL byte), or len when all is valid. */
 size_t utf8_valid_prefix(const char *s, size_t len);
 
+/* A map from NUL-terminated names to pointers (open addressing). Keys are
+ * not copied: they must outlive the map (arena strings). */
+struct name_map {
+	const char **keys;
+	void **vals;
+	size_t cap, len;
+};
+void *name_map_get(const struct name_map *m, const char *key);
+void name_map_put(struct name_map *m, const char *key, void *val);
+void name_map_free(struct name_map *m);
+
 /* Levenshtein distance, capped: for "did you mean" notes. */
 int edit_distance(const char *a, const char *b, int cap);
 
