@@ -90,6 +90,9 @@ void diag_print(struct diag_set *ds, FILE *out);
 void diag_print_json(struct diag_set *ds, FILE *out);
 /* diag_json.c: one SARIF 2.1.0 log, every registry code a rule (--diagnostics=sarif). */
 void diag_print_sarif(struct diag_set *ds, FILE *out);
+/* diag_json.c: one SARIF log holding the results of several sets, in order
+ * (`relc check A.rel B.rel` must print one log, not one per spec). */
+void diag_print_sarif_sets(struct diag_set *const *sets, size_t nsets, FILE *out);
 
 /* A plain error not tied to a spec location (I/O, usage): "relc: error: ...". */
 void relc_error(const char *fmt, ...) RELC_PRINTF(1, 2);

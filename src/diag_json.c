@@ -226,7 +226,7 @@ static void sarif_result(FILE *out, const struct diagnostic *d)
 	fputc('}', out);
 }
 
-void diag_print_sarif(struct diag_set *ds, FILE *out)
+void diag_print_sarif_sets(struct diag_set *const *sets, size_t nsets, FILE *out)
 {
 	fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\n"
 	      "\"version\":\"2.1.0\",\n"
@@ -234,10 +234,19 @@ void diag_print_sarif(struct diag_set *ds, FILE *out)
 	      RELC_VERSION_STRING "\",\n", out);
 	sarif_rules(out);
 	fputs("}},\n\"results\":[", out);
-	size_t n = diag_count(ds);
-	for (size_t i = 0; i < n; i++) {
-		fputs(i ? ",\n" : "\n", out);
-		sarif_result(out, diag_get(ds, i));
+	bool first = true;
+	for (size_t s = 0; s < nsets; s++) {
+		size_t n = diag_count(sets[s]);
+		for (size_t i = 0; i < n; i++) {
+			fputs(first ? "\n" : ",\n", out);
+			first = false;
+			sarif_result(out, diag_get(sets[s], i));
+		}
 	}
 	fputs("]}]}\n", out);
+}
+
+void diag_print_sarif(struct diag_set *ds, FILE *out)
+{
+	diag_print_sarif_sets(&ds, 1, out);
 }
