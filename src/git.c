@@ -408,6 +408,15 @@ static int is_ancestor(git_repository *repo, const git_oid *ancestor, const git_
 	return git_graph_descendant_of(repo, of, ancestor);
 }
 
+/* Point at the target statement, or say that target was left at HEAD. */
+static void note_target(struct pin *p, struct diagnostic *d)
+{
+	if (p->rel->meta[META_TARGET].set)
+		diag_note(d, meta_loc(p->rel, META_TARGET), "target is set here");
+	else
+		diag_note(d, (struct loc){ 0 }, "target is HEAD by default");
+}
+
 /* The tip of `branch`: the local branch, else its origin/ remote-tracking
  * branch (CI checkouts often have no local branch). */
 static git_reference *branch_tip(struct pin *p, const char *branch, const char **used)
@@ -459,7 +468,7 @@ static void check_branch(struct pin *p)
 		struct diagnostic *d = diag_report(p->c->diags, DIAG_E015, at,
 			"target '%s' (%s) is not reachable from branch '%s' (at %s)",
 			target_rev(p->rel), p->rel->target_id, used, tip_hex);
-		diag_note(d, meta_loc(p->rel, META_TARGET), "target is set here");
+		note_target(p, d);
 	}
 	git_object_free(tip);
 	git_reference_free(ref);
@@ -480,7 +489,7 @@ static bool check_ancestry(struct pin *p)
 			"previous '%s' (%s) is not an ancestor of target '%s' (%s)",
 			previous_rev(p->rel), p->rel->previous_id, target_rev(p->rel),
 			p->rel->target_id);
-		diag_note(d, meta_loc(p->rel, META_TARGET), "target is set here");
+		note_target(p, d);
 		return false;
 	}
 	return true;
@@ -738,8 +747,12 @@ static void check_uncommitted(struct pin *p)
 	const struct source_file **files = arena_alloc(a, n * sizeof *files);
 	size_t m = 0;
 	for (const struct source_file *f = p->rel->files; f; f = f->next) {
+		/* A spec compiled from bytes (compile_spec_text) may have no file
+		 * behind it: nothing to compare, so nothing to say. */
 		char *real = realpath(f->fs_path ? f->fs_path : f->path, NULL);
-		const char *rel = real ? path_inside(a, p->workdir, real) : NULL;
+		if (!real)
+			continue;
+		const char *rel = path_inside(a, p->workdir, real);
 		free(real);
 		if (!rel) {
 			warn_file(p, f, arena_printf(a,

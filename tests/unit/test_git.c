@@ -398,6 +398,16 @@ Test(git, previous_not_an_ancestor_of_target)
 	cr_assert_eq(count_diags(c), 1);
 	free_compile(c);
 
+	/* Without a target statement the note says HEAD was used. */
+	sh(dir, "git checkout -q main");
+	c = new_compile(spec, (struct meta_spec){ "side", NULL, NULL });
+	git_pin_release(c);
+	d = find_diag(c, "E014");
+	cr_assert_not_null(d);
+	cr_assert_not_null(d->notes);
+	cr_assert_str_eq(d->notes->text, "target is HEAD by default");
+	free_compile(c);
+
 	/* The other way round is fine, and so is previous == target. */
 	c = new_compile(spec, (struct meta_spec){ "main~1", "main", NULL });
 	git_pin_release(c);
@@ -421,6 +431,8 @@ Test(git, target_not_on_branch)
 	cr_assert_not_null(d);
 	cr_assert(strstr(d->message, "'main'"), "message: %s", d->message);
 	cr_assert_eq(d->loc.line, 5, "reported at the branch statement");
+	cr_assert_not_null(d->notes);
+	cr_assert_eq(d->notes->loc.line, 4, "with a note at the target statement");
 	free_compile(c);
 
 	c = new_compile(spec, (struct meta_spec){ "v0.2.0", "feature", "feature" });
