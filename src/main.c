@@ -10,6 +10,7 @@
 #include "compile.h"
 #include "diag.h"
 #include "emit.h"
+#include "fmt.h"
 #include "parse.h"
 #include "util.h"
 
@@ -23,6 +24,8 @@ static const char usage_text[] =
 	"       relc emit sh|rollback|md|changelog|json SPEC\n"
 	"                                           one artefact to standard output\n"
 	"       relc changelog SPEC --update FILE   put this release's section into FILE\n"
+	"       relc fmt [--check] SPEC...          canonical layout (--check: exit 1 naming\n"
+	"                                           each file that is not formatted)\n"
 	"       relc explain CODE                   the rule behind a diagnostic\n"
 	"options: --repo DIR, --no-git, --werror, --allow-irreversible,\n"
 	"         --diagnostics=text|json|sarif, -q, --version, --help\n";
@@ -322,6 +325,67 @@ static int cmd_changelog(struct cli *cli)
 	return st;
 }
 
+/* relc fmt: only files that parse are laid out; the others get their syntax
+ * diagnostics and are left alone. */
+static int fmt_one(const struct cli *cli, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int err = read_file(path, RELC_MAX_SPEC_SIZE, &text, &len);
+	if (err) {
+		relc_error("cannot read %s: %s", path, strerror(err));
+		return EXIT_USAGE;
+	}
+	struct arena *a = arena_new();
+	struct diag_set *ds = diag_set_new();
+	diag_set_options(ds, &cli->copt.diag);
+	diag_add_source(ds, path, text, len);
+	parse_text(a, ds, path, text, len);
+	int status = EXIT_OK;
+	if (diag_errors(ds)) {
+		diag_print(ds, stderr);
+		status = EXIT_ERRORS;
+	} else {
+		struct buf out;
+		buf_init(&out);
+		fmt_spec(&out, text, len);
+		bool same = out.len == len && memcmp(out.data, text, len) == 0;
+		if (cli->check_only) {
+			if (!same) {
+				fprintf(stderr, "relc: %s is not formatted: run relc fmt %s\n", path, path);
+				status = EXIT_ERRORS;
+			}
+		} else if (!same) {
+			struct stat st;
+			int mode = stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : 0644;
+			err = write_file_atomic(path, out.data, out.len, mode);
+			if (err) {
+				relc_error("cannot write %s: %s (it was left as it was)", path,
+				           strerror(err));
+				status = EXIT_USAGE;
+			}
+		}
+		buf_free(&out);
+	}
+	diag_set_free(ds);
+	arena_free(a);
+	free(text);
+	return status;
+}
+
+static int cmd_fmt(struct cli *cli)
+{
+	if (cli->nspecs == 0)
+		return usage_error("%s", "fmt needs at least one SPEC");
+	int worst = EXIT_OK;
+	for (int i = 0; i < cli->nspecs; i++) {
+		int st = fmt_one(cli, cli->specs[i]);
+		if (st > worst)
+			worst = st;
+	}
+	return worst;
+}
+
 static int cmd_explain(struct cli *cli)
 {
 	if (cli->nspecs != 1)
@@ -365,5 +429,7 @@ int main(int argc, char **argv)
 		return cmd_changelog(&cli);
 	if (strcmp(cmd, "explain") == 0)
 		return cmd_explain(&cli);
+	if (strcmp(cmd, "fmt") == 0)
+		return cmd_fmt(&cli);
 	return usage_error("unknown command \"%s\"", cmd);
 }
