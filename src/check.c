@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "compile.h"
+#include "effects.h"
 
 static const struct check_rule rules[] = {
 	{ DIAG_E009, check_capture_order },
@@ -20,9 +21,14 @@ static const struct check_rule rules[] = {
 	{ DIAG_E016, check_empty_block },
 	{ DIAG_W101, check_no_estimate },
 	{ DIAG_W102, check_no_expect },
+	{ DIAG_W103, check_effects_rollback },
+	{ DIAG_W104, check_effects_idempotent },
+	{ DIAG_W105, check_effects_read_only },
 	{ DIAG_W106, check_no_verify },
 	{ DIAG_W107, check_no_after_rollback },
 	{ DIAG_W108, check_file_name },
+	{ DIAG_W109, check_effects_undo_none },
+	{ DIAG_W110, check_effects_dangerous },
 	{ DIAG_W112, check_no_downtime },
 	{ DIAG_W113, check_backup_unverified },
 };

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "compile.h"
+#include "effects.h"
 #include "shell.h"
 
 void check_missing_undo(struct compile *c)
@@ -50,45 +51,13 @@ void check_irreversible(struct compile *c)
 	}
 }
 
-/* Does `word` occur in s[0..len) as a whole word, ignoring case? */
-static bool has_word(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-	for (size_t i = 0; i + wl <= len; i++) {
-		if (strncasecmp(s + i, word, wl) != 0)
-			continue;
-		bool before = i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_');
-		bool after = i + wl < len &&
-		             (isalnum((unsigned char)s[i + wl]) || s[i + wl] == '_');
-		if (!before && !after)
-			return true;
-	}
-	return false;
-}
-
-/* Writing SQL statements: the first keyword of a statement that changes data. */
-static const char *const sql_writes[] = {
-	"INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP", "REPLACE",
-};
-
+/* The data test is the effects table's: a writing SQL statement through
+ * sqlite3/psql/mysql, a dump fed to one, pg_restore, or a migration. */
 bool check_command_changes_data(struct compile *c, const struct command *cmd)
 {
-	if (check_text_has(cmd->text, cmd->len, "migrate"))
-		return true;
-	struct sh_simple *cmds = NULL;
-	size_t n = sh_parse(c->arena, cmd->text, cmd->len, &cmds);
-	for (size_t i = 0; i < n; i++) {
-		const char *prog = check_program(&cmds[i]);
-		if (!prog || (strcmp(prog, "sqlite3") && strcmp(prog, "psql") &&
-		    strcmp(prog, "mysql")))
-			continue;
-		/* The statement may be an argument or a here-document body: look
-		 * at the whole command text. */
-		for (size_t k = 0; k < sizeof sql_writes / sizeof sql_writes[0]; k++)
-			if (has_word(cmd->text, cmd->len, sql_writes[k]))
-				return true;
-	}
-	return false;
+	struct cmd_effects ce;
+	effects_of_command(c->arena, c->rel, cmd, &ce);
+	return effects_change_data(&ce);
 }
 
 void check_data_without_backup(struct compile *c)

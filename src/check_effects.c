@@ -1,0 +1,931 @@
+/* check_effects.c - W103, W104, W105, W109, W110: what the commands change.
+ *
+ * The effects table (effects.c) says what each known command changes. Here
+ * those effects are compared across the release: every change a step makes
+ * must be reversed on each rollback path that can follow it (W103), rollback
+ * commands must survive a second run (W104), checks must not change
+ * anything (W105), `undo none` must not hide a change (W109), and a few
+ * patterns that destroy data by accident are flagged (W110). */
+#include "effects.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+#include "compile.h"
+
+/* ---- the effects of every block, read once per rule ---- */
+
+struct fx_cmd {
+	const struct command *cmd;
+	struct cmd_effects ce;
+};
+
+struct fx_block {
+	const struct block *b;
+	struct fx_cmd *cmds;
+	size_t n;
+};
+
+static void read_block(struct compile *c, const struct block *b,
+                       struct fx_block *out)
+{
+	out->b = b;
+	out->n = 0;
+	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next)
+		out->n++;
+	out->cmds = arena_alloc(c->arena, (out->n + 1) * sizeof *out->cmds);
+	size_t i = 0;
+	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next, i++) {
+		out->cmds[i].cmd = cmd;
+		effects_of_command(c->arena, c->rel, cmd, &out->cmds[i].ce);
+	}
+}
+
+static const char *block_label(struct arena *a, const struct block *b)
+{
+	if (b->kind == BLOCK_UNDO)
+		return arena_printf(a, "the undo of step %d", b->parent ? b->parent->index : 0);
+	if (b->kind == BLOCK_AFTER_ROLLBACK)
+		return arena_printf(a, "after-rollback \"%s\"", b->name ? b->name : "");
+	if (b->kind == BLOCK_STEP)
+		return arena_printf(a, "step %d \"%s\"", b->index, b->name ? b->name : "");
+	return arena_printf(a, "%s \"%s\"", block_kind_name(b->kind), b->name ? b->name : "");
+}
+
+static const char *name_of(const struct block *b)
+{
+	return b->name ? b->name : "";
+}
+
+/* ---- W103: the rollback path ---- */
+
+/* One effect on a rollback path, with its place in the order. */
+struct path_fx {
+	const struct effect *e;
+	const struct block *blk;
+	size_t pos;
+};
+
+struct path {
+	struct path_fx *v;
+	size_t n, cap;
+};
+
+static void path_add(struct path *p, const struct effect *e,
+                     const struct block *blk)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 32;
+		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	p->v[p->n] = (struct path_fx){ e, blk, p->n };
+	p->n++;
+}
+
+static void path_add_block(struct path *p, const struct fx_block *fb)
+{
+	for (size_t i = 0; i < fb->n; i++)
+		for (size_t k = 0; k < fb->cmds[i].ce.neffects; k++)
+			path_add(p, &fb->cmds[i].ce.effects[k], fb->b);
+}
+
+/* Copies of a file made before it changed: (copy, original). */
+struct saved {
+	const char **copy, **orig;
+	size_t n, cap;
+};
+
+static void saved_add(struct saved *s, const char *copy, const char *orig)
+{
+	if (!copy || !orig || !*copy || !*orig)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->copy = xrealloc(s->copy, s->cap * sizeof *s->copy);
+		s->orig = xrealloc(s->orig, s->cap * sizeof *s->orig);
+	}
+	s->copy[s->n] = copy;
+	s->orig[s->n] = orig;
+	s->n++;
+}
+
+/* Is `copy` a saved copy of `orig` (orig NULL: of anything)? */
+static bool saved_has(const struct saved *s, const char *copy, const char *orig)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->copy[i], copy) && (!orig || !strcmp(s->orig[i], orig)))
+			return true;
+	return false;
+}
+
+static void saved_from(struct saved *s, const struct fx_block *fb)
+{
+	for (size_t i = 0; i < fb->n; i++)
+		for (size_t k = 0; k < fb->cmds[i].ce.neffects; k++) {
+			const struct effect *e = &fb->cmds[i].ce.effects[k];
+			if (e->kind == EFF_FILE && e->rule && e->arg &&
+			    strncmp(e->rule->form, "install", 7) != 0)
+				saved_add(s, e->obj, e->arg);      /* cp B X */
+			else if (e->kind == EFF_MOVE)
+				saved_add(s, e->arg, e->obj);      /* mv B X */
+		}
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/* Is path `p` inside directory `dir` (or the directory itself)? */
+static bool under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+	return n && !strncmp(p, dir, n) && (p[n] == '\0' || p[n] == '/');
+}
+
+/* Does candidate x restore or remove file `obj`? */
+static bool restores_file(const char *obj, const struct effect *x,
+                          const struct saved *saves)
+{
+	const unsigned from_saved = EW_CAPTURE | EF_FROM_BACKUP;
+	switch (x->kind) {
+	case EFF_REMOVE:
+		return same(x->obj, obj);
+	case EFF_MOVE:
+		if (same(x->obj, obj))
+			return true; /* moved out of the way */
+		return same(x->arg, obj) &&
+		       ((x->flags & from_saved) || saved_has(saves, x->obj, obj) ||
+		        saved_has(saves, x->obj, ""));
+	case EFF_FILE:
+		if (same(x->obj, obj))
+			return (x->flags & from_saved) || (x->arg && saved_has(saves, x->arg, obj));
+		/* tar -x from a backup restores what is under its directory */
+		return (x->flags & EF_FROM_BACKUP) && x->rule &&
+		       !strncmp(x->rule->form, "tar", 3) && (!*x->obj || under(obj, x->obj));
+	case EFF_DATA:
+		return same(x->obj, obj) && (x->flags & EF_FROM_BACKUP);
+	default:
+		return false;
+	}
+}
+
+enum found { FOUND, MISSING, TOO_EARLY };
+
+struct verdict {
+	enum found found;
+	const struct path_fx *early; /* TOO_EARLY: the inverse that runs too soon */
+};
+
+/* Inverses that rebuild from code count only after the barrier. */
+static struct verdict ordered(const struct path *p, size_t from, size_t barrier,
+                              bool has_barrier,
+                              bool (*ok)(const struct effect *, const struct effect *),
+                              const struct effect *e)
+{
+	struct verdict v = { MISSING, NULL };
+	for (size_t i = from; i < p->n; i++) {
+		if (!ok(e, p->v[i].e))
+			continue;
+		if (!has_barrier || p->v[i].pos > barrier)
+			return (struct verdict){ FOUND, NULL };
+		if (!v.early)
+			v = (struct verdict){ TOO_EARLY, &p->v[i] };
+	}
+	return v;
+}
+
+static bool is_stop_of(const struct effect *e, const struct effect *x)
+{
+	return x->kind == EFF_SERVICE_STOPPED && same(x->obj, e->obj);
+}
+
+static bool is_start_of(const struct effect *e, const struct effect *x)
+{
+	return (x->kind == EFF_SERVICE_STARTED || x->kind == EFF_SERVICE_RESTARTED) &&
+	       same(x->obj, e->obj);
+}
+
+static bool is_restart_of(const struct effect *e, const struct effect *x)
+{
+	return x->kind == EFF_SERVICE_RESTARTED && same(x->obj, e->obj);
+}
+
+static bool is_deps_of(const struct effect *e, const struct effect *x)
+{
+	return x->kind == EFF_DEPS && same(x->obj, e->obj) && same(x->arg, e->arg);
+}
+
+/* The code barriers of one rollback path. */
+struct barriers {
+	bool any;          /* some code revert was found on the path */
+	size_t all;        /* position after which every code revert has run */
+};
+
+/* Where the rollback path reverts the code of steps 1..k (dir: only code in
+ * that directory; NULL: all). */
+static struct barriers code_barrier(const struct fx_block *steps, int lo, int k,
+                                    const struct path *p, const char *dir)
+{
+	struct barriers b = { false, 0 };
+	for (int s = lo; s < k; s++)
+		for (size_t i = 0; i < steps[s].n; i++)
+			for (size_t j = 0; j < steps[s].cmds[i].ce.neffects; j++) {
+				const struct effect *e = &steps[s].cmds[i].ce.effects[j];
+				if (e->kind != EFF_CODE || (dir && !same(e->obj, dir)))
+					continue;
+				for (size_t q = 0; q < p->n; q++) {
+					const struct effect *x = p->v[q].e;
+					if (x->kind == EFF_CODE && same(x->obj, e->obj) &&
+					    (x->flags & EW_PREVIOUS)) {
+						if (!b.any || q > b.all)
+							b.all = q;
+						b.any = true;
+						break;
+					}
+				}
+			}
+	return b;
+}
+
+/* Is candidate x an inverse of step effect e, order aside? */
+static bool inverse_of(const struct effect *e, const struct effect *x,
+                       const struct saved *saves)
+{
+	switch (e->kind) {
+	case EFF_SERVICE_STARTED:
+		return is_stop_of(e, x);
+	case EFF_SERVICE_STOPPED:
+		return is_start_of(e, x);
+	case EFF_SERVICE_RESTARTED:
+		return is_restart_of(e, x) || (x->kind == EFF_SERVICE_STARTED && same(x->obj, e->obj));
+	case EFF_UNIT_ENABLED:
+		return x->kind == EFF_UNIT_DISABLED && same(x->obj, e->obj);
+	case EFF_UNIT_DISABLED:
+		return x->kind == EFF_UNIT_ENABLED && same(x->obj, e->obj);
+	case EFF_CODE:
+		return x->kind == EFF_CODE && same(x->obj, e->obj) && (x->flags & EW_PREVIOUS);
+	case EFF_DEPS:
+		return is_deps_of(e, x);
+	case EFF_DATA:
+	case EFF_DOWN_MIGRATION:
+		/* SQL written in an undo is an explicit down migration. */
+		return x->kind == EFF_DOWN_MIGRATION ||
+		       (x->kind == EFF_DATA && (x->flags & EF_SQL)) ||
+		       ((x->kind == EFF_DATA || x->kind == EFF_FILE || x->kind == EFF_MOVE) &&
+		        (x->flags & EF_FROM_BACKUP));
+	case EFF_MOVE:
+		return (x->kind == EFF_MOVE && same(x->obj, e->arg) && same(x->arg, e->obj)) ||
+		       restores_file(e->arg, x, saves);
+	case EFF_FILE:
+		if (!*e->obj)
+			return (x->flags & EF_FROM_BACKUP) != 0;
+		return restores_file(e->obj, x, saves);
+	case EFF_LINK:
+		/* Re-pointed at a captured target, or at another one than the
+		 * step's (the author names the previous target). */
+		return (x->kind == EFF_LINK && same(x->obj, e->obj) &&
+		        ((x->flags & (EW_CAPTURE | EW_PREVIOUS)) || !same(x->arg, e->arg))) ||
+		       (x->kind == EFF_REMOVE && same(x->obj, e->obj)) ||
+		       (x->kind == EFF_MOVE && same(x->arg, e->obj) && saved_has(saves, x->obj, e->obj));
+	case EFF_DIR:
+		return x->kind == EFF_REMOVE && same(x->obj, e->obj);
+	case EFF_USER_ADDED:
+		return x->kind == EFF_USER_DELETED && same(x->obj, e->obj);
+	case EFF_GROUP_ADDED:
+		return x->kind == EFF_GROUP_DELETED && same(x->obj, e->obj);
+	case EFF_PACKAGE_INSTALLED:
+		return (x->kind == EFF_PACKAGE_REMOVED && same(x->obj, e->obj)) ||
+		       (x->kind == EFF_PACKAGE_INSTALLED && same(x->obj, e->obj) &&
+		        (x->flags & EF_PINNED) && !same(x->arg, e->arg));
+	case EFF_CRONTAB:
+		return x->kind == EFF_CRONTAB && same(x->obj, e->obj);
+	case EFF_SYSCTL:
+		return x->kind == EFF_SYSCTL && same(x->obj, e->obj) && !same(x->arg, e->arg);
+	case EFF_FIREWALL_ADDED:
+		return x->kind == EFF_FIREWALL_REMOVED && same(x->obj, e->obj);
+	case EFF_FIREWALL_REMOVED:
+		return x->kind == EFF_FIREWALL_ADDED && same(x->obj, e->obj);
+	default:
+		return false;
+	}
+}
+
+/* Effects W103 asks an inverse for. */
+static bool needs_inverse(enum effect_kind k)
+{
+	switch (k) {
+	case EFF_NONE:
+	case EFF_REMOVE:
+	case EFF_USER_DELETED:
+	case EFF_GROUP_DELETED:
+	case EFF_PACKAGE_REMOVED:
+	case EFF_DOWN_MIGRATION:
+	case EFF__COUNT:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* The comparison functions ordered() takes close over the saved copies
+ * through this pair (set for the duration of one lookup). */
+struct lookup {
+	const struct path *p;
+	const struct saved *saves;
+	int lo; /* first step (0-based) the path can reverse */
+};
+
+static struct verdict find_plain(const struct lookup *l, const struct effect *e)
+{
+	for (size_t i = 0; i < l->p->n; i++)
+		if (inverse_of(e, l->p->v[i].e, l->saves))
+			return (struct verdict){ FOUND, NULL };
+	return (struct verdict){ MISSING, NULL };
+}
+
+/* restart/reload U: a restart after the barrier, or a stop followed by a
+ * start after the barrier. */
+static struct verdict find_restart(const struct path *p, const struct effect *e,
+                                   struct barriers b)
+{
+	struct verdict v = ordered(p, 0, b.all, b.any, is_restart_of, e);
+	if (v.found == FOUND)
+		return v;
+	for (size_t i = 0; i < p->n; i++) {
+		if (!is_stop_of(e, p->v[i].e))
+			continue;
+		struct verdict w = ordered(p, i + 1, b.all, b.any, is_start_of, e);
+		if (w.found == FOUND)
+			return w;
+		if (v.found == MISSING && w.found == TOO_EARLY)
+			v = w;
+		break;
+	}
+	return v;
+}
+
+static struct verdict find_inverse(const struct lookup *l, const struct effect *e,
+                                   const struct fx_block *steps, int k)
+{
+	switch (e->kind) {
+	case EFF_SERVICE_RESTARTED:
+		return find_restart(l->p, e, code_barrier(steps, l->lo, k, l->p, NULL));
+	case EFF_SERVICE_STOPPED: {
+		struct barriers b = code_barrier(steps, l->lo, k, l->p, NULL);
+		return ordered(l->p, 0, b.all, b.any, is_start_of, e);
+	}
+	case EFF_DEPS: {
+		struct barriers b = code_barrier(steps, l->lo, k, l->p, e->obj);
+		return ordered(l->p, 0, b.all, b.any, is_deps_of, e);
+	}
+	default:
+		return find_plain(l, e);
+	}
+}
+
+/* Is effect j of step s undone later in the same step (a file written then
+ * moved or removed, a service stopped then started)? */
+static bool cancelled_in_step(const struct fx_block *st, size_t ci, size_t ei,
+                              const struct saved *saves)
+{
+	const struct effect *e = &st->cmds[ci].ce.effects[ei];
+	for (size_t i = ci; i < st->n; i++)
+		for (size_t k = (i == ci ? ei + 1 : 0); k < st->cmds[i].ce.neffects; k++) {
+			const struct effect *x = &st->cmds[i].ce.effects[k];
+			if (e->kind == EFF_FILE || e->kind == EFF_DIR || e->kind == EFF_LINK) {
+				if ((x->kind == EFF_REMOVE || x->kind == EFF_MOVE) && same(x->obj, e->obj))
+					return true;
+			} else if (e->kind == EFF_SERVICE_STOPPED || e->kind == EFF_SERVICE_STARTED ||
+			           e->kind == EFF_UNIT_ENABLED || e->kind == EFF_UNIT_DISABLED) {
+				if (inverse_of(e, x, saves))
+					return true;
+			}
+		}
+	return false;
+}
+
+static void report_w103(struct compile *c, const struct block *step,
+                        const struct fx_cmd *fc, const struct effect *e, int k,
+                        struct verdict v, const struct fx_block *steps)
+{
+	struct buf what, inv;
+	buf_init(&what);
+	buf_init(&inv);
+	effect_describe(&what, e);
+	effect_describe_inverse(&inv, e);
+	struct diagnostic *d;
+	if (v.found == TOO_EARLY) {
+		const struct block *ib = v.early->blk;
+		d = diag_report(c->diags, DIAG_W103, fc->cmd->loc,
+			"step \"%s\": %s; its inverse in %s runs before the code is reverted on the rollback path from step %d",
+			name_of(step), what.data, block_label(c->arena, ib), k);
+		if (e->kind == EFF_DEPS) {
+			diag_note(d, (struct loc){ 0 },
+			          "the rollback path from step %d reverts the code later, so this reinstalls the new dependencies; run `%s` after the revert (in the same undo, after the checkout, or in after-rollback)",
+			          k, e->arg_text ? e->arg_text : "the install");
+		} else {
+			diag_note(d, (struct loc){ 0 },
+			          "a restart there starts the new code; put `systemctl stop %s` in %s and `systemctl start %s` (or a restart) in after-rollback",
+			          e->obj_text, block_label(c->arena, ib), e->obj_text);
+		}
+	} else {
+		d = diag_report(c->diags, DIAG_W103, fc->cmd->loc,
+			"step \"%s\": %s; the rollback path from step %d does not reverse it",
+			name_of(step), what.data, k);
+		diag_note(d, (struct loc){ 0 }, "looked for %s on the rollback path", inv.data);
+		if (e->kind == EFF_SERVICE_RESTARTED || e->kind == EFF_SERVICE_STOPPED) {
+			diag_note(d, (struct loc){ 0 },
+			          "for example `systemctl stop %s` in the undo and `systemctl start %s` in after-rollback",
+			          e->obj_text, e->obj_text);
+		}
+	}
+	(void)steps;
+	buf_free(&what);
+	buf_free(&inv);
+}
+
+void check_effects_rollback(struct compile *c)
+{
+	const struct release *rel = c->rel;
+	int n = rel->nsteps;
+	if (n <= 0) {
+		n = 0;
+		for (const struct block *s = rel->steps; s; s = s->next)
+			n++;
+	}
+	if (n == 0)
+		return;
+	struct fx_block *steps = arena_alloc(c->arena, (size_t)n * sizeof *steps);
+	struct fx_block *undos = arena_alloc(c->arena, (size_t)n * sizeof *undos);
+	int i = 0;
+	for (const struct block *s = rel->steps; s && i < n; s = s->next, i++) {
+		read_block(c, s, &steps[i]);
+		read_block(c, s->undo_kind == UNDO_BLOCK ? s->undo : NULL, &undos[i]);
+	}
+	size_t nafter = 0;
+	for (const struct block *b = rel->after_rollbacks; b; b = b->next)
+		nafter++;
+	struct fx_block *after = arena_alloc(c->arena, (nafter + 1) * sizeof *after);
+	size_t ai = 0;
+	for (const struct block *b = rel->after_rollbacks; b; b = b->next)
+		read_block(c, b, &after[ai++]);
+
+	struct saved saves = { 0 };
+	for (const struct block *b = rel->backups; b; b = b->next) {
+		struct fx_block fb;
+		read_block(c, b, &fb);
+		saved_from(&saves, &fb);
+	}
+	for (int s = 0; s < n; s++)
+		saved_from(&saves, &steps[s]);
+
+	/* One report per effect: the first rollback path that misses it. */
+	size_t total = 0;
+	for (int s = 0; s < n; s++)
+		for (size_t ci = 0; ci < steps[s].n; ci++)
+			total += steps[s].cmds[ci].ce.neffects;
+	bool *done = xcalloc(total + 1, sizeof *done);
+
+	for (int k = 1; k <= n; k++) {
+		/* The walk back stops at an irreversible step, and after-rollback
+		 * does not run then (as emit_rollback_path): only the steps after
+		 * it can be reversed on this path. */
+		int lo = 0;
+		bool blocked = false;
+		for (int s = k - 1; s >= 0; s--)
+			if (steps[s].b->undo_kind == UNDO_IRREVERSIBLE) {
+				lo = s + 1;
+				blocked = true;
+				break;
+			}
+		struct path p = { 0 };
+		for (int s = k - 1; s >= lo; s--)
+			path_add_block(&p, &undos[s]);
+		for (size_t a = 0; a < nafter && !blocked; a++)
+			path_add_block(&p, &after[a]);
+		/* A file restored from a backup on this path is a saved copy too. */
+		struct saved local = saves;
+		local.copy = NULL, local.orig = NULL, local.n = 0, local.cap = 0;
+		for (size_t q = 0; q < saves.n; q++)
+			saved_add(&local, saves.copy[q], saves.orig[q]);
+		for (size_t q = 0; q < p.n; q++) {
+			const struct effect *x = p.v[q].e;
+			if ((x->flags & EF_FROM_BACKUP) && (x->kind == EFF_DATA || x->kind == EFF_FILE))
+				saved_add(&local, x->obj, "");
+		}
+		struct lookup l = { &p, &local, lo };
+		size_t idx = 0;
+		for (int s = 0; s < k; s++) {
+			const struct block *sb = steps[s].b;
+			for (size_t ci = 0; ci < steps[s].n; ci++) {
+				const struct fx_cmd *fc = &steps[s].cmds[ci];
+				for (size_t ei = 0; ei < fc->ce.neffects; ei++, idx++) {
+					const struct effect *e = &fc->ce.effects[ei];
+					if (done[idx] || s < lo || sb->undo_kind != UNDO_BLOCK ||
+					    !needs_inverse(e->kind) ||
+					    cancelled_in_step(&steps[s], ci, ei, &local))
+						continue;
+					struct verdict v = find_inverse(&l, e, steps, k);
+					if (v.found == FOUND)
+						continue;
+					done[idx] = true;
+					report_w103(c, sb, fc, e, k, v, steps);
+				}
+			}
+		}
+		free(p.v);
+		free(local.copy);
+		free(local.orig);
+	}
+	free(done);
+	free(saves.copy);
+	free(saves.orig);
+}
+
+/* ---- W104: rollback commands that may run twice ---- */
+
+static bool word_is(const struct effect_use *u, const char *w)
+{
+	for (size_t i = 1; i < u->argc; i++)
+		if (!strcmp(u->argv[i].text, w))
+			return true;
+	return false;
+}
+
+/* A short option letter (in any -xyz cluster) or a long option. */
+static bool use_flag(const struct effect_use *u, char c, const char *lng)
+{
+	for (size_t i = 1; i < u->argc; i++) {
+		const char *t = u->argv[i].text;
+		if (!strcmp(t, "--"))
+			break;
+		if (lng && !strcmp(t, lng))
+			return true;
+		if (c && t[0] == '-' && t[1] != '-' && strchr(t + 1, c))
+			return true;
+	}
+	return false;
+}
+
+static const char *prog_of(const struct effect_use *u)
+{
+	if (!u->argc)
+		return "";
+	const char *p = u->argv[0].val;
+	const char *slash = strrchr(p, '/');
+	return slash ? slash + 1 : p;
+}
+
+/* Why this use is not safe to run twice, or NULL. */
+static const char *not_idempotent(const struct effect_use *u)
+{
+	const char *p = prog_of(u);
+	if (!strcmp(p, "git")) {
+		for (size_t i = 1; i + 1 < u->argc; i++)
+			if (!strcmp(u->argv[i].text, "stash") && !strcmp(u->argv[i + 1].text, "pop"))
+				return "`git stash pop` applies the stash once and then drops it: a second run applies another stash or fails";
+		return NULL;
+	}
+	if (u->guarded)
+		return NULL;
+	if (!strcmp(p, "mkdir") && !use_flag(u, 'p', "--parents"))
+		return "`mkdir` without `-p` fails when the directory already exists";
+	if (!strcmp(p, "rm") && !use_flag(u, 'f', "--force"))
+		return "`rm` without `-f` fails when the file is already gone";
+	if (!strcmp(p, "mv") && !use_flag(u, 'f', "--force"))
+		return "`mv` without `-f` may stop to ask, or fail, when it runs again";
+	if (!strcmp(p, "ln") && use_flag(u, 's', "--symbolic") && !use_flag(u, 'f', "--force"))
+		return "`ln -s` without `-f` fails when the link already exists";
+	if (!strcmp(p, "useradd") || !strcmp(p, "groupadd") || !strcmp(p, "adduser") ||
+	    !strcmp(p, "addgroup"))
+		return "adding an account fails when it already exists: guard it (`id -u U >/dev/null 2>&1 || useradd U`)";
+	return NULL;
+}
+
+static void idempotent_block(struct compile *c, const struct block *b)
+{
+	struct fx_block fb;
+	read_block(c, b, &fb);
+	for (size_t i = 0; i < fb.n; i++) {
+		const struct cmd_effects *ce = &fb.cmds[i].ce;
+		for (size_t k = 0; k < ce->nuses; k++) {
+			const char *why = not_idempotent(&ce->uses[k]);
+			if (!why)
+				continue;
+			struct diagnostic *d = diag_report(c->diags, DIAG_W104, fb.cmds[i].cmd->loc,
+				"%s in %s is not safe to run twice", prog_of(&ce->uses[k]),
+				block_label(c->arena, b));
+			diag_note(d, (struct loc){ 0 }, "%s; a rollback that is interrupted and run again repeats it", why);
+		}
+	}
+}
+
+void check_effects_idempotent(struct compile *c)
+{
+	for (const struct block *s = c->rel->steps; s; s = s->next)
+		if (s->undo_kind == UNDO_BLOCK && s->undo)
+			idempotent_block(c, s->undo);
+	for (const struct block *b = c->rel->after_rollbacks; b; b = b->next)
+		idempotent_block(c, b);
+}
+
+/* ---- W105, W109 ---- */
+
+/* The first state-changing effect of a command, or NULL. */
+static const struct effect *first_change(const struct cmd_effects *ce)
+{
+	for (size_t i = 0; i < ce->neffects; i++)
+		if (ce->effects[i].kind != EFF_NONE)
+			return &ce->effects[i];
+	return NULL;
+}
+
+void check_effects_read_only(struct compile *c)
+{
+	for (const struct block *b = c->rel->checks; b; b = b->next) {
+		struct fx_block fb;
+		read_block(c, b, &fb);
+		for (size_t i = 0; i < fb.n; i++) {
+			const struct effect *e = first_change(&fb.cmds[i].ce);
+			if (!e)
+				continue;
+			struct buf what;
+			buf_init(&what);
+			effect_describe(&what, e);
+			struct diagnostic *d = diag_report(c->diags, DIAG_W105, fb.cmds[i].cmd->loc,
+				"check \"%s\" runs a command that changes state (%s)", name_of(b), what.data);
+			diag_note(d, (struct loc){ 0 },
+			          "recognised as `%s`; checks run before anything is backed up and must only read",
+			          e->rule ? e->rule->form : "?");
+			buf_free(&what);
+		}
+	}
+}
+
+void check_effects_undo_none(struct compile *c)
+{
+	for (const struct block *s = c->rel->steps; s; s = s->next) {
+		if (s->undo_kind != UNDO_NONE)
+			continue;
+		struct fx_block fb;
+		read_block(c, s, &fb);
+		for (size_t i = 0; i < fb.n; i++) {
+			const struct effect *e = first_change(&fb.cmds[i].ce);
+			if (!e)
+				continue;
+			struct buf what;
+			buf_init(&what);
+			effect_describe(&what, e);
+			struct diagnostic *d = diag_report(c->diags, DIAG_W109, s->undo_loc,
+				"step \"%s\" says `undo none`, but it changes %s", name_of(s), what.data);
+			diag_note(d, fb.cmds[i].cmd->loc, "this command changes it (recognised as `%s`)",
+			          e->rule ? e->rule->form : "?");
+			diag_note(d, (struct loc){ 0 }, "write an `undo { ... }` that reverses it");
+			buf_free(&what);
+			break;
+		}
+	}
+}
+
+/* ---- W110: dangerous patterns ---- */
+
+/* SQL "DROP TABLE" / "DROP DATABASE" / "DROP SCHEMA", any case and spacing. */
+static bool has_drop(const char *s, size_t len, const char **what)
+{
+	static const char *const objs[] = { "TABLE", "DATABASE", "SCHEMA", NULL };
+	for (size_t i = 0; i + 4 <= len; i++) {
+		if (strncasecmp(s + i, "DROP", 4) != 0)
+			continue;
+		if (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_'))
+			continue;
+		size_t j = i + 4;
+		if (j >= len || !isspace((unsigned char)s[j]))
+			continue;
+		while (j < len && isspace((unsigned char)s[j]))
+			j++;
+		for (const char *const *o = objs; *o; o++) {
+			size_t ol = strlen(*o);
+			if (j + ol <= len && !strncasecmp(s + j, *o, ol) &&
+			    (j + ol == len || !(isalnum((unsigned char)s[j + ol]) || s[j + ol] == '_'))) {
+				*what = *o;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static bool is_decompressor(const struct effect_use *u)
+{
+	static const char *const progs[] = { "gunzip", "zcat", "xzcat", "bzcat", "zstdcat",
+		"gzip", "xz", "bzip2", "zstd", "unxz", "lz4cat", NULL };
+	const char *p = u->pipe_from;
+	for (const char *const *q = progs; *q; q++)
+		if (!strcmp(p, *q))
+			return true;
+	return false;
+}
+
+static bool looks_like_dump(const char *text, unsigned flags)
+{
+	if (flags & EW_CAPTURE)
+		return true;
+	static const char *const hints[] = { "backup", "dump", ".bak", ".sql.gz", ".gz", NULL };
+	for (const char *const *h = hints; *h; h++)
+		if (strstr(text, *h))
+			return true;
+	return false;
+}
+
+/* sqlite3 fed a dump: from a decompressor, a dump file on stdin, a `cat` of
+ * one, or a .restore/.read meta command. Returns the database word. */
+static const struct eword *sqlite_restore_target(const struct effect_use *u)
+{
+	if (strcmp(prog_of(u), "sqlite3") != 0 || u->argc < 2)
+		return NULL;
+	const struct eword *db = NULL;
+	bool dump = false;
+	for (size_t i = 1; i < u->argc; i++) {
+		const char *t = u->argv[i].text;
+		if (t[0] == '-') {
+			if (!strcmp(t, "-cmd") || !strcmp(t, "-init") || !strcmp(t, "-separator") ||
+			    !strcmp(t, "-nullvalue") || !strcmp(t, "-newline"))
+				i++;
+			continue;
+		}
+		if (!db) {
+			db = &u->argv[i];
+			continue;
+		}
+		if (!strncmp(t, ".restore", 8) || !strncmp(t, ".read", 5))
+			dump = true;
+	}
+	if (!db)
+		return NULL;
+	if (u->pipe_from && is_decompressor(u))
+		dump = true;
+	if (u->pipe_from && !strcmp(u->pipe_from, "cat")) {
+		for (size_t i = 1; i < u->pipe_from_argc; i++)
+			if (looks_like_dump(u->pipe_from_argv[i].text, u->pipe_from_argv[i].flags))
+				dump = true;
+	}
+	if (u->stdin_file && looks_like_dump(u->stdin_text, u->stdin_flags))
+		dump = true;
+	return dump ? db : NULL;
+}
+
+/* Is `db` moved into place by a later command of the block (a staging copy)? */
+static bool staged(const struct fx_block *fb, size_t from, const char *db)
+{
+	for (size_t i = from; i < fb->n; i++)
+		for (size_t k = 0; k < fb->cmds[i].ce.neffects; k++) {
+			const struct effect *e = &fb->cmds[i].ce.effects[k];
+			if (e->kind == EFF_MOVE && !strcmp(e->obj, db))
+				return true;
+		}
+	return false;
+}
+
+static void dangerous_block(struct compile *c, const struct block *b)
+{
+	struct fx_block fb;
+	read_block(c, b, &fb);
+	for (size_t i = 0; i < fb.n; i++) {
+		const struct command *cmd = fb.cmds[i].cmd;
+		const struct cmd_effects *ce = &fb.cmds[i].ce;
+		for (size_t k = 0; k < ce->nuses; k++) {
+			const struct effect_use *u = &ce->uses[k];
+			const char *p = prog_of(u);
+			const struct eword *db = sqlite_restore_target(u);
+			if (db && !staged(&fb, i + 1, db->val)) {
+				struct diagnostic *d = diag_report(c->diags, DIAG_W110, cmd->loc,
+					"a dump is restored into %s in place", db->text);
+				diag_note(d, (struct loc){ 0 },
+				          "a failure half-way leaves the live database half-restored; restore into a new file (`%s.restore`), check it, then `mv -f` it into place",
+				          db->text);
+			}
+			if (!strcmp(p, "rm") && (use_flag(u, 'r', "--recursive") || use_flag(u, 'R', NULL))) {
+				for (size_t w = 1; w < u->argc; w++) {
+					if (!(u->argv[w].flags & EW_MAYBE_EMPTY))
+						continue;
+					struct diagnostic *d = diag_report(c->diags, DIAG_W110, cmd->loc,
+						"`rm -r %s`: the path may expand to nothing", u->argv[w].text);
+					diag_note(d, (struct loc){ 0 },
+					          "when the variable is empty the command removes the wrong tree (`rm -rf /...`); use a fixed path, a `let`, or `${x:?}`");
+					break;
+				}
+			}
+			if (!strcmp(p, "git") && word_is(u, "push") &&
+			    (use_flag(u, 'f', "--force") || word_is(u, "--force"))) {
+				struct diagnostic *d = diag_report(c->diags, DIAG_W110, cmd->loc,
+					"`git push --force` rewrites the remote's history");
+				diag_note(d, (struct loc){ 0 }, "commits others pushed are lost; a release should only move forward");
+			}
+		}
+		const char *what = NULL;
+		if (b->kind != BLOCK_UNDO && has_drop(cmd->text, cmd->len, &what)) {
+			struct diagnostic *d = diag_report(c->diags, DIAG_W110, cmd->loc,
+				"`DROP %s` outside an undo", what);
+			diag_note(d, (struct loc){ 0 },
+			          "dropping throws the data away for good; rename it, or drop it in a later release once this one is proven");
+		}
+	}
+}
+
+void check_effects_dangerous(struct compile *c)
+{
+	const struct release *r = c->rel;
+	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies,
+	                                r->after_rollbacks };
+	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+		for (const struct block *b = lists[l]; b; b = b->next) {
+			dangerous_block(c, b);
+			if (b->kind == BLOCK_STEP && b->undo_kind == UNDO_BLOCK && b->undo)
+				dangerous_block(c, b->undo);
+		}
+}
+
+void check_effects(struct compile *c)
+{
+	if (!c->rel)
+		return;
+	check_effects_rollback(c);
+	check_effects_idempotent(c);
+	check_effects_read_only(c);
+	check_effects_undo_none(c);
+	check_effects_dangerous(c);
+}
+
+/* ---- --explain-effects ---- */
+
+static void explain_block(struct buf *out, const struct compile *c,
+                          const struct block *b)
+{
+	if (!b)
+		return;
+	buf_printf(out, "%s (%s:%d)\n", block_label(c->arena, b), b->loc.file ? b->loc.file : "",
+	           b->loc.line);
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
+		struct cmd_effects ce;
+		effects_of_command(c->arena, c->rel, cmd, &ce);
+		size_t first = 0;
+		while (first < cmd->len && cmd->text[first] != '\n')
+			first++;
+		buf_printf(out, "  %d:%d: %.*s%s\n", cmd->loc.line, cmd->loc.col, (int)first,
+		           cmd->text, first < cmd->len ? " ..." : "");
+		if (ce.nuses == 0)
+			buf_puts(out, "      (no simple command)\n");
+		for (size_t i = 0; i < ce.nuses; i++) {
+			const struct effect_use *u = &ce.uses[i];
+			const char *prog = prog_of(u);
+			if (u->rule)
+				buf_printf(out, "      recognised: %s as `%s`", *prog ? prog : "redirection",
+				           u->rule->form);
+			else
+				buf_printf(out, "      not recognised: %s", *prog ? prog : "redirection");
+			if (u->prefixes && *u->prefixes)
+				buf_printf(out, " (through %s)", u->prefixes);
+			if (u->dir_text && *u->dir_text && u->rule && u->rule->kind != EFF_NONE)
+				buf_printf(out, " in %s", u->dir_text);
+			buf_putc(out, '\n');
+			for (size_t k = 0; k < u->neffects; k++) {
+				buf_puts(out, "        effect: ");
+				effect_describe(out, &u->effects[k]);
+				if (u->effects[k].flags & EF_FROM_BACKUP)
+					buf_puts(out, " (from a backup capture)");
+				buf_putc(out, '\n');
+			}
+			if (u->rule && u->neffects == 0)
+				buf_printf(out, "        effect: none (%s)\n", u->rule->effect);
+		}
+	}
+}
+
+void effects_explain(struct buf *out, const struct compile *c)
+{
+	const struct release *r = c->rel;
+	if (!r)
+		return;
+	buf_puts(out, "Effects of each command (relc check --explain-effects)\n");
+	for (const struct block *b = r->checks; b; b = b->next)
+		explain_block(out, c, b);
+	for (const struct block *b = r->backups; b; b = b->next)
+		explain_block(out, c, b);
+	for (const struct block *s = r->steps; s; s = s->next) {
+		explain_block(out, c, s);
+		if (s->undo_kind == UNDO_BLOCK)
+			explain_block(out, c, s->undo);
+		else if (s->undo_kind == UNDO_NONE)
+			buf_printf(out, "  undo none: %s\n", s->undo_reason ? s->undo_reason : "");
+		else if (s->undo_kind == UNDO_IRREVERSIBLE)
+			buf_printf(out, "  irreversible: %s\n", s->undo_reason ? s->undo_reason : "");
+	}
+	for (const struct block *b = r->verifies; b; b = b->next)
+		explain_block(out, c, b);
+	for (const struct block *b = r->after_rollbacks; b; b = b->next)
+		explain_block(out, c, b);
+}

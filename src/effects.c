@@ -1,0 +1,1761 @@
+/* effects.c - the table of known operator commands and the reader that
+ * matches commands against it.
+ *
+ * A command is split into simple commands by sh_parse. For each one the
+ * wrappers that leave the program unchanged are looked through (X=Y, env,
+ * sudo, su -c, sh -c, timeout, command, nice, nohup, exec), `cd D` sets the
+ * directory for the commands after it, and the program left is matched by a
+ * matcher per family (systemctl, git, package tools, SQL clients, file
+ * utilities, accounts, system settings). Objects are compared by value:
+ * spec references to lets and built-ins are replaced by what they stand for,
+ * so `cd ${app}` and `cd /opt/app` name the same directory. */
+#include "effects.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <stdlib.h>
+#include <strings.h>
+
+/* Rows of the table, by name, so matchers can point at theirs. */
+enum rule_id {
+	R_CD,
+	R_READ_ONLY,
+	R_SYSTEMCTL_START,
+	R_SYSTEMCTL_STOP,
+	R_SYSTEMCTL_ENABLE,
+	R_SYSTEMCTL_ENABLE_NOW,
+	R_SYSTEMCTL_DISABLE,
+	R_SYSTEMCTL_DISABLE_NOW,
+	R_SYSTEMCTL_RESTART,
+	R_SYSTEMCTL_RELOAD,
+	R_SYSTEMCTL_QUERY,
+	R_SERVICE,
+	R_GIT_PULL,
+	R_GIT_CHECKOUT,
+	R_GIT_RESET_HARD,
+	R_GIT_MERGE,
+	R_GIT_READ,
+	R_GIT_PUSH,
+	R_UV_SYNC,
+	R_PIP_INSTALL,
+	R_NPM_CI,
+	R_YARN_INSTALL,
+	R_BUNDLE_INSTALL,
+	R_POETRY_INSTALL,
+	R_SQLITE3_WRITE,
+	R_SQLITE3_READ,
+	R_PSQL_WRITE,
+	R_PSQL_READ,
+	R_MYSQL_WRITE,
+	R_MYSQL_READ,
+	R_PG_RESTORE,
+	R_MIGRATE,
+	R_DOWN_MIGRATION,
+	R_MIGRATE_STATUS,
+	R_MV,
+	R_CP,
+	R_INSTALL,
+	R_INSTALL_DIR,
+	R_TEE,
+	R_REDIRECT,
+	R_LN_S,
+	R_MKDIR,
+	R_RM,
+	R_RMDIR,
+	R_TAR_X,
+	R_USERADD,
+	R_USERDEL,
+	R_GROUPADD,
+	R_GROUPDEL,
+	R_APT_INSTALL,
+	R_APT_REMOVE,
+	R_APT_READ,
+	R_CRONTAB,
+	R_CRONTAB_LIST,
+	R_SYSCTL_W,
+	R_SYSCTL_READ,
+	R_IPTABLES_ADD,
+	R_IPTABLES_DELETE,
+	R_IPTABLES_READ,
+	R__COUNT
+};
+
+static const struct effect_rule table[R__COUNT] = {
+	[R_CD] = { "cd D", EFF_NONE, "sets the directory of the commands after it", "" },
+	[R_READ_ONLY] = { "cat, ls, echo, printf, test, sleep, grep, awk, head, tail, df, find, stat, readlink, curl -fsS (GET), journalctl, sha256sum, gzip -t/-c, zcat ...",
+	                  EFF_NONE, "reads only", "" },
+	[R_SYSTEMCTL_START] = { "systemctl start U", EFF_SERVICE_STARTED, "service U running", "systemctl stop U" },
+	[R_SYSTEMCTL_STOP] = { "systemctl stop U", EFF_SERVICE_STOPPED, "service U stopped",
+	                       "systemctl start U (or restart U), after the code is reverted" },
+	[R_SYSTEMCTL_ENABLE] = { "systemctl enable U", EFF_UNIT_ENABLED, "unit U enabled", "systemctl disable U" },
+	[R_SYSTEMCTL_ENABLE_NOW] = { "systemctl enable --now U", EFF_UNIT_ENABLED, "unit U enabled and service U running",
+	                             "systemctl disable --now U, or disable U and stop U" },
+	[R_SYSTEMCTL_DISABLE] = { "systemctl disable U", EFF_UNIT_DISABLED, "unit U disabled", "systemctl enable U" },
+	[R_SYSTEMCTL_DISABLE_NOW] = { "systemctl disable --now U", EFF_UNIT_DISABLED, "unit U disabled and service U stopped",
+	                              "systemctl enable --now U, or enable U and start U after the code is reverted" },
+	[R_SYSTEMCTL_RESTART] = { "systemctl restart U (also try-restart, reload-or-restart)", EFF_SERVICE_RESTARTED,
+	                          "service U runs the code on disk",
+	                          "systemctl restart U or reload U, or stop U and a later start U, after the code is reverted" },
+	[R_SYSTEMCTL_RELOAD] = { "systemctl reload U", EFF_SERVICE_RESTARTED, "service U runs the code on disk",
+	                         "systemctl restart U or reload U, or stop U and a later start U, after the code is reverted" },
+	[R_SYSTEMCTL_QUERY] = { "systemctl is-active/is-enabled/status/show/cat/daemon-reload U", EFF_NONE, "reads only", "" },
+	[R_SERVICE] = { "service U start|stop|restart|reload", EFF_SERVICE_RESTARTED, "as the matching systemctl verb",
+	                "as the matching systemctl verb" },
+	[R_GIT_PULL] = { "git pull (in D)", EFF_CODE, "code in D", "git checkout ${previous} or git reset --hard ${previous} in D" },
+	[R_GIT_CHECKOUT] = { "git checkout R / git switch R (in D)", EFF_CODE, "code in D",
+	                     "git checkout ${previous} or git reset --hard ${previous} in D" },
+	[R_GIT_RESET_HARD] = { "git reset --hard R (in D)", EFF_CODE, "code in D",
+	                       "git checkout ${previous} or git reset --hard ${previous} in D" },
+	[R_GIT_MERGE] = { "git merge / git rebase (in D)", EFF_CODE, "code in D",
+	                  "git checkout ${previous} or git reset --hard ${previous} in D" },
+	[R_GIT_READ] = { "git fetch/status/log/diff/show/rev-parse/describe/ls-remote", EFF_NONE, "reads only (fetch leaves the work tree alone)", "" },
+	[R_GIT_PUSH] = { "git push", EFF_NONE, "changes the remote, not this machine", "" },
+	[R_UV_SYNC] = { "uv sync / uv pip install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
+	[R_PIP_INSTALL] = { "pip install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
+	[R_NPM_CI] = { "npm ci / npm install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
+	[R_YARN_INSTALL] = { "yarn install / pnpm install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
+	[R_BUNDLE_INSTALL] = { "bundle install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
+	[R_POETRY_INSTALL] = { "poetry install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
+	[R_SQLITE3_WRITE] = { "sqlite3 DB with a writing statement (or a dump on its input)", EFF_DATA, "data",
+	                      "a restore that reads a backup capture, or a down migration" },
+	[R_SQLITE3_READ] = { "sqlite3 DB with reading statements only", EFF_NONE, "reads only", "" },
+	[R_PSQL_WRITE] = { "psql with DDL or DML (-c, -f, or input)", EFF_DATA, "data",
+	                   "a restore that reads a backup capture, or a down migration" },
+	[R_PSQL_READ] = { "psql with reading statements only", EFF_NONE, "reads only", "" },
+	[R_MYSQL_WRITE] = { "mysql with DDL or DML (-e, or input)", EFF_DATA, "data",
+	                    "a restore that reads a backup capture, or a down migration" },
+	[R_MYSQL_READ] = { "mysql with reading statements only", EFF_NONE, "reads only", "" },
+	[R_PG_RESTORE] = { "pg_restore", EFF_DATA, "data", "a restore that reads a backup capture, or a down migration" },
+	[R_MIGRATE] = { "a command containing `migrate` (also alembic upgrade)", EFF_DATA, "data",
+	                "a restore that reads a backup capture, or a down migration" },
+	[R_DOWN_MIGRATION] = { "a migration run down (migrate ... down/rollback, alembic downgrade, db:rollback)",
+	                       EFF_DOWN_MIGRATION, "data, migrated back", "" },
+	[R_MIGRATE_STATUS] = { "a migration status or dry run (migrate status/--check/--dry-run/--plan/show)", EFF_NONE, "reads only", "" },
+	[R_MV] = { "mv A B", EFF_MOVE, "B replaced, A gone", "mv B A, or a restore of B" },
+	[R_CP] = { "cp A B", EFF_FILE, "file B", "a restore of B from a backup capture or saved copy, or rm -f B" },
+	[R_INSTALL] = { "install ... B", EFF_FILE, "file B", "a restore of B from a backup capture or saved copy, or rm -f B" },
+	[R_INSTALL_DIR] = { "install -d D", EFF_DIR, "directory D", "rm -rf D or rmdir D" },
+	[R_TEE] = { "tee B", EFF_FILE, "file B", "a restore of B from a backup capture or saved copy, or rm -f B" },
+	[R_REDIRECT] = { "> B (also >>)", EFF_FILE, "file B", "a restore of B from a backup capture or saved copy, or rm -f B" },
+	[R_LN_S] = { "ln -s[f][n] T L", EFF_LINK, "link L", "ln -sfn to a captured previous target, or rm -f L" },
+	[R_MKDIR] = { "mkdir D", EFF_DIR, "directory D", "rm -rf D or rmdir D" },
+	[R_RM] = { "rm X", EFF_REMOVE, "X removed", "" },
+	[R_RMDIR] = { "rmdir D", EFF_REMOVE, "D removed", "" },
+	[R_TAR_X] = { "tar -x (into D)", EFF_FILE, "files under D", "a restore from a backup capture" },
+	[R_USERADD] = { "useradd U (also adduser)", EFF_USER_ADDED, "account U", "userdel U" },
+	[R_USERDEL] = { "userdel U (also deluser)", EFF_USER_DELETED, "account U removed", "" },
+	[R_GROUPADD] = { "groupadd G (also addgroup)", EFF_GROUP_ADDED, "group G", "groupdel G" },
+	[R_GROUPDEL] = { "groupdel G (also delgroup)", EFF_GROUP_DELETED, "group G removed", "" },
+	[R_APT_INSTALL] = { "apt-get install P / apt install P", EFF_PACKAGE_INSTALLED, "package P",
+	                    "apt-get remove P (or purge), or an install of a pinned version P=V" },
+	[R_APT_REMOVE] = { "apt-get remove/purge P", EFF_PACKAGE_REMOVED, "package P removed", "" },
+	[R_APT_READ] = { "apt-get update / apt-cache / apt list / dpkg -l", EFF_NONE, "reads only (update refreshes the package lists)", "" },
+	[R_CRONTAB] = { "crontab FILE / crontab -r (-u USER)", EFF_CRONTAB, "system setting: the user's crontab",
+	                "crontab -r, or crontab with the saved table, for the same user" },
+	[R_CRONTAB_LIST] = { "crontab -l", EFF_NONE, "reads only", "" },
+	[R_SYSCTL_W] = { "sysctl -w KEY=VALUE", EFF_SYSCTL, "system setting KEY", "sysctl -w KEY=another value" },
+	[R_SYSCTL_READ] = { "sysctl KEY / sysctl -a", EFF_NONE, "reads only", "" },
+	[R_IPTABLES_ADD] = { "iptables -A/-I CHAIN RULE (also ip6tables)", EFF_FIREWALL_ADDED, "system setting: firewall rule",
+	                     "iptables -D CHAIN RULE" },
+	[R_IPTABLES_DELETE] = { "iptables -D CHAIN RULE", EFF_FIREWALL_REMOVED, "system setting: firewall rule removed",
+	                        "iptables -A CHAIN RULE" },
+	[R_IPTABLES_READ] = { "iptables -L/-S/-C", EFF_NONE, "reads only", "" },
+};
+
+const struct effect_rule *effects_table(size_t *n)
+{
+	*n = R__COUNT;
+	return table;
+}
+
+/* ---- the reader's state ---- */
+
+struct rec {
+	struct arena *a;
+	const struct release *rel;
+	struct effect_use *uses;
+	size_t nuses, cap;
+	const char *dir, *dir_text;
+	size_t off, len;      /* span of the outer simple command */
+	struct buf prefixes;  /* what was looked through so far */
+	const char *outer_prefixes; /* looked through before an su -c string */
+	int nest;             /* su -c / sh -c recursion depth */
+	const char *text;     /* the whole command, for here-document SQL */
+	size_t tlen;
+};
+
+static bool streq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static bool one_of(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (streq(s, *list))
+			return true;
+	return false;
+}
+
+static const char *base_name(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+	return slash ? slash + 1 : s;
+}
+
+static bool is_ident_start(char c)
+{
+	return isalpha((unsigned char)c) || c == '_';
+}
+
+static bool is_ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Does s contain word as a whole word, ignoring case? */
+static bool has_word_ci(const char *s, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+	for (size_t i = 0; i + wl <= len; i++) {
+		if (strncasecmp(s + i, word, wl) != 0)
+			continue;
+		bool before = i > 0 && is_ident_char(s[i - 1]);
+		bool after = i + wl < len && is_ident_char(s[i + wl]);
+		if (!before && !after)
+			return true;
+	}
+	return false;
+}
+
+static bool contains_ci(const char *s, const char *needle)
+{
+	size_t nl = strlen(needle);
+	for (; *s; s++)
+		if (strncasecmp(s, needle, nl) == 0)
+			return true;
+	return false;
+}
+
+/* The symbol a ${name} stands for, or NULL. */
+static const struct symbol *lookup(const struct rec *r, const char *name,
+                                   size_t len)
+{
+	if (!r->rel)
+		return NULL;
+	for (const struct symbol *s = r->rel->symbols; s; s = s->next)
+		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
+			return s;
+	return NULL;
+}
+
+static bool is_previous_name(const char *name, size_t len)
+{
+	return (len == 8 && !memcmp(name, "previous", 8)) ||
+	       (len == 12 && !memcmp(name, "previous_ref", 12));
+}
+
+/* Flags and replacement text for one ${name} reference. */
+static const char *ref_value(const struct rec *r, const char *name, size_t len,
+                             unsigned *flags, bool at_start)
+{
+	const struct symbol *s = lookup(r, name, len);
+	if (is_previous_name(name, len))
+		*flags |= EW_PREVIOUS;
+	if (!s)
+		return NULL;
+	switch (s->kind) {
+	case SYM_LET: {
+		const char *v = s->value ? s->value->expanded : NULL;
+		if (v && !*v && at_start)
+			*flags |= EW_MAYBE_EMPTY;
+		return v;
+	}
+	case SYM_BUILTIN:
+		return s->builtin && *s->builtin ? s->builtin : NULL;
+	case SYM_CAPTURE:
+		*flags |= EW_CAPTURE;
+		if (at_start)
+			*flags |= EW_MAYBE_EMPTY;
+		if (s->capture && s->capture->block &&
+		    s->capture->block->kind == BLOCK_BACKUP)
+			*flags |= EW_BACKUP_CAPTURE;
+		/* A revision saved before the change is the previous one. */
+		if (s->capture && s->capture->text &&
+		    strstr(s->capture->text, "rev-parse"))
+			*flags |= EW_PREVIOUS;
+		return NULL;
+	case SYM_ENV:
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Build the compared form of a word and its flags. */
+static struct eword make_word(struct rec *r, const char *text, bool expands)
+{
+	struct eword w = { .text = text, .val = text, .flags = 0 };
+	if (!expands && !strchr(text, '$') && !strchr(text, '`'))
+		goto trim;
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; text[i];) {
+		char c = text[i];
+		if (c == '$' && text[i + 1] == '{' && is_ident_start(text[i + 2])) {
+			size_t j = i + 2;
+			while (is_ident_char(text[j]))
+				j++;
+			if (text[j] == '}') {
+				const char *v = ref_value(r, text + i + 2, j - i - 2,
+				                          &w.flags, i == 0);
+				if (v)
+					buf_puts(&b, v);
+				else
+					buf_add(&b, text + i, j + 1 - i);
+				i = j + 1;
+				continue;
+			}
+			/* ${x:?message} stops the shell when x is empty. */
+			bool guard = text[j] == ':' && text[j + 1] == '?';
+			w.flags |= EW_SHELL;
+			if (i == 0 && !guard)
+				w.flags |= EW_MAYBE_EMPTY;
+		} else if (c == '$' || c == '`') {
+			w.flags |= EW_SHELL;
+			if (i == 0)
+				w.flags |= EW_MAYBE_EMPTY;
+		}
+		buf_putc(&b, c);
+		i++;
+	}
+	w.val = arena_strndup(r->a, b.data ? b.data : "", b.len);
+	buf_free(&b);
+trim:;
+	size_t n = strlen(w.val);
+	if (n > 1 && w.val[n - 1] == '/') {
+		while (n > 1 && w.val[n - 1] == '/')
+			n--;
+		w.val = arena_strndup(r->a, w.val, n);
+	}
+	if (r->rel && ((r->rel->previous_id[0] && streq(w.val, r->rel->previous_id)) ||
+	               (r->rel->previous_ref && streq(w.val, r->rel->previous_ref))))
+		w.flags |= EW_PREVIOUS;
+	return w;
+}
+
+/* ---- building uses and effects ---- */
+
+static struct effect_use *new_use(struct rec *r)
+{
+	if (r->nuses == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 8;
+		r->uses = xrealloc(r->uses, r->cap * sizeof *r->uses);
+	}
+	struct effect_use *u = &r->uses[r->nuses++];
+	memset(u, 0, sizeof *u);
+	u->off = r->off;
+	u->len = r->len;
+	u->dir = r->dir;
+	u->dir_text = r->dir_text;
+	return u;
+}
+
+static void add_effect(struct rec *r, struct effect_use *u, enum rule_id id,
+                       enum effect_kind kind, const struct eword *obj,
+                       const struct eword *arg, unsigned flags)
+{
+	struct effect *e;
+	u->effects = xrealloc(u->effects, (u->neffects + 1) * sizeof *e);
+	e = &u->effects[u->neffects++];
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	e->rule = &table[id];
+	e->obj = obj ? obj->val : "";
+	e->obj_text = obj ? obj->text : "";
+	if (arg) {
+		e->arg = arg->val;
+		e->arg_text = arg->text;
+		flags |= arg->flags;
+	}
+	if (obj)
+		flags |= obj->flags & (EW_CAPTURE | EW_BACKUP_CAPTURE);
+	e->flags = flags;
+	(void)r;
+}
+
+/* An object word made from a plain string (a directory, a tool name). */
+static struct eword plain(const char *val, const char *text)
+{
+	return (struct eword){ .val = val ? val : "", .text = text ? text : (val ? val : ""), .flags = 0 };
+}
+
+static bool is_opt(const struct eword *w)
+{
+	return w->text[0] == '-' && w->text[1] != '\0';
+}
+
+/* The operands of argv[from..n): words that are not options, skipping the
+ * argument of each option listed in with_arg. Returns their count. */
+static size_t operands(const struct eword *argv, size_t n, size_t from,
+                       const char *const *with_arg, size_t *idx, size_t max)
+{
+	size_t k = 0;
+	bool dashdash = false;
+	for (size_t i = from; i < n; i++) {
+		if (!dashdash && streq(argv[i].text, "--")) {
+			dashdash = true;
+			continue;
+		}
+		if (!dashdash && is_opt(&argv[i])) {
+			if (with_arg && one_of(argv[i].text, with_arg))
+				i++;
+			continue;
+		}
+		if (k < max)
+			idx[k] = i;
+		k++;
+	}
+	return k;
+}
+
+/* Is flag letter c among the short options of argv (-rf, -s, ...) or is the
+ * long option given? */
+static bool has_flag(const struct eword *argv, size_t n, char c, const char *lng)
+{
+	for (size_t i = 1; i < n; i++) {
+		const char *t = argv[i].text;
+		if (streq(t, "--"))
+			break;
+		if (lng && (streq(t, lng) || (!strncmp(t, lng, strlen(lng)) &&
+		                               t[strlen(lng)] == '=')))
+			return true;
+		if (c && t[0] == '-' && t[1] != '-' && strchr(t + 1, c))
+			return true;
+	}
+	return false;
+}
+
+/* The value of an option given as `-X V`, `--long V` or `--long=V`. */
+static const struct eword *opt_value(struct rec *r, const struct eword *argv,
+                                     size_t n, const char *shrt, const char *lng)
+{
+	for (size_t i = 1; i < n; i++) {
+		const char *t = argv[i].text;
+		if (streq(t, "--"))
+			break;
+		if (((shrt && streq(t, shrt)) || (lng && streq(t, lng))) && i + 1 < n)
+			return &argv[i + 1];
+		size_t ll = lng ? strlen(lng) : 0;
+		if (lng && !strncmp(t, lng, ll) && t[ll] == '=') {
+			struct eword *w = arena_alloc(r->a, sizeof *w);
+			*w = make_word(r, arena_strdup(r->a, t + ll + 1), true);
+			return w;
+		}
+	}
+	return NULL;
+}
+
+/* ---- matchers: each returns the row it matched, or -1 ---- */
+
+typedef int (*matcher)(struct rec *r, struct effect_use *u,
+                       const struct eword *argv, size_t n);
+
+/* Unit names compare without the default ".service" suffix. */
+static struct eword unit_word(struct rec *r, const struct eword *w)
+{
+	struct eword u = *w;
+	size_t n = strlen(u.val);
+	if (n > 8 && !strcmp(u.val + n - 8, ".service"))
+		u.val = arena_strndup(r->a, u.val, n - 8);
+	return u;
+}
+
+static void add_units(struct rec *r, struct effect_use *u, enum rule_id id,
+                      enum effect_kind kind, const struct eword *argv,
+                      size_t n, size_t from, unsigned flags)
+{
+	static const char *const with_arg[] = { "-H", "-M", "-p", "-t", "-n", "-o", "-s", "--host",
+		"--machine", "--property", "--type", "--state", "--lines", "--output", "--signal", "--kill-whom", NULL };
+	size_t idx[64];
+	size_t k = operands(argv, n, from, with_arg, idx, 64);
+	for (size_t i = 0; i < k && i < 64; i++) {
+		struct eword w = unit_word(r, &argv[idx[i]]);
+		add_effect(r, u, id, kind, &w, NULL, flags);
+	}
+}
+
+static int m_systemctl(struct rec *r, struct effect_use *u,
+                       const struct eword *argv, size_t n)
+{
+	static const char *const with_arg[] = { "-H", "-M", "-p", "-t", "-n", "-o", "-s", "--host",
+		"--machine", "--property", "--type", "--state", "--lines", "--output", "--signal", "--kill-whom", NULL };
+	size_t idx[1];
+	if (operands(argv, n, 1, with_arg, idx, 1) == 0)
+		return R_SYSTEMCTL_QUERY;
+	const char *verb = argv[idx[0]].text;
+	size_t from = idx[0] + 1;
+	bool now = has_flag(argv, n, 0, "--now");
+	static const char *const restarts[] = { "restart", "try-restart", "condrestart",
+		"reload-or-restart", "try-reload-or-restart", "force-reload", NULL };
+	if (streq(verb, "start")) {
+		add_units(r, u, R_SYSTEMCTL_START, EFF_SERVICE_STARTED, argv, n, from, 0);
+		return R_SYSTEMCTL_START;
+	}
+	if (streq(verb, "stop")) {
+		add_units(r, u, R_SYSTEMCTL_STOP, EFF_SERVICE_STOPPED, argv, n, from, 0);
+		return R_SYSTEMCTL_STOP;
+	}
+	if (one_of(verb, restarts)) {
+		add_units(r, u, R_SYSTEMCTL_RESTART, EFF_SERVICE_RESTARTED, argv, n, from, 0);
+		return R_SYSTEMCTL_RESTART;
+	}
+	if (streq(verb, "reload")) {
+		add_units(r, u, R_SYSTEMCTL_RELOAD, EFF_SERVICE_RESTARTED, argv, n, from, 0);
+		return R_SYSTEMCTL_RELOAD;
+	}
+	if (streq(verb, "enable") || streq(verb, "reenable")) {
+		enum rule_id id = now ? R_SYSTEMCTL_ENABLE_NOW : R_SYSTEMCTL_ENABLE;
+		add_units(r, u, id, EFF_UNIT_ENABLED, argv, n, from, now ? EF_NOW : 0);
+		if (now)
+			add_units(r, u, id, EFF_SERVICE_STARTED, argv, n, from, EF_NOW);
+		return id;
+	}
+	if (streq(verb, "disable")) {
+		enum rule_id id = now ? R_SYSTEMCTL_DISABLE_NOW : R_SYSTEMCTL_DISABLE;
+		add_units(r, u, id, EFF_UNIT_DISABLED, argv, n, from, now ? EF_NOW : 0);
+		if (now)
+			add_units(r, u, id, EFF_SERVICE_STOPPED, argv, n, from, EF_NOW);
+		return id;
+	}
+	static const char *const queries[] = { "is-active", "is-enabled", "is-failed", "status",
+		"show", "cat", "list-units", "list-unit-files", "list-timers", "list-dependencies",
+		"daemon-reload", "--version", NULL };
+	if (one_of(verb, queries))
+		return R_SYSTEMCTL_QUERY;
+	return -1;
+}
+
+/* SysV style: service U start|stop|restart|reload|status. */
+static int m_service(struct rec *r, struct effect_use *u,
+                     const struct eword *argv, size_t n)
+{
+	if (n < 3)
+		return -1;
+	struct eword unit = unit_word(r, &argv[1]);
+	const char *verb = argv[2].text;
+	enum effect_kind k;
+	if (streq(verb, "start"))
+		k = EFF_SERVICE_STARTED;
+	else if (streq(verb, "stop"))
+		k = EFF_SERVICE_STOPPED;
+	else if (streq(verb, "restart") || streq(verb, "reload") ||
+	         streq(verb, "force-reload") || streq(verb, "try-restart"))
+		k = EFF_SERVICE_RESTARTED;
+	else if (streq(verb, "status"))
+		return R_SYSTEMCTL_QUERY;
+	else
+		return -1;
+	add_effect(r, u, R_SERVICE, k, &unit, NULL, 0);
+	return R_SERVICE;
+}
+
+/* The directory git works in: -C D, --work-tree=D, or the cd directory. */
+static struct eword git_dir(struct rec *r, const struct eword *argv, size_t sub)
+{
+	struct eword d = plain(r->dir, r->dir_text);
+	for (size_t i = 1; i < sub; i++) {
+		if (streq(argv[i].text, "-C") && i + 1 < sub)
+			d = argv[i + 1];
+		else if (!strncmp(argv[i].text, "--work-tree=", 12))
+			d = make_word(r, argv[i].text + 12, true);
+	}
+	d.flags = 0;
+	return d;
+}
+
+static int m_git(struct rec *r, struct effect_use *u, const struct eword *argv,
+                 size_t n)
+{
+	size_t i = 1;
+	while (i < n && is_opt(&argv[i])) {
+		if (streq(argv[i].text, "-C") || streq(argv[i].text, "-c"))
+			i++;
+		i++;
+	}
+	if (i >= n)
+		return R_GIT_READ;
+	const char *sub = argv[i].text;
+	struct eword dir = git_dir(r, argv, i);
+	if (dir.val[0]) {
+		u->dir = dir.val;
+		u->dir_text = dir.text;
+	}
+	const struct eword *rest = argv + i;
+	size_t nrest = n - i;
+	size_t idx[2];
+	static const char *const checkout_args[] = { "-b", "-B", "-c", "-C", "--orphan", NULL };
+	static const char *const merge_args[] = { "-m", "-s", "-X", "--strategy", "-F", NULL };
+	static const char *const reads[] = { "fetch", "status", "log", "diff", "show", "rev-parse",
+		"describe", "ls-remote", "ls-files", "cat-file", "rev-list", "shortlog", "blame",
+		"grep", "remote", "version", "--version", "verify-commit", "verify-tag", NULL };
+	if (streq(sub, "pull")) {
+		struct eword how = plain("pull", "pull");
+		add_effect(r, u, R_GIT_PULL, EFF_CODE, &dir, &how, 0);
+		return R_GIT_PULL;
+	}
+	if (streq(sub, "checkout") || streq(sub, "switch")) {
+		size_t k = operands(rest, nrest, 1, checkout_args, idx, 1);
+		add_effect(r, u, R_GIT_CHECKOUT, EFF_CODE, &dir, k ? &rest[idx[0]] : NULL, 0);
+		return R_GIT_CHECKOUT;
+	}
+	if (streq(sub, "reset")) {
+		if (!has_flag(rest, nrest, 0, "--hard"))
+			return R_GIT_READ;
+		size_t k = operands(rest, nrest, 1, NULL, idx, 1);
+		struct eword head = plain("HEAD", "HEAD");
+		add_effect(r, u, R_GIT_RESET_HARD, EFF_CODE, &dir, k ? &rest[idx[0]] : &head, 0);
+		return R_GIT_RESET_HARD;
+	}
+	if (streq(sub, "merge") || streq(sub, "rebase")) {
+		size_t k = operands(rest, nrest, 1, merge_args, idx, 1);
+		add_effect(r, u, R_GIT_MERGE, EFF_CODE, &dir, k ? &rest[idx[0]] : NULL, 0);
+		return R_GIT_MERGE;
+	}
+	if (streq(sub, "push"))
+		return R_GIT_PUSH;
+	if (one_of(sub, reads))
+		return R_GIT_READ;
+	return -1;
+}
+
+/* The directory a package tool works in: one of its options, or cd's. */
+static void add_deps(struct rec *r, struct effect_use *u, enum rule_id id,
+                     const char *tool, const struct eword *argv, size_t n,
+                     const char *shrt, const char *lng1, const char *lng2)
+{
+	struct eword dir = plain(r->dir, r->dir_text);
+	const struct eword *d = opt_value(r, argv, n, shrt, lng1);
+	if (!d && lng2)
+		d = opt_value(r, argv, n, NULL, lng2);
+	if (d) {
+		dir = *d;
+		dir.flags = 0;
+	}
+	struct eword t = plain(tool, tool);
+	add_effect(r, u, id, EFF_DEPS, &dir, &t, 0);
+}
+
+static int m_uv(struct rec *r, struct effect_use *u, const struct eword *argv,
+                size_t n)
+{
+	if (n >= 2 && streq(argv[1].text, "sync")) {
+		add_deps(r, u, R_UV_SYNC, "uv", argv, n, NULL, "--project", "--directory");
+		return R_UV_SYNC;
+	}
+	if (n >= 3 && streq(argv[1].text, "pip") &&
+	    (streq(argv[2].text, "install") || streq(argv[2].text, "sync"))) {
+		add_deps(r, u, R_UV_SYNC, "uv", argv, n, NULL, "--project", "--directory");
+		return R_UV_SYNC;
+	}
+	return -1;
+}
+
+static int m_pip(struct rec *r, struct effect_use *u, const struct eword *argv,
+                 size_t n)
+{
+	if (n >= 2 && streq(argv[1].text, "install")) {
+		add_deps(r, u, R_PIP_INSTALL, "pip", argv, n, NULL, "--prefix", "--target");
+		return R_PIP_INSTALL;
+	}
+	if (n >= 2 && (streq(argv[1].text, "list") || streq(argv[1].text, "show") ||
+	               streq(argv[1].text, "freeze") || streq(argv[1].text, "check")))
+		return R_READ_ONLY;
+	return -1;
+}
+
+static int m_python(struct rec *r, struct effect_use *u, const struct eword *argv,
+                    size_t n)
+{
+	if (n >= 4 && streq(argv[1].text, "-m") && streq(argv[2].text, "pip"))
+		return m_pip(r, u, argv + 2, n - 2);
+	return -1;
+}
+
+static int m_npm(struct rec *r, struct effect_use *u, const struct eword *argv,
+                 size_t n)
+{
+	if (n >= 2 && (streq(argv[1].text, "ci") || streq(argv[1].text, "install") ||
+	               streq(argv[1].text, "i"))) {
+		add_deps(r, u, R_NPM_CI, "npm", argv, n, "-C", "--prefix", NULL);
+		return R_NPM_CI;
+	}
+	return -1;
+}
+
+static int m_yarn(struct rec *r, struct effect_use *u, const struct eword *argv,
+                  size_t n)
+{
+	if (n == 1 || streq(argv[1].text, "install") ||
+	    (n >= 2 && is_opt(&argv[1]) && !streq(argv[1].text, "--version"))) {
+		add_deps(r, u, R_YARN_INSTALL, base_name(argv[0].val), argv, n, "-C",
+		         "--cwd", "--dir");
+		return R_YARN_INSTALL;
+	}
+	return -1;
+}
+
+static int m_bundle(struct rec *r, struct effect_use *u, const struct eword *argv,
+                    size_t n)
+{
+	if (n >= 2 && streq(argv[1].text, "install")) {
+		add_deps(r, u, R_BUNDLE_INSTALL, "bundle", argv, n, NULL, "--gemfile", NULL);
+		return R_BUNDLE_INSTALL;
+	}
+	return -1;
+}
+
+static int m_poetry(struct rec *r, struct effect_use *u, const struct eword *argv,
+                    size_t n)
+{
+	if (n >= 2 && (streq(argv[1].text, "install") || streq(argv[1].text, "sync"))) {
+		add_deps(r, u, R_POETRY_INSTALL, "poetry", argv, n, "-C", "--directory", NULL);
+		return R_POETRY_INSTALL;
+	}
+	return -1;
+}
+
+/* ---- SQL ---- */
+
+static const char *const sql_writes[] = {
+	"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP",
+	"TRUNCATE", "MERGE", "RENAME", "GRANT", "REVOKE", "VACUUM", "REINDEX",
+	"COPY", NULL,
+};
+
+/* Does SQL text write? PRAGMA name = value writes too (user_version...). */
+static bool sql_writes_text(const char *s, size_t len)
+{
+	for (const char *const *k = sql_writes; *k; k++)
+		if (has_word_ci(s, len, *k))
+			return true;
+	if (has_word_ci(s, len, "PRAGMA")) {
+		for (size_t i = 0; i < len; i++)
+			if (s[i] == '=')
+				return true;
+	}
+	for (size_t i = 0; i + 1 < len; i++)
+		if (s[i] == '.' && (i == 0 || s[i - 1] == '\n' || s[i - 1] == ';') &&
+		    (!strncmp(s + i, ".restore", 8) || !strncmp(s + i, ".import", 7) ||
+		     !strncmp(s + i, ".read", 5)))
+			return true;
+	return false;
+}
+
+/* Text that feeds stdin through a pipe from echo/printf: the SQL is in its
+ * arguments. Anything else on a pipe (gunzip -c, cat dump) is data in. */
+static bool piped_sql_writes(const struct effect_use *u)
+{
+	if (!u->pipe_from)
+		return false;
+	if (streq(u->pipe_from, "echo") || streq(u->pipe_from, "printf")) {
+		for (size_t i = 1; i < u->pipe_from_argc; i++)
+			if (sql_writes_text(u->pipe_from_argv[i].val,
+			                    strlen(u->pipe_from_argv[i].val)))
+				return true;
+		return false;
+	}
+	return true;
+}
+
+/* A here-document body is not a word: the whole command text is read. */
+static int sql_client(struct rec *r, struct effect_use *u, const struct eword *db,
+                      bool writes, enum rule_id wr, enum rule_id rd)
+{
+	if (!writes && u->heredoc && r->text)
+		writes = sql_writes_text(r->text, r->tlen);
+	if (!writes && (u->stdin_file || piped_sql_writes(u)))
+		writes = true;
+	if (!writes)
+		return rd;
+	add_effect(r, u, wr, EFF_DATA, db, NULL, EF_SQL);
+	return wr;
+}
+
+static int m_sqlite3(struct rec *r, struct effect_use *u,
+                     const struct eword *argv, size_t n)
+{
+	static const char *const with_arg[] = { "-cmd", "-separator", "-nullvalue", "-init",
+		"-newline", "-vfs", "-mmap", "-maxsize", "-lookaside", "-pagecache", NULL };
+	size_t idx[32];
+	size_t k = operands(argv, n, 1, with_arg, idx, 32);
+	if (k == 0)
+		return R_SQLITE3_READ;
+	bool ro = has_flag(argv, n, 0, "-readonly");
+	bool writes = false;
+	for (size_t i = 1; i < k && i < 32; i++)
+		if (sql_writes_text(argv[idx[i]].val, strlen(argv[idx[i]].val)))
+			writes = true;
+	const struct eword *cmd = opt_value(r, argv, n, "-cmd", NULL);
+	if (cmd && sql_writes_text(cmd->val, strlen(cmd->val)))
+		writes = true;
+	if (ro)
+		return R_SQLITE3_READ;
+	if (k > 1 && !writes)
+		return R_SQLITE3_READ; /* statements given as arguments: stdin unused */
+	return sql_client(r, u, &argv[idx[0]], writes, R_SQLITE3_WRITE,
+	                  R_SQLITE3_READ);
+}
+
+static int m_psql(struct rec *r, struct effect_use *u, const struct eword *argv,
+                  size_t n)
+{
+	static const char *const with_arg[] = { "-c", "-d", "-f", "-h", "-p", "-U", "-v",
+		"-o", "-F", "-R", "-P", "-T", "-L", NULL };
+	const struct eword *sql = opt_value(r, argv, n, "-c", "--command");
+	const struct eword *file = opt_value(r, argv, n, "-f", "--file");
+	const struct eword *db = opt_value(r, argv, n, "-d", "--dbname");
+	size_t idx[1];
+	if (!db && operands(argv, n, 1, with_arg, idx, 1))
+		db = &argv[idx[0]];
+	struct eword none = plain("", "");
+	if (sql) {
+		bool w = sql_writes_text(sql->val, strlen(sql->val));
+		if (!w)
+			return R_PSQL_READ;
+		add_effect(r, u, R_PSQL_WRITE, EFF_DATA, db ? db : &none, NULL, EF_SQL);
+		return R_PSQL_WRITE;
+	}
+	return sql_client(r, u, db ? db : &none, file != NULL, R_PSQL_WRITE,
+	                  R_PSQL_READ);
+}
+
+static int m_mysql(struct rec *r, struct effect_use *u, const struct eword *argv,
+                   size_t n)
+{
+	static const char *const with_arg[] = { "-e", "-D", "-h", "-u", "-P", "-S", NULL };
+	const struct eword *sql = opt_value(r, argv, n, "-e", "--execute");
+	const struct eword *db = opt_value(r, argv, n, "-D", "--database");
+	size_t idx[1];
+	if (!db && operands(argv, n, 1, with_arg, idx, 1))
+		db = &argv[idx[0]];
+	struct eword none = plain("", "");
+	if (sql) {
+		if (!sql_writes_text(sql->val, strlen(sql->val)))
+			return R_MYSQL_READ;
+		add_effect(r, u, R_MYSQL_WRITE, EFF_DATA, db ? db : &none, NULL, EF_SQL);
+		return R_MYSQL_WRITE;
+	}
+	return sql_client(r, u, db ? db : &none, false, R_MYSQL_WRITE,
+	                  R_MYSQL_READ);
+}
+
+static int m_pg_restore(struct rec *r, struct effect_use *u,
+                        const struct eword *argv, size_t n)
+{
+	if (has_flag(argv, n, 'l', "--list"))
+		return R_READ_ONLY;
+	const struct eword *db = opt_value(r, argv, n, "-d", "--dbname");
+	struct eword none = plain("", "");
+	add_effect(r, u, R_PG_RESTORE, EFF_DATA, db ? db : &none, NULL, 0);
+	return R_PG_RESTORE;
+}
+
+/* Migrations: a word holding "migrate", alembic, rails/rake db: tasks. */
+static int m_migration(struct rec *r, struct effect_use *u,
+                       const struct eword *argv, size_t n)
+{
+	bool mig = false, down = false, status = false;
+	static const char *const downs[] = { "down", "--down", "undo", "revert", "reverse",
+		"rollback", "downgrade", NULL };
+	static const char *const statuses[] = { "status", "--check", "--dry-run", "--plan",
+		"--list", "list", "show", "showmigrations", "history", "current", "--help",
+		"info", "validate", NULL };
+	const char *prog = base_name(argv[0].val);
+	for (size_t i = 0; i < n; i++) {
+		const char *t = argv[i].text;
+		if (contains_ci(t, "migrate") || contains_ci(t, "db:rollback"))
+			mig = true;
+		if (one_of(t, downs) || contains_ci(t, "downgrade") || contains_ci(t, "rollback") ||
+		    contains_ci(t, ":down"))
+			down = true;
+		if (one_of(t, statuses) || contains_ci(t, "migrate:status"))
+			status = true;
+	}
+	if (streq(prog, "alembic") && n >= 2) {
+		mig = true;
+		if (streq(argv[1].text, "downgrade"))
+			down = true;
+		else if (!streq(argv[1].text, "upgrade"))
+			status = true;
+	}
+	if (!mig)
+		return -1;
+	if (status)
+		return R_MIGRATE_STATUS;
+	if (down) {
+		add_effect(r, u, R_DOWN_MIGRATION, EFF_DOWN_MIGRATION, NULL, NULL, 0);
+		return R_DOWN_MIGRATION;
+	}
+	add_effect(r, u, R_MIGRATE, EFF_DATA, NULL, NULL, 0);
+	return R_MIGRATE;
+}
+
+/* ---- files ---- */
+
+/* Operands of cp, mv, install: sources and the destination. */
+static size_t copy_operands(const struct eword *argv, size_t n,
+                            const struct eword **dest, size_t *idx, size_t max)
+{
+	static const char *const with_arg[] = { "-t", "-S", "-m", "-o", "-g", "--target-directory",
+		"--suffix", "--mode", "--owner", "--group", NULL };
+	size_t k = operands(argv, n, 1, with_arg, idx, max);
+	for (size_t i = 1; i + 1 < n; i++)
+		if (streq(argv[i].text, "-t") || streq(argv[i].text, "--target-directory")) {
+			*dest = &argv[i + 1];
+			return k < max ? k : max;
+		}
+	if (k < 2) {
+		*dest = NULL;
+		return 0;
+	}
+	if (k > max)
+		k = max;
+	*dest = &argv[idx[k - 1]];
+	return k - 1;
+}
+
+static int m_mv(struct rec *r, struct effect_use *u, const struct eword *argv,
+                size_t n)
+{
+	size_t idx[32];
+	const struct eword *dest;
+	size_t k = copy_operands(argv, n, &dest, idx, 32);
+	if (!dest)
+		return -1;
+	for (size_t i = 0; i < k; i++)
+		add_effect(r, u, R_MV, EFF_MOVE, &argv[idx[i]], dest, 0);
+	return R_MV;
+}
+
+static int m_cp(struct rec *r, struct effect_use *u, const struct eword *argv,
+                size_t n)
+{
+	size_t idx[32];
+	const struct eword *dest;
+	size_t k = copy_operands(argv, n, &dest, idx, 32);
+	if (!dest)
+		return -1;
+	add_effect(r, u, R_CP, EFF_FILE, dest, k ? &argv[idx[0]] : NULL, 0);
+	return R_CP;
+}
+
+static int m_install(struct rec *r, struct effect_use *u,
+                     const struct eword *argv, size_t n)
+{
+	if (has_flag(argv, n, 'd', "--directory")) {
+		static const char *const with_arg[] = { "-m", "-o", "-g", "--mode", "--owner", "--group", NULL };
+		size_t idx[32];
+		size_t k = operands(argv, n, 1, with_arg, idx, 32);
+		for (size_t i = 0; i < k && i < 32; i++)
+			add_effect(r, u, R_INSTALL_DIR, EFF_DIR, &argv[idx[i]], NULL, 0);
+		return k ? R_INSTALL_DIR : -1;
+	}
+	size_t idx[32];
+	const struct eword *dest;
+	size_t k = copy_operands(argv, n, &dest, idx, 32);
+	if (!dest)
+		return -1;
+	add_effect(r, u, R_INSTALL, EFF_FILE, dest, k ? &argv[idx[0]] : NULL, 0);
+	return R_INSTALL;
+}
+
+static bool is_dev_path(const char *s)
+{
+	return !strncmp(s, "/dev/", 5) || !strncmp(s, "/proc/", 6);
+}
+
+static int m_tee(struct rec *r, struct effect_use *u, const struct eword *argv,
+                 size_t n)
+{
+	size_t idx[16];
+	size_t k = operands(argv, n, 1, NULL, idx, 16);
+	for (size_t i = 0; i < k && i < 16; i++)
+		if (!is_dev_path(argv[idx[i]].val))
+			add_effect(r, u, R_TEE, EFF_FILE, &argv[idx[i]], NULL, 0);
+	return R_TEE;
+}
+
+static int m_ln(struct rec *r, struct effect_use *u, const struct eword *argv,
+                size_t n)
+{
+	static const char *const with_arg[] = { "-S", "-t", "--suffix", "--target-directory", NULL };
+	size_t idx[2];
+	size_t k = operands(argv, n, 1, with_arg, idx, 2);
+	if (k < 1)
+		return -1;
+	if (k == 1) {
+		/* ln -s T: the link is T's base name in the current directory. */
+		struct eword l = plain(base_name(argv[idx[0]].val), base_name(argv[idx[0]].text));
+		add_effect(r, u, R_LN_S, has_flag(argv, n, 's', "--symbolic") ? EFF_LINK : EFF_FILE,
+		           &l, &argv[idx[0]], 0);
+		return R_LN_S;
+	}
+	if (!has_flag(argv, n, 's', "--symbolic")) {
+		add_effect(r, u, R_CP, EFF_FILE, &argv[idx[1]], &argv[idx[0]], 0);
+		return R_CP;
+	}
+	add_effect(r, u, R_LN_S, EFF_LINK, &argv[idx[1]], &argv[idx[0]], 0);
+	return R_LN_S;
+}
+
+static int m_mkdir(struct rec *r, struct effect_use *u, const struct eword *argv,
+                   size_t n)
+{
+	static const char *const with_arg[] = { "-m", "--mode", "-Z", NULL };
+	size_t idx[32];
+	size_t k = operands(argv, n, 1, with_arg, idx, 32);
+	for (size_t i = 0; i < k && i < 32; i++)
+		add_effect(r, u, R_MKDIR, EFF_DIR, &argv[idx[i]], NULL, 0);
+	return k ? R_MKDIR : -1;
+}
+
+static int m_rm(struct rec *r, struct effect_use *u, const struct eword *argv,
+                size_t n)
+{
+	size_t idx[32];
+	size_t k = operands(argv, n, 1, NULL, idx, 32);
+	enum rule_id id = streq(base_name(argv[0].val), "rmdir") ? R_RMDIR : R_RM;
+	for (size_t i = 0; i < k && i < 32; i++)
+		add_effect(r, u, id, EFF_REMOVE, &argv[idx[i]], NULL, 0);
+	return k ? (int)id : -1;
+}
+
+static int m_tar(struct rec *r, struct effect_use *u, const struct eword *argv,
+                 size_t n)
+{
+	if (n < 2)
+		return -1;
+	const char *first = argv[1].text;
+	bool extract = has_flag(argv, n, 'x', "--extract") || has_flag(argv, n, 0, "--get") ||
+	               (first[0] != '-' && strchr(first, 'x'));
+	bool list = has_flag(argv, n, 't', "--list") || (first[0] != '-' && strchr(first, 't'));
+	if (list && !extract)
+		return R_READ_ONLY;
+	if (!extract)
+		return -1;
+	const struct eword *d = opt_value(r, argv, n, "-C", "--directory");
+	struct eword dir = d ? *d : plain(r->dir, r->dir_text);
+	dir.flags = 0;
+	add_effect(r, u, R_TAR_X, EFF_FILE, &dir, NULL, 0);
+	return R_TAR_X;
+}
+
+/* ---- accounts, packages, settings ---- */
+
+static int m_account(struct rec *r, struct effect_use *u,
+                     const struct eword *argv, size_t n)
+{
+	static const char *const with_arg[] = { "-b", "-c", "-d", "-e", "-f", "-g", "-G", "-k",
+		"-K", "-p", "-s", "-u", "-Z", "-R", "-P", "--home", "--shell", "--uid", "--gid",
+		"--ingroup", "--gecos", "--home-dir", "--groups", "--comment", "--password", NULL };
+	const char *p = base_name(argv[0].val);
+	size_t idx[4];
+	size_t k = operands(argv, n, 1, with_arg, idx, 4);
+	if (k == 0)
+		return -1;
+	const struct eword *name = &argv[idx[0]];
+	enum rule_id id;
+	enum effect_kind kind;
+	if (streq(p, "useradd") || (streq(p, "adduser") && k == 1)) {
+		id = R_USERADD;
+		kind = EFF_USER_ADDED;
+	} else if (streq(p, "userdel") || streq(p, "deluser")) {
+		id = R_USERDEL;
+		kind = EFF_USER_DELETED;
+	} else if (streq(p, "groupadd") || streq(p, "addgroup")) {
+		id = R_GROUPADD;
+		kind = EFF_GROUP_ADDED;
+	} else if (streq(p, "groupdel") || streq(p, "delgroup")) {
+		id = R_GROUPDEL;
+		kind = EFF_GROUP_DELETED;
+	} else {
+		return -1;
+	}
+	add_effect(r, u, id, kind, name, NULL, 0);
+	return id;
+}
+
+static int m_apt(struct rec *r, struct effect_use *u, const struct eword *argv,
+                 size_t n)
+{
+	static const char *const with_arg[] = { "-o", "-t", "-c", "--target-release", "--option", NULL };
+	size_t idx[64];
+	size_t k = operands(argv, n, 1, with_arg, idx, 64);
+	if (k == 0)
+		return -1;
+	const char *verb = argv[idx[0]].text;
+	bool install = streq(verb, "install") || streq(verb, "reinstall");
+	bool remove = streq(verb, "remove") || streq(verb, "purge");
+	static const char *const reads[] = { "update", "show", "policy", "list", "search",
+		"depends", "rdepends", "download", "changelog", NULL };
+	if (one_of(verb, reads))
+		return R_APT_READ;
+	if (!install && !remove)
+		return -1;
+	for (size_t i = 1; i < k && i < 64; i++) {
+		struct eword p = argv[idx[i]];
+		unsigned flags = 0;
+		const char *eq = strchr(p.val, '=');
+		struct eword ver = plain(NULL, NULL);
+		if (eq) {
+			ver = plain(eq + 1, eq + 1);
+			p.val = arena_strndup(r->a, p.val, (size_t)(eq - p.val));
+			flags |= EF_PINNED;
+		}
+		add_effect(r, u, install ? R_APT_INSTALL : R_APT_REMOVE,
+		           install ? EFF_PACKAGE_INSTALLED : EFF_PACKAGE_REMOVED, &p,
+		           eq ? &ver : NULL, flags);
+	}
+	return install ? R_APT_INSTALL : R_APT_REMOVE;
+}
+
+static int m_apt_read(struct rec *r, struct effect_use *u,
+                      const struct eword *argv, size_t n)
+{
+	(void)r; (void)u;
+	const char *p = base_name(argv[0].val);
+	if (streq(p, "dpkg") && n >= 2 && (streq(argv[1].text, "-l") || streq(argv[1].text, "-s") ||
+	                                   streq(argv[1].text, "-L") || streq(argv[1].text, "--status")))
+		return R_APT_READ;
+	if (streq(p, "apt-cache") || streq(p, "dpkg-query"))
+		return R_APT_READ;
+	return -1;
+}
+
+static int m_crontab(struct rec *r, struct effect_use *u,
+                     const struct eword *argv, size_t n)
+{
+	if (has_flag(argv, n, 'l', NULL))
+		return R_CRONTAB_LIST;
+	const struct eword *user = opt_value(r, argv, n, "-u", NULL);
+	struct eword who = user ? *user : plain("", "");
+	who.flags = 0;
+	add_effect(r, u, R_CRONTAB, EFF_CRONTAB, &who, NULL, 0);
+	return R_CRONTAB;
+}
+
+static int m_sysctl(struct rec *r, struct effect_use *u,
+                    const struct eword *argv, size_t n)
+{
+	if (!has_flag(argv, n, 'w', "--write"))
+		return has_flag(argv, n, 'p', "--load") ? -1 : R_SYSCTL_READ;
+	bool any = false;
+	for (size_t i = 1; i < n; i++) {
+		const char *eq = strchr(argv[i].val, '=');
+		if (is_opt(&argv[i]) || !eq)
+			continue;
+		struct eword key = plain(arena_strndup(r->a, argv[i].val, (size_t)(eq - argv[i].val)), NULL);
+		key.text = key.val;
+		struct eword val = argv[i];
+		val.val = eq + 1;
+		add_effect(r, u, R_SYSCTL_W, EFF_SYSCTL, &key, &val, 0);
+		any = true;
+	}
+	return any ? R_SYSCTL_W : -1;
+}
+
+static int m_iptables(struct rec *r, struct effect_use *u,
+                      const struct eword *argv, size_t n)
+{
+	const char *table_name = "filter";
+	enum effect_kind kind = EFF_NONE;
+	size_t at = 0;
+	for (size_t i = 1; i < n; i++) {
+		const char *t = argv[i].text;
+		if ((streq(t, "-t") || streq(t, "--table")) && i + 1 < n)
+			table_name = argv[i + 1].val;
+		else if (streq(t, "-A") || streq(t, "--append") || streq(t, "-I") || streq(t, "--insert"))
+			kind = EFF_FIREWALL_ADDED, at = i;
+		else if (streq(t, "-D") || streq(t, "--delete"))
+			kind = EFF_FIREWALL_REMOVED, at = i;
+	}
+	if (kind == EFF_NONE)
+		return has_flag(argv, n, 0, "-L") || has_flag(argv, n, 0, "-S") ||
+		       has_flag(argv, n, 0, "-C") || has_flag(argv, n, 0, "--list") ? R_IPTABLES_READ : -1;
+	if (at + 1 >= n)
+		return -1;
+	/* The rule: table, chain and the match words, the position dropped. */
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "%s %s %s", base_name(argv[0].val), table_name, argv[at + 1].val);
+	size_t i = at + 2;
+	bool insert = streq(argv[at].text, "-I") || streq(argv[at].text, "--insert");
+	if (insert && i < n && isdigit((unsigned char)argv[i].text[0]))
+		i++;
+	for (size_t j = 1; j < n; j++) {
+		if (j == at || j == at + 1 || (j == at + 2 && i == at + 3))
+			continue;
+		if ((streq(argv[j].text, "-t") || streq(argv[j].text, "--table")) && j + 1 < n) {
+			j++;
+			continue;
+		}
+		buf_printf(&b, " %s", argv[j].val);
+	}
+	struct eword rule = plain(arena_strdup(r->a, b.data), NULL);
+	rule.text = rule.val;
+	buf_free(&b);
+	add_effect(r, u, kind == EFF_FIREWALL_ADDED ? R_IPTABLES_ADD : R_IPTABLES_DELETE,
+	           kind, &rule, NULL, 0);
+	return kind == EFF_FIREWALL_ADDED ? R_IPTABLES_ADD : R_IPTABLES_DELETE;
+}
+
+/* Programs that only read (or print), with the forms that would write
+ * excluded. */
+static int m_read_only(struct rec *r, struct effect_use *u,
+                       const struct eword *argv, size_t n)
+{
+	(void)r; (void)u;
+	static const char *const plain_reads[] = { "cat", "ls", "echo", "printf", "test", "[",
+		"true", "false", "sleep", "grep", "egrep", "fgrep", "awk", "head", "tail", "wc",
+		"sort", "uniq", "cut", "tr", "df", "du", "readlink", "realpath", "stat", "id",
+		"getent", "whoami", "hostname", "date", "pwd", "basename", "dirname", "which",
+		"zcat", "xzcat", "bzcat", "zstdcat", "sha256sum", "sha1sum", "sha512sum",
+		"md5sum", "cmp", "diff", "journalctl", "ps", "pgrep", "jq", "uname", "free",
+		"uptime", "ss", "netstat", "file", "pg_dump", "mysqldump", "pg_isready",
+		"nproc", "lsof", "command", "type", "exit", ":", NULL };
+	const char *p = base_name(argv[0].val);
+	if (one_of(p, plain_reads))
+		return R_READ_ONLY;
+	if (streq(p, "sed") && !has_flag(argv, n, 'i', "--in-place"))
+		return R_READ_ONLY;
+	if (streq(p, "find") && !has_flag(argv, n, 0, "-delete") &&
+	    !has_flag(argv, n, 0, "-exec") && !has_flag(argv, n, 0, "-execdir"))
+		return R_READ_ONLY;
+	if ((streq(p, "gzip") || streq(p, "gunzip") || streq(p, "xz") || streq(p, "bzip2") ||
+	     streq(p, "zstd")) &&
+	    (has_flag(argv, n, 'c', "--stdout") || has_flag(argv, n, 't', "--test") ||
+	     has_flag(argv, n, 'l', "--list")))
+		return R_READ_ONLY;
+	/* curl without a request body or a method that writes is a GET. */
+	if (streq(p, "curl") && !has_flag(argv, n, 0, "-X") && !has_flag(argv, n, 0, "--request") &&
+	    !has_flag(argv, n, 0, "-d") && !has_flag(argv, n, 0, "--data") &&
+	    !has_flag(argv, n, 0, "-F") && !has_flag(argv, n, 0, "-T") &&
+	    !has_flag(argv, n, 0, "-o") && !has_flag(argv, n, 0, "-O") &&
+	    !has_flag(argv, n, 0, "--output"))
+		return R_READ_ONLY;
+	return -1;
+}
+
+struct program {
+	const char *name;
+	matcher fn;
+};
+
+static const struct program programs[] = {
+	{ "systemctl", m_systemctl }, { "service", m_service },
+	{ "git", m_git },
+	{ "uv", m_uv }, { "pip", m_pip }, { "pip3", m_pip }, { "python", m_python },
+	{ "python3", m_python }, { "npm", m_npm }, { "yarn", m_yarn }, { "pnpm", m_yarn },
+	{ "bundle", m_bundle }, { "poetry", m_poetry },
+	{ "sqlite3", m_sqlite3 }, { "psql", m_psql }, { "mysql", m_mysql },
+	{ "mariadb", m_mysql }, { "pg_restore", m_pg_restore },
+	{ "mv", m_mv }, { "cp", m_cp }, { "install", m_install }, { "tee", m_tee },
+	{ "ln", m_ln }, { "mkdir", m_mkdir }, { "rm", m_rm }, { "rmdir", m_rm },
+	{ "tar", m_tar },
+	{ "useradd", m_account }, { "adduser", m_account }, { "userdel", m_account },
+	{ "deluser", m_account }, { "groupadd", m_account }, { "addgroup", m_account },
+	{ "groupdel", m_account }, { "delgroup", m_account },
+	{ "apt-get", m_apt }, { "apt", m_apt }, { "apt-cache", m_apt_read },
+	{ "dpkg", m_apt_read }, { "dpkg-query", m_apt_read },
+	{ "crontab", m_crontab }, { "sysctl", m_sysctl },
+	{ "iptables", m_iptables }, { "ip6tables", m_iptables },
+};
+
+/* Match argv against the table: the program's matcher first, then the
+ * migration rule, then the read-only list. */
+static int match(struct rec *r, struct effect_use *u, const struct eword *argv,
+                 size_t n)
+{
+	const char *p = base_name(argv[0].val);
+	int id = -1;
+	for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
+		if (streq(p, programs[i].name)) {
+			id = programs[i].fn(r, u, argv, n);
+			break;
+		}
+	if (id < 0 && !strncmp(p, "pip", 3) && isdigit((unsigned char)p[3]))
+		id = m_pip(r, u, argv, n);
+	if (id < 0 && !strncmp(p, "python", 6))
+		id = m_python(r, u, argv, n);
+	if (id < 0)
+		id = m_migration(r, u, argv, n);
+	if (id < 0)
+		id = m_read_only(r, u, argv, n);
+	return id;
+}
+
+/* ---- looking through wrappers ---- */
+
+static void parse_list(struct rec *r, const char *text, size_t len, bool outer);
+
+static void note_prefix(struct rec *r, const char *what)
+{
+	if (r->prefixes.len)
+		buf_puts(&r->prefixes, ", ");
+	buf_puts(&r->prefixes, what);
+}
+
+static bool is_assignment(const char *t)
+{
+	if (!is_ident_start(t[0]))
+		return false;
+	size_t i = 1;
+	while (is_ident_char(t[i]))
+		i++;
+	return t[i] == '=';
+}
+
+/* Skip the options of a wrapper; with_arg lists those taking a value. */
+static size_t skip_opts(const struct eword *w, size_t i, size_t n,
+                        const char *const *with_arg)
+{
+	while (i < n && is_opt(&w[i])) {
+		if (streq(w[i].text, "--"))
+			return i + 1;
+		if (with_arg && one_of(w[i].text, with_arg))
+			i++;
+		i++;
+	}
+	return i;
+}
+
+/* su [opts] [-] [USER] -c CMD, sh -c CMD: the command string, or -1. */
+static long inner_command(const struct eword *w, size_t i, size_t n)
+{
+	for (size_t j = i + 1; j < n; j++)
+		if ((streq(w[j].text, "-c") || streq(w[j].text, "--command") ||
+		     streq(w[j].text, "-lc")) && j + 1 < n)
+			return (long)(j + 1);
+	return -1;
+}
+
+/* Recognise one simple command's words (prefixes looked through). */
+static void read_words(struct rec *r, const struct sh_simple *sc,
+                       struct eword *w, size_t n, struct effect_use *proto)
+{
+	static const char *const sudo_args[] = { "-u", "-g", "-C", "-D", "-h", "-p", "-r",
+		"-t", "-T", "-U", "--user", "--group", "--chdir", "--host", "--prompt", NULL };
+	static const char *const env_args[] = { "-u", "-C", "-S", "--unset", "--chdir", NULL };
+	static const char *const timeout_args[] = { "-s", "-k", "--signal", "--kill-after", NULL };
+	static const char *const nice_args[] = { "-n", "--adjustment", NULL };
+	static const char *const ionice_args[] = { "-c", "-n", "-p", NULL };
+	size_t i = 0;
+	for (;;) {
+		while (i < n && is_assignment(w[i].text)) {
+			if (!r->prefixes.len || !strstr(r->prefixes.data, "X=Y"))
+				note_prefix(r, "X=Y");
+			i++;
+		}
+		if (i >= n)
+			return;
+		const char *p = base_name(w[i].val);
+		if (streq(p, "sudo") || streq(p, "doas")) {
+			note_prefix(r, p);
+			i = skip_opts(w, i + 1, n, sudo_args);
+		} else if (streq(p, "env")) {
+			note_prefix(r, "env");
+			for (size_t j = i + 1; j + 1 < n; j++)
+				if (streq(w[j].text, "-C") || streq(w[j].text, "--chdir")) {
+					r->dir = w[j + 1].val;
+					r->dir_text = w[j + 1].text;
+				}
+			i = skip_opts(w, i + 1, n, env_args);
+		} else if (streq(p, "timeout")) {
+			note_prefix(r, "timeout");
+			i = skip_opts(w, i + 1, n, timeout_args);
+			if (i < n)
+				i++; /* the time limit */
+		} else if (streq(p, "command") && i + 1 < n &&
+		           w[i + 1].text[0] != '-') {
+			note_prefix(r, "command");
+			i++;
+		} else if (streq(p, "nice") || streq(p, "nohup") || streq(p, "exec") ||
+		           streq(p, "ionice") || streq(p, "stdbuf") || streq(p, "chronic")) {
+			note_prefix(r, p);
+			i = skip_opts(w, i + 1, n, streq(p, "ionice") ? ionice_args : nice_args);
+		} else if (streq(p, "su") || streq(p, "runuser") || streq(p, "sh") ||
+		           streq(p, "bash") || streq(p, "dash")) {
+			long c = inner_command(w, i, n);
+			if (c < 0 || r->nest > 8)
+				break;
+			note_prefix(r, streq(p, "su") || streq(p, "runuser") ? "su -c" : "sh -c");
+			const char *saved_dir = r->dir, *saved_text = r->dir_text;
+			const char *saved_outer = r->outer_prefixes;
+			r->outer_prefixes = arena_strdup(r->a, r->prefixes.data);
+			r->nest++;
+			parse_list(r, w[c].text, strlen(w[c].text), false);
+			r->nest--;
+			r->outer_prefixes = saved_outer;
+			r->dir = saved_dir;
+			r->dir_text = saved_text;
+			return;
+		} else {
+			break;
+		}
+	}
+	if (i >= n)
+		return;
+	if (streq(base_name(w[i].val), "cd") || streq(base_name(w[i].val), "pushd")) {
+		struct effect_use *u = new_use(r);
+		*u = *proto;
+		u->off = r->off;
+		u->len = r->len;
+		u->rule = &table[R_CD];
+		u->sc = sc;
+		u->argv = w + i;
+		u->argc = n - i;
+		u->prefixes = arena_strdup(r->a, r->prefixes.data ? r->prefixes.data : "");
+		size_t k = i + 1;
+		while (k < n && is_opt(&w[k]))
+			k++;
+		r->dir = k < n ? w[k].val : NULL;
+		r->dir_text = k < n ? w[k].text : NULL;
+		return;
+	}
+	struct effect_use *u = new_use(r);
+	*u = *proto;
+	u->off = r->off;
+	u->len = r->len;
+	u->dir = r->dir;
+	u->dir_text = r->dir_text;
+	u->sc = sc;
+	u->argv = w + i;
+	u->argc = n - i;
+	u->prefixes = arena_strdup(r->a, r->prefixes.data ? r->prefixes.data : "");
+	int id = match(r, u, u->argv, u->argc);
+	if (id >= 0)
+		u->rule = &table[id];
+}
+
+/* Output redirections write their target (not /dev/null and friends). */
+static void read_redirs(struct rec *r, const struct sh_simple *sc,
+                        struct effect_use *proto)
+{
+	for (size_t i = 0; i < sc->nredirs; i++) {
+		const struct sh_redir *rd = &sc->redirs[i];
+		const char *op = rd->op;
+		size_t ol = strlen(op);
+		bool out = ol && (op[ol - 1] == '>' || (ol > 1 && op[ol - 1] == '|' && op[ol - 2] == '>'));
+		if (!out || op[0] == '2' || strchr(op, '&') != NULL)
+			continue;
+		struct eword t = make_word(r, rd->target.value, rd->target.expands);
+		if (is_dev_path(t.val))
+			continue;
+		/* Attach to the command's use when there is one. */
+		struct effect_use *u = NULL;
+		if (r->nuses && r->uses[r->nuses - 1].sc == sc)
+			u = &r->uses[r->nuses - 1];
+		if (!u) {
+			u = new_use(r);
+			*u = *proto;
+			u->off = r->off;
+			u->len = r->len;
+			u->sc = sc;
+			u->prefixes = "";
+		}
+		add_effect(r, u, R_REDIRECT, EFF_FILE, &t, NULL, 0);
+	}
+}
+
+/* Programs that run a test before a command, so `test ... && cmd` guards it. */
+static bool is_test_program(const char *p)
+{
+	static const char *const tests[] = { "test", "[", "id", "getent", "grep", "command",
+		"which", "systemctl", NULL };
+	return one_of(p, tests);
+}
+
+static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
+{
+	struct sh_simple *sc = NULL;
+	size_t n = sh_parse(r->a, text, len, &sc);
+	for (size_t i = 0; i < n; i++) {
+		const struct sh_simple *s = &sc[i];
+		/* The previous simple command at the same depth. */
+		const struct sh_simple *prev = NULL;
+		for (size_t j = i; j-- > 0;)
+			if (sc[j].depth == s->depth) {
+				prev = &sc[j];
+				break;
+			}
+		if (outer) {
+			r->off = s->off;
+			r->len = s->len;
+		}
+		buf_free(&r->prefixes);
+		buf_init(&r->prefixes);
+		if (r->outer_prefixes)
+			buf_puts(&r->prefixes, r->outer_prefixes); /* wrappers outside su -c */
+		struct eword *w = arena_alloc(r->a, (s->nwords + 1) * sizeof *w);
+		for (size_t k = 0; k < s->nwords; k++)
+			w[k] = make_word(r, s->words[k].value, s->words[k].expands);
+		struct effect_use proto;
+		memset(&proto, 0, sizeof proto);
+		proto.guarded = s->sep == SH_SEP_OR || (prev && prev->sep == SH_SEP_OR);
+		if (prev && prev->sep == SH_SEP_AND && prev->nwords) {
+			const char *pp = base_name(prev->words[0].value);
+			if (is_test_program(pp) || streq(pp, "!"))
+				proto.guarded = true;
+		}
+		if (prev && prev->sep == SH_SEP_PIPE && prev->nwords) {
+			/* The program the pipe comes from, wrappers looked through. */
+			size_t k = 0;
+			while (k < prev->nwords && (is_assignment(prev->words[k].value) ||
+			                            streq(prev->words[k].value, "sudo")))
+				k++;
+			if (k < prev->nwords) {
+				proto.pipe_from = base_name(prev->words[k].value);
+				struct eword *pw = arena_alloc(r->a, (prev->nwords - k + 1) * sizeof *pw);
+				for (size_t m = k; m < prev->nwords; m++)
+					pw[m - k] = make_word(r, prev->words[m].value, prev->words[m].expands);
+				proto.pipe_from_argv = pw;
+				proto.pipe_from_argc = prev->nwords - k;
+			}
+		}
+		for (size_t k = 0; k < s->nredirs; k++) {
+			const char *op = s->redirs[k].op;
+			if (streq(op, "<")) {
+				struct eword t = make_word(r, s->redirs[k].target.value,
+				                           s->redirs[k].target.expands);
+				proto.stdin_file = true;
+				proto.stdin_text = t.text;
+				proto.stdin_flags = t.flags;
+			} else if (!strncmp(op, "<<", 2) && !streq(op, "<<<")) {
+				proto.heredoc = true;
+			}
+		}
+		read_words(r, s, w, s->nwords, &proto);
+		read_redirs(r, s, &proto);
+	}
+}
+
+static void finish(struct rec *r, struct cmd_effects *out)
+{
+	out->uses = arena_alloc(r->a, (r->nuses + 1) * sizeof *out->uses);
+	out->nuses = r->nuses;
+	size_t ne = 0;
+	for (size_t i = 0; i < r->nuses; i++)
+		ne += r->uses[i].neffects;
+	out->effects = arena_alloc(r->a, (ne + 1) * sizeof *out->effects);
+	out->neffects = 0;
+	for (size_t i = 0; i < r->nuses; i++) {
+		struct effect_use *u = &out->uses[i];
+		*u = r->uses[i];
+		struct effect *e = arena_alloc(r->a, (u->neffects + 1) * sizeof *e);
+		if (u->neffects)
+			memcpy(e, r->uses[i].effects, u->neffects * sizeof *e);
+		free(r->uses[i].effects);
+		u->effects = e;
+		for (size_t k = 0; k < u->neffects; k++) {
+			e[k].use = u;
+			out->effects[out->neffects++] = e[k];
+		}
+	}
+	free(r->uses);
+	buf_free(&r->prefixes);
+}
+
+/* Does the command read a capture made by a backup? */
+static bool reads_backup(const struct cmd_effects *ce)
+{
+	for (size_t i = 0; i < ce->nuses; i++) {
+		const struct effect_use *u = &ce->uses[i];
+		for (size_t k = 0; k < u->argc; k++)
+			if (u->argv[k].flags & EW_BACKUP_CAPTURE)
+				return true;
+		for (size_t k = 0; k < u->pipe_from_argc; k++)
+			if (u->pipe_from_argv[k].flags & EW_BACKUP_CAPTURE)
+				return true;
+		if (u->stdin_flags & EW_BACKUP_CAPTURE)
+			return true;
+	}
+	return false;
+}
+
+static void read_text(struct arena *a, const struct release *rel,
+                      const char *text, size_t len, struct cmd_effects *out)
+{
+	struct rec r;
+	memset(&r, 0, sizeof r);
+	r.a = a;
+	r.rel = rel;
+	buf_init(&r.prefixes);
+	r.text = text;
+	r.tlen = len;
+	parse_list(&r, text, len, true);
+	finish(&r, out);
+	if (reads_backup(out)) {
+		for (size_t i = 0; i < out->nuses; i++)
+			for (size_t k = 0; k < out->uses[i].neffects; k++)
+				out->uses[i].effects[k].flags |= EF_FROM_BACKUP;
+		for (size_t k = 0; k < out->neffects; k++)
+			out->effects[k].flags |= EF_FROM_BACKUP;
+	}
+}
+
+void effects_of_command(struct arena *a, const struct release *rel,
+                        const struct command *cmd, struct cmd_effects *out)
+{
+	memset(out, 0, sizeof *out);
+	read_text(a, rel, cmd->text, cmd->len, out);
+	out->cmd = cmd;
+}
+
+void effects_of_text(struct arena *a, const struct release *rel,
+                     const char *text, size_t len, struct cmd_effects *out)
+{
+	memset(out, 0, sizeof *out);
+	read_text(a, rel, text, len, out);
+}
+
+bool effects_change_state(const struct cmd_effects *ce)
+{
+	for (size_t i = 0; i < ce->neffects; i++)
+		if (ce->effects[i].kind != EFF_NONE)
+			return true;
+	return false;
+}
+
+bool effects_change_data(const struct cmd_effects *ce)
+{
+	for (size_t i = 0; i < ce->neffects; i++)
+		if (ce->effects[i].kind == EFF_DATA)
+			return true;
+	return false;
+}
+
+const char *effect_kind_name(enum effect_kind k)
+{
+	static const char *const names[EFF__COUNT] = {
+		[EFF_NONE] = "none",
+		[EFF_SERVICE_STARTED] = "service running",
+		[EFF_SERVICE_STOPPED] = "service stopped",
+		[EFF_SERVICE_RESTARTED] = "service runs new code",
+		[EFF_UNIT_ENABLED] = "unit enabled",
+		[EFF_UNIT_DISABLED] = "unit disabled",
+		[EFF_CODE] = "code",
+		[EFF_DEPS] = "dependencies",
+		[EFF_DATA] = "data",
+		[EFF_DOWN_MIGRATION] = "down migration",
+		[EFF_MOVE] = "file moved",
+		[EFF_FILE] = "file",
+		[EFF_REMOVE] = "removed",
+		[EFF_LINK] = "link",
+		[EFF_DIR] = "directory",
+		[EFF_USER_ADDED] = "account",
+		[EFF_USER_DELETED] = "account removed",
+		[EFF_GROUP_ADDED] = "group",
+		[EFF_GROUP_DELETED] = "group removed",
+		[EFF_PACKAGE_INSTALLED] = "package",
+		[EFF_PACKAGE_REMOVED] = "package removed",
+		[EFF_CRONTAB] = "crontab",
+		[EFF_SYSCTL] = "kernel setting",
+		[EFF_FIREWALL_ADDED] = "firewall rule",
+		[EFF_FIREWALL_REMOVED] = "firewall rule removed",
+	};
+	return k < EFF__COUNT && names[k] ? names[k] : "?";
+}
+
+/* The object for messages: as written, or a placeholder when unknown. */
+static const char *obj_or(const struct effect *e, const char *dflt)
+{
+	return e->obj_text && *e->obj_text ? e->obj_text : dflt;
+}
+
+void effect_describe(struct buf *out, const struct effect *e)
+{
+	switch (e->kind) {
+	case EFF_NONE: buf_puts(out, "no change"); break;
+	case EFF_SERVICE_STARTED: buf_printf(out, "service %s running", e->obj_text); break;
+	case EFF_SERVICE_STOPPED: buf_printf(out, "service %s stopped", e->obj_text); break;
+	case EFF_SERVICE_RESTARTED: buf_printf(out, "service %s runs the code on disk", e->obj_text); break;
+	case EFF_UNIT_ENABLED: buf_printf(out, "unit %s enabled", e->obj_text); break;
+	case EFF_UNIT_DISABLED: buf_printf(out, "unit %s disabled", e->obj_text); break;
+	case EFF_CODE: buf_printf(out, "code in %s", obj_or(e, "the current directory")); break;
+	case EFF_DEPS:
+		buf_printf(out, "dependencies (%s) in %s", e->arg_text ? e->arg_text : "?",
+		           obj_or(e, "the current directory"));
+		break;
+	case EFF_DATA:
+		if (*e->obj_text)
+			buf_printf(out, "data in %s", e->obj_text);
+		else
+			buf_puts(out, "data");
+		break;
+	case EFF_DOWN_MIGRATION: buf_puts(out, "data (migrated down)"); break;
+	case EFF_MOVE: buf_printf(out, "%s replaced, %s gone", e->arg_text, e->obj_text); break;
+	case EFF_FILE: buf_printf(out, "file %s", obj_or(e, "(files in the current directory)")); break;
+	case EFF_REMOVE: buf_printf(out, "%s removed", e->obj_text); break;
+	case EFF_LINK: buf_printf(out, "link %s -> %s", e->obj_text, e->arg_text ? e->arg_text : "?"); break;
+	case EFF_DIR: buf_printf(out, "directory %s", e->obj_text); break;
+	case EFF_USER_ADDED: buf_printf(out, "account %s", e->obj_text); break;
+	case EFF_USER_DELETED: buf_printf(out, "account %s removed", e->obj_text); break;
+	case EFF_GROUP_ADDED: buf_printf(out, "group %s", e->obj_text); break;
+	case EFF_GROUP_DELETED: buf_printf(out, "group %s removed", e->obj_text); break;
+	case EFF_PACKAGE_INSTALLED:
+		buf_printf(out, "package %s%s%s", e->obj_text, e->arg ? " at " : "", e->arg ? e->arg : "");
+		break;
+	case EFF_PACKAGE_REMOVED: buf_printf(out, "package %s removed", e->obj_text); break;
+	case EFF_CRONTAB: buf_printf(out, "crontab of %s", obj_or(e, "the current user")); break;
+	case EFF_SYSCTL: buf_printf(out, "kernel setting %s = %s", e->obj_text, e->arg ? e->arg : "?"); break;
+	case EFF_FIREWALL_ADDED: buf_printf(out, "firewall rule added (%s)", e->obj_text); break;
+	case EFF_FIREWALL_REMOVED: buf_printf(out, "firewall rule removed (%s)", e->obj_text); break;
+	case EFF__COUNT: buf_puts(out, "?"); break;
+	}
+}
+
+void effect_describe_inverse(struct buf *out, const struct effect *e)
+{
+	const char *o = e->obj_text;
+	switch (e->kind) {
+	case EFF_SERVICE_STARTED: buf_printf(out, "`systemctl stop %s`", o); break;
+	case EFF_SERVICE_STOPPED:
+		buf_printf(out, "`systemctl start %s` (or restart) after the code is reverted", o);
+		break;
+	case EFF_SERVICE_RESTARTED:
+		buf_printf(out, "`systemctl restart %s` or `reload %s`, or `stop %s` and a later `start %s`, after the code is reverted",
+		           o, o, o, o);
+		break;
+	case EFF_UNIT_ENABLED: buf_printf(out, "`systemctl disable %s`", o); break;
+	case EFF_UNIT_DISABLED: buf_printf(out, "`systemctl enable %s`", o); break;
+	case EFF_CODE:
+		buf_printf(out, "`git checkout ${previous}` or `git reset --hard ${previous}` in %s",
+		           obj_or(e, "the same directory"));
+		break;
+	case EFF_DEPS:
+		buf_printf(out, "`%s` in %s after the code there is reverted", e->arg_text ? e->arg_text : "?",
+		           obj_or(e, "the same directory"));
+		break;
+	case EFF_DATA:
+	case EFF_DOWN_MIGRATION:
+		buf_puts(out, "a restore that reads a backup capture, or a down migration");
+		break;
+	case EFF_MOVE: buf_printf(out, "`mv %s %s`, or a restore of %s", e->arg_text, o, e->arg_text); break;
+	case EFF_FILE:
+		buf_printf(out, "a restore of %s from a backup capture or a saved copy, or `rm -f %s`",
+		           obj_or(e, "the files"), obj_or(e, "..."));
+		break;
+	case EFF_LINK: buf_printf(out, "`ln -sfn` to a captured previous target, or `rm -f %s`", o); break;
+	case EFF_DIR: buf_printf(out, "`rm -rf %s` or `rmdir %s`", o, o); break;
+	case EFF_USER_ADDED: buf_printf(out, "`userdel %s`", o); break;
+	case EFF_GROUP_ADDED: buf_printf(out, "`groupdel %s`", o); break;
+	case EFF_PACKAGE_INSTALLED:
+		buf_printf(out, "`apt-get remove %s`, or an install of a pinned previous version", o);
+		break;
+	case EFF_CRONTAB: buf_puts(out, "`crontab -r` or a reinstall of the saved crontab, for the same user"); break;
+	case EFF_SYSCTL: buf_printf(out, "`sysctl -w %s=` with the previous value", o); break;
+	case EFF_FIREWALL_ADDED: buf_puts(out, "the same rule removed with `iptables -D`"); break;
+	case EFF_FIREWALL_REMOVED: buf_puts(out, "the same rule added back with `iptables -A`"); break;
+	default: buf_puts(out, "nothing"); break;
+	}
+}
