@@ -542,12 +542,22 @@ size_t sh_find_refs(const char *text, size_t len, struct sh_ref **out)
 /* ---- simple commands ---- */
 
 /* A simple command being built. */
+#define SH_MAX_CLAUSES 32
+
+/* A simple command being built, and the compound commands (if, while,
+ * for, case) open around it in the current list. */
 struct cmd_builder {
 	size_t off, last;
 	struct sh_word *words;
 	size_t nwords, capwords;
 	struct sh_redir *redirs;
 	size_t nredirs, capredirs;
+	bool negated;                        /* a leading ! was read */
+	const char *clause[SH_MAX_CLAUSES];  /* innermost last */
+	int nclause, clause_overflow;
+	const char *outer;    /* the clause around this whole list */
+	bool header;          /* reading `for NAME in ...` or `case WORD in` */
+	bool pattern;         /* reading case patterns, up to ')' */
 };
 
 /* A finished command and its position in the order they were finished. */
@@ -559,6 +569,7 @@ struct cmd_entry {
 struct parser {
 	struct arena *a;
 	const char *s;
+	const char *clause_now;  /* the clause of the innermost list being read */
 	struct scan sc;          /* pending here-docs; skips ${...} and $((...)) */
 	struct cmd_entry *cmds;
 	size_t ncmds, capcmds;
@@ -601,8 +612,10 @@ static void finish(struct parser *p, struct cmd_builder *b, enum sh_sep sep,
 {
 	struct sh_simple *c;
 
-	if (b->nwords == 0 && b->nredirs == 0)
+	if (b->nwords == 0 && b->nredirs == 0) {
+		b->negated = false;
 		return;
+	}
 	if (p->ncmds == p->capcmds) {
 		p->capcmds = p->capcmds ? 2 * p->capcmds : 8;
 		p->cmds = xrealloc(p->cmds, p->capcmds * sizeof *p->cmds);
@@ -614,6 +627,8 @@ static void finish(struct parser *p, struct cmd_builder *b, enum sh_sep sep,
 	c->len = b->last - b->off;
 	c->sep = sep;
 	c->depth = depth;
+	c->negated = b->negated;
+	c->clause = b->nclause > 0 ? b->clause[b->nclause - 1] : b->outer;
 	c->nwords = b->nwords;
 	c->nredirs = b->nredirs;
 	if (b->nwords > 0) {
@@ -626,6 +641,7 @@ static void finish(struct parser *p, struct cmd_builder *b, enum sh_sep sep,
 	}
 	b->nwords = 0;
 	b->nredirs = 0;
+	b->negated = false;
 }
 
 /* i at '`': parse the commands inside, append the raw text to val. */
@@ -800,20 +816,122 @@ static bool raw_is(const char *s, const struct sh_word *w, const char *kw)
 	return w->len == n && memcmp(s + w->off, kw, n) == 0;
 }
 
-/* Reserved words at the start of a command that only frame other commands
- * (the effects table wants `systemctl restart x`, not `then systemctl ...`). */
-static bool is_framing_keyword(const char *s, const struct sh_word *w)
+static const char *clause_top(const struct cmd_builder *b)
 {
-	static const char *const kws[] = {
-		"if", "then", "else", "elif", "fi", "do", "done", "while",
-		"until", "!", "esac", "}",
-	};
+	return b->nclause > 0 ? b->clause[b->nclause - 1] : NULL;
+}
 
-	for (size_t k = 0; k < sizeof kws / sizeof kws[0]; k++) {
-		if (raw_is(s, w, kws[k]))
+static void clause_push(struct cmd_builder *b, const char *kw)
+{
+	if (b->nclause < SH_MAX_CLAUSES && b->clause_overflow == 0)
+		b->clause[b->nclause++] = kw;
+	else
+		b->clause_overflow++;
+}
+
+static void clause_pop(struct cmd_builder *b)
+{
+	if (b->clause_overflow > 0)
+		b->clause_overflow--;
+	else if (b->nclause > 0)
+		b->nclause--;
+}
+
+/* then/else/do move on within the innermost compound command. */
+static void clause_set(struct cmd_builder *b, const char *kw)
+{
+	if (b->nclause > 0 && b->clause_overflow == 0)
+		b->clause[b->nclause - 1] = kw;
+	else
+		clause_push(b, kw);
+}
+
+/* A word at the start of a command: a reserved word frames commands and is
+ * not kept (the effects table wants `systemctl restart x`, not
+ * `then systemctl restart x`). Returns true when w was one. */
+static bool take_keyword(struct cmd_builder *b, const char *s,
+                         const struct sh_word *w)
+{
+	static const char *const openers[] = { "if", "while", "until" };
+	static const char *const movers[] = { "then", "else", "do" };
+
+	for (size_t k = 0; k < 3; k++) {
+		if (raw_is(s, w, openers[k])) {
+			clause_push(b, openers[k]);
 			return true;
+		}
+		if (raw_is(s, w, movers[k])) {
+			clause_set(b, movers[k]);
+			return true;
+		}
 	}
-	return false;
+	if (raw_is(s, w, "elif")) {
+		clause_set(b, "if");
+	} else if (raw_is(s, w, "fi") || raw_is(s, w, "done") ||
+	           raw_is(s, w, "esac")) {
+		clause_pop(b);
+	} else if (raw_is(s, w, "!")) {
+		b->negated = true;
+	} else if (raw_is(s, w, "for") || raw_is(s, w, "case")) {
+		clause_push(b, raw_is(s, w, "for") ? "for" : "case");
+		b->header = true;
+	} else {
+		return raw_is(s, w, "}"); /* a stray } closes nothing */
+	}
+	return true;
+}
+
+/* A word of a `for`/`case` header: dropped (commands inside it are still
+ * listed). `case ... in` goes on with patterns; `for x do` with the body. */
+static void header_word(struct cmd_builder *b, const char *s,
+                        const struct sh_word *w)
+{
+	const char *top = clause_top(b);
+
+	if (top != NULL && strcmp(top, "case") == 0 && raw_is(s, w, "in")) {
+		b->header = false;
+		b->pattern = true;
+	} else if (top != NULL && strcmp(top, "for") == 0 && raw_is(s, w, "do")) {
+		b->header = false;
+		clause_set(b, "do");
+	}
+}
+
+/* Inside case patterns (`a|b)`): everything up to ')' is dropped; esac
+ * ends the case. */
+static size_t pattern_token(struct parser *p, struct cmd_builder *b, size_t i,
+                            size_t end, int depth)
+{
+	const char *s = p->s;
+	struct sh_word w;
+	size_t j;
+
+	if (s[i] == ')') {
+		b->pattern = false;
+		return i + 1;
+	}
+	if (s[i] == '#') {
+		while (i < end && s[i] != '\n')
+			i++;
+		return i;
+	}
+	if (is_meta(s[i]))
+		return i + 1;
+	j = parse_word(p, i, end, depth, &w);
+	if (raw_is(s, &w, "esac")) {
+		b->pattern = false;
+		clause_pop(b);
+	}
+	return j;
+}
+
+/* A separator: ends the command being built and any for/case header. */
+static size_t separator(struct parser *p, struct cmd_builder *b, size_t i,
+                        size_t n, enum sh_sep sep, int depth)
+{
+	finish(p, b, sep, depth);
+	b->header = false;
+	return i + n;
 }
 
 /* One token at i outside any word; returns the offset after it. Sets
@@ -823,32 +941,40 @@ static size_t parse_token(struct parser *p, struct cmd_builder *b, size_t i,
 {
 	const char *s = p->s;
 	char c = s[i], n = at(s, i + 1, end);
+	const char *top = clause_top(b);
 	struct sh_word w;
 	size_t j;
 
-	switch (c) {
-	case ' ': case '\t':
+	/* Lists nested in this token ($( ), ( ), { }) stand in this clause. */
+	p->clause_now = top ? top : b->outer;
+	if (c == ' ' || c == '\t')
 		return i + 1;
-	case '\\':
-		if (n == '\n')
-			return i + 2;
-		break;
+	if (c == '\\' && n == '\n')
+		return i + 2;
+	if (b->pattern && c != '\n')
+		return pattern_token(p, b, i, end, depth);
+	switch (c) {
 	case '#':
 		while (i < end && s[i] != '\n')
 			i++;
 		return i;
 	case '\n':
-		finish(p, b, SH_SEP_SEMI, depth);
-		return skip_bodies(p, i + 1, end);
+		j = separator(p, b, i, 1, SH_SEP_SEMI, depth);
+		return skip_bodies(p, j, end);
 	case ';':
-		finish(p, b, SH_SEP_SEMI, depth);
-		return n == ';' ? i + 2 : i + 1;
+		if (n == ';') {
+			/* ;; ends a case item: patterns follow */
+			j = separator(p, b, i, 2, SH_SEP_SEMI, depth);
+			b->pattern = top != NULL && strcmp(top, "case") == 0;
+			return j;
+		}
+		return separator(p, b, i, 1, SH_SEP_SEMI, depth);
 	case '&':
-		finish(p, b, n == '&' ? SH_SEP_AND : SH_SEP_BG, depth);
-		return n == '&' ? i + 2 : i + 1;
+		return separator(p, b, i, n == '&' ? 2 : 1,
+		                 n == '&' ? SH_SEP_AND : SH_SEP_BG, depth);
 	case '|':
-		finish(p, b, n == '|' ? SH_SEP_OR : SH_SEP_PIPE, depth);
-		return (n == '|' || n == '&') ? i + 2 : i + 1;
+		return separator(p, b, i, (n == '|' || n == '&') ? 2 : 1,
+		                 n == '|' ? SH_SEP_OR : SH_SEP_PIPE, depth);
 	case '(':
 		finish(p, b, SH_SEP_SEMI, depth);
 		return parse_list(p, i + 1, end, depth + 1, ')');
@@ -866,6 +992,10 @@ static size_t parse_token(struct parser *p, struct cmd_builder *b, size_t i,
 	if (j > i && (at(s, j, end) == '<' || at(s, j, end) == '>'))
 		return parse_redir(p, b, i, j, end, depth);
 	j = parse_word(p, i, end, depth, &w);
+	if (b->header) {
+		header_word(b, s, &w);
+		return j;
+	}
 	if (b->nwords == 0 && b->nredirs == 0) {
 		if (raw_is(s, &w, "{"))
 			return parse_list(p, j, end, depth + 1, '}');
@@ -873,7 +1003,7 @@ static size_t parse_token(struct parser *p, struct cmd_builder *b, size_t i,
 			*closed = true;
 			return j;
 		}
-		if (is_framing_keyword(s, &w))
+		if (take_keyword(b, s, &w))
 			return j;
 	}
 	builder_add_word(b, &w);
@@ -891,11 +1021,13 @@ static size_t parse_list(struct parser *p, size_t i, size_t end, int depth,
 	if (depth > SH_MAX_DEPTH)
 		return end;
 	memset(&b, 0, sizeof b);
+	b.outer = p->clause_now;
 	while (i < end && !closed)
 		i = parse_token(p, &b, i, end, depth, term, &closed);
 	finish(p, &b, SH_SEP_END, depth);
 	free(b.words);
 	free(b.redirs);
+	p->clause_now = b.outer;
 	return i < end ? i : end;
 }
 

@@ -104,14 +104,21 @@ struct sh_simple {
 	size_t nredirs;
 	enum sh_sep sep;
 	int depth;
+	bool negated;        /* preceded by ! */
+	/* The innermost compound command part it stands in, inherited by
+	 * nested lists: "if" (an if/elif condition), "then", "else", "while" or
+	 * "until" (a loop condition), "do" (a loop body), "case" (a case item);
+	 * NULL when it runs unconditionally in sequence. Static strings. */
+	const char *clause;
 };
 
 /* Split a whole command (here-document bodies are skipped) into simple
  * commands in source order (by off); arrays live in the arena. A newline
- * separates like ';'. Reserved words that only frame commands (if then else
- * elif fi do done while until ! esac, and { } around a group) are dropped
- * from the start of a command; for/case stay as words. Unbalanced quotes or
- * parentheses run to the end of the text. Returns the count. */
+ * separates like ';'. Reserved words are not words of any command: they
+ * set `clause` and `negated`; `for NAME in ...` and `case WORD in` headers
+ * and case patterns are dropped (commands substituted inside them are still
+ * listed). Unbalanced quotes or parentheses run to the end of the text.
+ * Returns the count. */
 size_t sh_parse(struct arena *a, const char *text, size_t len,
                 struct sh_simple **out);
 

@@ -540,9 +540,48 @@ Test(shell_parse, keywords_frame_commands)
 	const char *w0[] = { "systemctl", "is-active", "--quiet", "x" };
 	const char *w1[] = { "systemctl", "restart", "x" };
 
-	cr_assert_eq(parse(a, "if ! systemctl is-active --quiet x; then systemctl restart x; fi", &c), 2);
+	cr_assert_eq(parse(a, "if ! systemctl is-active --quiet x; then systemctl restart x; fi; ls", &c), 3);
 	expect_words(&c[0], w0, 4);
+	cr_expect(c[0].negated);
+	cr_expect_str_eq(c[0].clause, "if");
 	expect_words(&c[1], w1, 3);
+	cr_expect(!c[1].negated);
+	cr_expect_str_eq(c[1].clause, "then");
+	cr_expect_null(c[2].clause);
+	cr_expect_str_eq(c[2].words[0].value, "ls");
+
+	cr_assert_eq(parse(a, "if a; then b; elif c; then d; else { e $(f); }; fi", &c), 6);
+	cr_expect_str_eq(c[2].clause, "if");
+	cr_expect_str_eq(c[3].clause, "then");
+	cr_expect_str_eq(c[4].words[0].value, "e");
+	cr_expect_str_eq(c[4].clause, "else");
+	cr_expect_eq(c[4].depth, 1);
+	cr_expect_str_eq(c[5].words[0].value, "f");
+	cr_expect_str_eq(c[5].clause, "else", "nested lists inherit the clause");
+	cr_expect_eq(c[5].depth, 2);
+	arena_free(a);
+}
+
+Test(shell_parse, for_and_case_headers_and_patterns_are_not_commands)
+{
+	struct arena *a = arena_new();
+	struct sh_simple *c;
+	const char *text = "for f in $(ls) \"a b\"; do rm \"$f\"; done; "
+	                   "case \"$x\" in a|b) one;; (c) two;;\n  *)\n four ;;\nesac; five";
+
+	cr_assert_eq(parse(a, text, &c), 6);
+	cr_expect_str_eq(c[0].words[0].value, "ls");
+	cr_expect_eq(c[0].depth, 1);
+	cr_expect_str_eq(c[0].clause, "for");
+	cr_expect_str_eq(c[1].words[0].value, "rm");
+	cr_expect_str_eq(c[1].clause, "do");
+	cr_expect_str_eq(c[2].words[0].value, "one");
+	cr_expect_eq(c[2].nwords, 1);
+	cr_expect_str_eq(c[2].clause, "case");
+	cr_expect_str_eq(c[3].words[0].value, "two");
+	cr_expect_str_eq(c[4].words[0].value, "four");
+	cr_expect_str_eq(c[5].words[0].value, "five");
+	cr_expect_null(c[5].clause);
 	arena_free(a);
 }
 
