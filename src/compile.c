@@ -39,7 +39,7 @@ static void add_include_chains(struct compile *c)
 			if (!d->loc.file || strcmp(f->path, d->loc.file) != 0 || !f->includer)
 				continue;
 			for (const struct source_file *g = f; g && g->includer; g = g->includer)
-				diag_note(d, g->included_at, "included from %s", g->includer->path);
+				diag_note(d, g->included_at, "%s is included here", g->path);
 			break;
 		}
 	}
