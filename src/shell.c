@@ -367,6 +367,10 @@ static size_t scan_dollar(struct scan *sc, size_t i, size_t end, int depth,
 			return scan_exp(sc, i + 3, end, depth + 1, REF_DQUOTED, XM_ARITH);
 		return scan_cmd(sc, i + 2, end, depth + 1, true);
 	}
+	/* $$ $# $? ...: the second byte belongs to the parameter, so the
+	 * ${x} in $${x} is not an expansion. */
+	if (in_set("$#?!@*-0123456789", n))
+		return i + 2;
 	return i + 1;
 }
 

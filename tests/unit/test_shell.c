@@ -390,7 +390,7 @@ Test(shell_refs, none_in_single_quotes_or_escaped)
 
 Test(shell_refs, plain_shell_is_not_a_reference)
 {
-	expect_refs("echo ${#x} ${x:-y} ${x%%.*} $x $1 ${1} ${x-} ${ x} $?", NULL, 0);
+	expect_refs("echo ${#x} ${x:-y} ${x%%.*} $x $1 ${1} ${x-} ${ x} $? $${x} \"$${x}\"", NULL, 0);
 }
 
 Test(shell_refs, command_substitution_context)
