@@ -545,7 +545,6 @@ size_t sh_find_refs(const char *text, size_t len, struct sh_ref **out)
 
 /* ---- simple commands ---- */
 
-/* A simple command being built. */
 #define SH_MAX_CLAUSES 32
 
 /* A simple command being built, and the compound commands (if, while,
@@ -661,16 +660,18 @@ static size_t parse_bq(struct parser *p, size_t i, size_t end, int depth,
 }
 
 /* i at '$': append the expansion as written to val; commands inside $( )
- * are parsed. Sets *expands when this is an expansion, not a lone '$'. */
+ * are parsed. Sets *expands when this is an expansion, not a lone '$'.
+ * in_dq: inside "...", where ' does not quote within ${...}. */
 static size_t parse_dollar(struct parser *p, size_t i, size_t end, int depth,
-                           struct buf *val, bool *expands)
+                           struct buf *val, bool *expands, bool in_dq)
 {
 	const char *s = p->s;
 	char n = at(s, i + 1, end);
 	size_t j;
 
 	if (n == '{') {
-		j = scan_exp(&p->sc, i + 2, end, depth + 1, REF_UNQUOTED, XM_BRACE);
+		j = scan_exp(&p->sc, i + 2, end, depth + 1,
+		             in_dq ? REF_DQUOTED : REF_UNQUOTED, XM_BRACE);
 	} else if (n == '(' && at(s, i + 2, end) == '(') {
 		j = scan_exp(&p->sc, i + 3, end, depth + 1, REF_DQUOTED, XM_ARITH);
 	} else if (n == '(') {
@@ -702,7 +703,7 @@ static size_t parse_dq(struct parser *p, size_t i, size_t end, int depth,
 				buf_putc(val, s[i + 1]);
 			i += 2;
 		} else if (c == '$') {
-			i = parse_dollar(p, i, end, depth, val, expands);
+			i = parse_dollar(p, i, end, depth, val, expands, true);
 		} else if (c == '`') {
 			i = parse_bq(p, i, end, depth, val);
 			*expands = true;
@@ -738,7 +739,7 @@ static size_t parse_word(struct parser *p, size_t i, size_t end, int depth,
 				buf_putc(&val, s[i + 1]);
 			i = i + 1 < end ? i + 2 : end;
 		} else if (c == '$') {
-			i = parse_dollar(p, i, end, depth, &val, &w->expands);
+			i = parse_dollar(p, i, end, depth, &val, &w->expands, false);
 		} else if (c == '`') {
 			i = parse_bq(p, i, end, depth, &val);
 			w->expands = true;

@@ -778,6 +778,12 @@ Test(shell_parse, more_operator_lines)
 	cr_expect_str_eq(c[0].words[3].value, "Authorization: Bearer ${KEY}");
 	cr_expect_str_eq(c[0].words[5].value, "@${app}/x.json");
 
+	/* ' does not quote inside "${...}", it does in an unquoted ${...} */
+	cr_assert_eq(parse(a, "echo \"${x:-'}\" ${y:-'}'} ; ls", &c), 2);
+	cr_expect_str_eq(c[0].words[1].value, "${x:-'}");
+	cr_expect_str_eq(c[0].words[2].value, "${y:-'}'}");
+	cr_expect_str_eq(c[1].words[0].value, "ls");
+
 	/* bash-only operators must not derail the rest */
 	cr_assert_eq(parse(a, "make &> log |& tee x; echo 'ok'", &c), 4);
 	cr_expect_str_eq(c[3].words[1].value, "ok");
