@@ -1,0 +1,376 @@
+/* Unit tests of the effects table (effects.c): each row recognised with its
+ * effect and object, the wrappers looked through, directories from cd and
+ * git -C, read-only forms, flags that the rules rely on (previous revision,
+ * backup captures, possibly empty paths, guards), and the explain listing.
+ * Specs are compiled from memory with --no-git. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "effects.h"
+
+/* The effects of bare shell text (no spec). */
+static struct cmd_effects read_text(struct arena *a, const char *text)
+{
+	struct cmd_effects ce;
+	effects_of_text(a, NULL, text, strlen(text), &ce);
+	return ce;
+}
+
+/* The first effect that changes something, or NULL. */
+static const struct effect *first(const struct cmd_effects *ce)
+{
+	for (size_t i = 0; i < ce->neffects; i++)
+		if (ce->effects[i].kind != EFF_NONE)
+			return &ce->effects[i];
+	return NULL;
+}
+
+struct row_case {
+	const char *text;
+	enum effect_kind kind;
+	const char *obj;  /* compared object; NULL: not checked */
+	const char *arg;  /* second object; NULL: not checked */
+};
+
+/* One command per row of the table, with the effect it must give. */
+static const struct row_case rows[] = {
+	{ "systemctl start app", EFF_SERVICE_STARTED, "app", NULL },
+	{ "systemctl stop app.service", EFF_SERVICE_STOPPED, "app", NULL },
+	{ "systemctl enable app-worker", EFF_UNIT_ENABLED, "app-worker", NULL },
+	{ "systemctl disable app-worker", EFF_UNIT_DISABLED, "app-worker", NULL },
+	{ "systemctl restart app", EFF_SERVICE_RESTARTED, "app", NULL },
+	{ "systemctl try-restart app", EFF_SERVICE_RESTARTED, "app", NULL },
+	{ "systemctl reload nginx", EFF_SERVICE_RESTARTED, "nginx", NULL },
+	{ "service nginx stop", EFF_SERVICE_STOPPED, "nginx", NULL },
+	{ "cd /opt/app && git pull", EFF_CODE, "/opt/app", "pull" },
+	{ "git -C /opt/app checkout --detach v2", EFF_CODE, "/opt/app", "v2" },
+	{ "git -C /opt/app switch main", EFF_CODE, "/opt/app", "main" },
+	{ "cd /opt/app/ && git reset --hard abc123", EFF_CODE, "/opt/app", "abc123" },
+	{ "cd /opt/app && git merge --ff-only origin/main", EFF_CODE, "/opt/app", "origin/main" },
+	{ "cd /opt/app && uv sync --frozen", EFF_DEPS, "/opt/app", "uv" },
+	{ "uv sync --project /srv/x", EFF_DEPS, "/srv/x", "uv" },
+	{ "cd /opt/app && pip install -r requirements.txt", EFF_DEPS, "/opt/app", "pip" },
+	{ "cd /opt/app && python3 -m pip install -e .", EFF_DEPS, "/opt/app", "pip" },
+	{ "npm ci --prefix /opt/web", EFF_DEPS, "/opt/web", "npm" },
+	{ "cd /opt/app && bundle install", EFF_DEPS, "/opt/app", "bundle" },
+	{ "cd /opt/app && poetry install --no-root", EFF_DEPS, "/opt/app", "poetry" },
+	{ "sqlite3 /var/lib/app.db \"CREATE TABLE t (x)\"", EFF_DATA, "/var/lib/app.db", NULL },
+	{ "sqlite3 /var/lib/app.db \"PRAGMA user_version = 3\"", EFF_DATA, "/var/lib/app.db", NULL },
+	{ "psql -d app -c \"ALTER TABLE t ADD COLUMN y int\"", EFF_DATA, "app", NULL },
+	{ "psql app -f /opt/app/sql/0003.sql", EFF_DATA, "app", NULL },
+	{ "mysql -D app -e \"UPDATE t SET x = 1\"", EFF_DATA, "app", NULL },
+	{ "pg_restore -d app /var/backups/app.dump", EFF_DATA, "app", NULL },
+	{ "uv run python -m app.migrate_0_3_0", EFF_DATA, "", NULL },
+	{ "./manage.py migrate", EFF_DATA, "", NULL },
+	{ "alembic upgrade head", EFF_DATA, "", NULL },
+	{ "alembic downgrade -1", EFF_DOWN_MIGRATION, NULL, NULL },
+	{ "python -m app.migrate down", EFF_DOWN_MIGRATION, NULL, NULL },
+	{ "mv /etc/a.conf /etc/b.conf", EFF_MOVE, "/etc/a.conf", "/etc/b.conf" },
+	{ "cp -a /opt/app/a.conf /etc/a.conf", EFF_FILE, "/etc/a.conf", "/opt/app/a.conf" },
+	{ "install -m 0644 -o root a.conf /etc/a.conf", EFF_FILE, "/etc/a.conf", "a.conf" },
+	{ "install -d -m 0755 /var/lib/app", EFF_DIR, "/var/lib/app", NULL },
+	{ "echo x | tee -a /etc/x.conf", EFF_FILE, "/etc/x.conf", NULL },
+	{ "printf '%s\\n' x > /etc/x.conf", EFF_FILE, "/etc/x.conf", NULL },
+	{ "ln -sfn /opt/r/2 /opt/current", EFF_LINK, "/opt/current", "/opt/r/2" },
+	{ "mkdir -p /var/lib/app/x", EFF_DIR, "/var/lib/app/x", NULL },
+	{ "rm -rf /var/lib/app/x", EFF_REMOVE, "/var/lib/app/x", NULL },
+	{ "rmdir /var/lib/app/x", EFF_REMOVE, "/var/lib/app/x", NULL },
+	{ "tar -xzf /b/conf.tgz -C /etc/app", EFF_FILE, "/etc/app", NULL },
+	{ "useradd --system -s /usr/sbin/nologin app", EFF_USER_ADDED, "app", NULL },
+	{ "userdel app", EFF_USER_DELETED, "app", NULL },
+	{ "groupadd -g 901 readers", EFF_GROUP_ADDED, "readers", NULL },
+	{ "groupdel readers", EFF_GROUP_DELETED, "readers", NULL },
+	{ "apt-get install -y -o Dpkg::Options::=--force-confold redis", EFF_PACKAGE_INSTALLED, "redis", NULL },
+	{ "apt install jq=1.6-2", EFF_PACKAGE_INSTALLED, "jq", "1.6-2" },
+	{ "apt-get purge -y jq", EFF_PACKAGE_REMOVED, "jq", NULL },
+	{ "crontab -u app /opt/app/crontab", EFF_CRONTAB, "app", NULL },
+	{ "crontab -r", EFF_CRONTAB, "", NULL },
+	{ "sysctl -w net.core.somaxconn=4096", EFF_SYSCTL, "net.core.somaxconn", "4096" },
+	{ "iptables -A INPUT -p tcp --dport 80 -j ACCEPT", EFF_FIREWALL_ADDED,
+	  "iptables filter INPUT -p tcp --dport 80 -j ACCEPT", NULL },
+	{ "iptables -t nat -D PREROUTING -p tcp -j DNAT", EFF_FIREWALL_REMOVED,
+	  "iptables nat PREROUTING -p tcp -j DNAT", NULL },
+};
+
+Test(effects, every_row_case)
+{
+	struct arena *a = arena_new();
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct cmd_effects ce = read_text(a, rows[i].text);
+		const struct effect *e = first(&ce);
+		cr_assert_not_null(e, "no effect for `%s`", rows[i].text);
+		cr_expect_eq(e->kind, rows[i].kind, "`%s`: kind %s, want %s", rows[i].text,
+		             effect_kind_name(e->kind), effect_kind_name(rows[i].kind));
+		if (rows[i].obj)
+			cr_expect_str_eq(e->obj, rows[i].obj, "`%s`: object", rows[i].text);
+		if (rows[i].arg) {
+			cr_assert_not_null(e->arg, "`%s`: no second object", rows[i].text);
+			cr_expect_str_eq(e->arg, rows[i].arg, "`%s`: second object", rows[i].text);
+		}
+		cr_expect_not_null(e->rule, "`%s`: no row", rows[i].text);
+	}
+	arena_free(a);
+}
+
+Test(effects, table_rows_are_complete)
+{
+	size_t n;
+	const struct effect_rule *t = effects_table(&n);
+	cr_assert_gt(n, 40);
+	for (size_t i = 0; i < n; i++) {
+		cr_expect(t[i].form && *t[i].form, "row %zu has no form", i);
+		cr_expect(t[i].effect && *t[i].effect, "row %s has no effect text", t[i].form);
+		/* A change a step can make must say what reverses it (removals and
+		 * down migrations are themselves inverses). */
+		bool inverse_needed = t[i].kind != EFF_NONE && t[i].kind != EFF_REMOVE &&
+		                      t[i].kind != EFF_USER_DELETED && t[i].kind != EFF_GROUP_DELETED &&
+		                      t[i].kind != EFF_PACKAGE_REMOVED && t[i].kind != EFF_DOWN_MIGRATION;
+		if (inverse_needed)
+			cr_expect(t[i].inverse && *t[i].inverse, "row %s has no inverse", t[i].form);
+	}
+}
+
+Test(effects, enable_now_is_enabled_and_running)
+{
+	struct arena *a = arena_new();
+	struct cmd_effects ce = read_text(a, "systemctl enable --now app-report.timer");
+	cr_assert_eq(ce.neffects, 2);
+	cr_expect_eq(ce.effects[0].kind, EFF_UNIT_ENABLED);
+	cr_expect_eq(ce.effects[1].kind, EFF_SERVICE_STARTED);
+	cr_expect_str_eq(ce.effects[1].obj, "app-report.timer");
+	ce = read_text(a, "systemctl disable --now app");
+	cr_assert_eq(ce.neffects, 2);
+	cr_expect_eq(ce.effects[1].kind, EFF_SERVICE_STOPPED);
+	ce = read_text(a, "systemctl restart a b");
+	cr_expect_eq(ce.neffects, 2, "one effect per unit");
+	arena_free(a);
+}
+
+/* Each wrapper is looked through, and named in the use's prefixes. */
+Test(effects, prefixes_are_looked_through)
+{
+	static const struct {
+		const char *text, *prefix;
+	} cases[] = {
+		{ "sudo -u bmtc systemctl start app", "sudo" },
+		{ "sudo -n -E -H -g adm systemctl start app", "sudo" },
+		{ "su app -c 'systemctl start app'", "su -c" },
+		{ "su - app -s /bin/sh -c \"systemctl start app\"", "su -c" },
+		{ "env LANG=C PATH=/usr/bin systemctl start app", "env" },
+		{ "LANG=C HOME=/root systemctl start app", "X=Y" },
+		{ "timeout 30 systemctl start app", "timeout" },
+		{ "timeout -k 5 -s TERM 30s systemctl start app", "timeout" },
+		{ "command systemctl start app", "command" },
+		{ "nice -n 10 systemctl start app", "nice" },
+		{ "sudo sh -c 'systemctl start app'", "sh -c" },
+		{ "true | sudo systemctl start app", "sudo" },
+		{ "cd /tmp; sudo systemctl start app || exit 1", "sudo" },
+	};
+	struct arena *a = arena_new();
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct cmd_effects ce = read_text(a, cases[i].text);
+		const struct effect *e = first(&ce);
+		cr_assert_not_null(e, "`%s` not recognised", cases[i].text);
+		cr_expect_eq(e->kind, EFF_SERVICE_STARTED, "`%s`", cases[i].text);
+		cr_expect_str_eq(e->obj, "app", "`%s`", cases[i].text);
+		cr_expect(strstr(e->use->prefixes, cases[i].prefix) != NULL,
+		          "`%s`: prefixes \"%s\" lack %s", cases[i].text, e->use->prefixes,
+		          cases[i].prefix);
+	}
+	arena_free(a);
+}
+
+Test(effects, directory_from_cd_and_git_c)
+{
+	struct arena *a = arena_new();
+	struct cmd_effects ce = read_text(a, "cd /a; cd /b && sudo -u x git pull");
+	cr_expect_str_eq(first(&ce)->obj, "/b");
+	ce = read_text(a, "cd /a && git -C /c checkout v1");
+	cr_expect_str_eq(first(&ce)->obj, "/c", "git -C wins over cd");
+	ce = read_text(a, "su app -c 'cd /srv/app && npm ci'");
+	cr_expect_str_eq(first(&ce)->obj, "/srv/app", "cd inside su -c");
+	ce = read_text(a, "git pull");
+	cr_expect_str_eq(first(&ce)->obj, "", "no directory known");
+	arena_free(a);
+}
+
+/* Forms that read only: recognised, no effect. */
+Test(effects, read_only_forms)
+{
+	static const char *const reads[] = {
+		"sqlite3 /db \"SELECT count(*) FROM t WHERE state = 'deleted'\"",
+		"sqlite3 /db \"PRAGMA integrity_check\"",
+		"sqlite3 -readonly /db \"DELETE FROM t\"",
+		"echo 'SELECT 1;' | sqlite3 /db",
+		"psql -d app -c 'SELECT 1'",
+		"mysql -e 'SHOW TABLES' app",
+		"systemctl is-active app",
+		"systemctl status app --no-pager",
+		"git fetch --quiet origin",
+		"git rev-parse HEAD",
+		"git reset HEAD~1",
+		"uv run python -m app.migrate status",
+		"./manage.py migrate --check",
+		"gzip -t /b/x.gz",
+		"gunzip -c /b/x.gz",
+		"df -Pk /var | awk 'NR == 2 { print $4 }'",
+		"curl -fsS http://127.0.0.1/health",
+		"crontab -l",
+		"sysctl -n net.core.somaxconn",
+		"iptables -L -n",
+		"apt-get update",
+		"find /var/backups -mmin -60",
+		"ls /x > /dev/null 2>&1",
+	};
+	struct arena *a = arena_new();
+	for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+		struct cmd_effects ce = read_text(a, reads[i]);
+		cr_expect(!effects_change_state(&ce), "`%s` changes state", reads[i]);
+		cr_expect(ce.nuses > 0 && ce.uses[ce.nuses - 1].rule != NULL, "`%s` not recognised",
+		          reads[i]);
+	}
+	arena_free(a);
+}
+
+Test(effects, writes_hidden_in_input)
+{
+	struct arena *a = arena_new();
+	struct cmd_effects ce = read_text(a, "echo 'DELETE FROM t;' | sqlite3 /db");
+	cr_expect(effects_change_data(&ce));
+	ce = read_text(a, "gunzip -c /b/dump.sql.gz | sqlite3 /db.restore");
+	cr_expect(effects_change_data(&ce), "a dump on stdin writes");
+	ce = read_text(a, "sqlite3 /db < /b/dump.sql");
+	cr_expect(effects_change_data(&ce));
+	ce = read_text(a, "sqlite3 /db <<'SQL'\nINSERT INTO t VALUES (1);\nSQL");
+	cr_expect(effects_change_data(&ce), "here-document body");
+	ce = read_text(a, "sqlite3 /db <<'SQL'\nSELECT 1;\nSQL");
+	cr_expect(!effects_change_data(&ce));
+	ce = read_text(a, "curl -fsS -X POST http://x/migrate");
+	cr_expect(effects_change_data(&ce), "a command containing migrate");
+	arena_free(a);
+}
+
+Test(effects, unknown_commands_have_no_effect)
+{
+	struct arena *a = arena_new();
+	struct cmd_effects ce = read_text(a, "/usr/local/bin/frobnicate --all");
+	cr_assert_eq(ce.nuses, 1);
+	cr_expect_null(ce.uses[0].rule);
+	cr_expect_eq(ce.neffects, 0);
+	ce = read_text(a, "frobnicate > /var/lib/app/out.txt");
+	cr_expect_null(ce.uses[0].rule, "the program stays unknown");
+	cr_assert_eq(ce.neffects, 1, "its redirection is still a file effect");
+	cr_expect_str_eq(ce.effects[0].obj, "/var/lib/app/out.txt");
+	arena_free(a);
+}
+
+Test(effects, word_flags)
+{
+	struct arena *a = arena_new();
+	struct cmd_effects ce = read_text(a, "git -C /o checkout ${previous}");
+	cr_expect(first(&ce)->flags & EW_PREVIOUS);
+	ce = read_text(a, "git -C /o checkout ${target}");
+	cr_expect(!(first(&ce)->flags & EW_PREVIOUS));
+	ce = read_text(a, "rm -rf \"$dir\"/cache");
+	cr_expect(ce.uses[0].argv[2].flags & EW_MAYBE_EMPTY);
+	ce = read_text(a, "rm -rf \"${dir:?}\"/cache");
+	cr_expect(!(ce.uses[0].argv[2].flags & EW_MAYBE_EMPTY), "${x:?} stops the shell");
+	ce = read_text(a, "rm -rf /tmp/$dir");
+	cr_expect(!(ce.uses[0].argv[2].flags & EW_MAYBE_EMPTY), "a fixed prefix");
+	ce = read_text(a, "id -u app >/dev/null 2>&1 || useradd app");
+	cr_expect(ce.uses[1].guarded);
+	ce = read_text(a, "useradd app");
+	cr_expect(!ce.uses[0].guarded);
+	arena_free(a);
+}
+
+#define HEAD "release 1.0.0\nproject \"Effects\"\ndate 2026-11-26\n" \
+	"previous 1111111111111111111111111111111111111111\n" \
+	"target 2222222222222222222222222222222222222222\ndowntime 0s\n"
+
+static struct compile *compile(const char *text)
+{
+	struct compile_options o = { 0 };
+	o.no_git = true;
+	struct compile *c = compile_new(&o);
+	compile_spec_text(c, "1.0.0.rel", text, strlen(text));
+	return c;
+}
+
+/* Spec references: lets compare by value, captures of backups are marked. */
+Test(effects, spec_references)
+{
+	struct compile *c = compile(HEAD
+		"let app = /opt/app\n"
+		"let db = \"${app}/app.db\"\n"
+		"backup \"B\" {\n    capture DUMP = ls -t /b | head -n 1\n    checksum DUMP\n}\n"
+		"step \"S\" {\n"
+		"    run cd ${app} && git checkout ${target}\n"
+		"    run gunzip -c ${DUMP} | sqlite3 \"${db}\".restore\n"
+		"    undo {\n        run git -C /opt/app checkout ${previous}\n    }\n}\n");
+	cr_assert_not_null(c->rel);
+	const struct block *s = c->rel->steps;
+	cr_assert_not_null(s);
+	struct cmd_effects ce;
+	effects_of_command(c->arena, c->rel, s->cmds, &ce);
+	cr_expect_str_eq(first(&ce)->obj, "/opt/app", "${app} compared by value");
+	cr_expect_str_eq(first(&ce)->obj_text, "${app}", "shown as written");
+	effects_of_command(c->arena, c->rel, s->cmds->next, &ce);
+	const struct effect *e = first(&ce);
+	cr_assert_not_null(e);
+	cr_expect_eq(e->kind, EFF_DATA);
+	cr_expect_str_eq(e->obj, "/opt/app/app.db.restore");
+	cr_expect(e->flags & EF_FROM_BACKUP, "reads a backup capture");
+	effects_of_command(c->arena, c->rel, s->undo->cmds, &ce);
+	cr_expect(first(&ce)->flags & EW_PREVIOUS);
+	cr_expect_str_eq(first(&ce)->obj, "/opt/app");
+	compile_free(c);
+}
+
+Test(effects, explain_lists_recognised_and_unknown)
+{
+	struct compile *c = compile(HEAD
+		"check \"C\" {\n    run systemctl is-active app\n}\n"
+		"step \"S\" {\n"
+		"    run sudo -u app git -C /opt/app checkout ${target}\n"
+		"    run /usr/local/bin/notify \"deploying\"\n"
+		"    undo {\n        run sudo systemctl stop app\n    }\n}\n"
+		"after-rollback \"A\" {\n    run sudo systemctl start app\n}\n");
+	cr_assert_not_null(c->rel);
+	struct buf out;
+	buf_init(&out);
+	effects_explain(&out, c);
+	cr_assert_not_null(out.data);
+	cr_expect(strstr(out.data, "check \"C\"") != NULL, "%s", out.data);
+	cr_expect(strstr(out.data, "step 1 \"S\"") != NULL);
+	cr_expect(strstr(out.data, "the undo of step 1") != NULL);
+	cr_expect(strstr(out.data, "after-rollback \"A\"") != NULL);
+	cr_expect(strstr(out.data, "git checkout R") != NULL);
+	cr_expect(strstr(out.data, "code in /opt/app") != NULL);
+	cr_expect(strstr(out.data, "through sudo") != NULL);
+	cr_expect(strstr(out.data, "not recognised: notify") != NULL, "%s", out.data);
+	cr_expect(strstr(out.data, "service app stopped") != NULL);
+	buf_free(&out);
+	compile_free(c);
+}
+
+Test(effects, describe_every_kind)
+{
+	for (int k = EFF_SERVICE_STARTED; k < EFF__COUNT; k++) {
+		struct effect e = { .kind = (enum effect_kind)k, .obj = "o", .obj_text = "o",
+		                    .arg = "a", .arg_text = "a" };
+		struct buf d, inv;
+		buf_init(&d);
+		buf_init(&inv);
+		effect_describe(&d, &e);
+		effect_describe_inverse(&inv, &e);
+		cr_expect(d.len > 0 && strcmp(d.data, "?") != 0, "kind %d", k);
+		cr_expect(inv.len > 0, "kind %d", k);
+		cr_expect(strcmp(effect_kind_name(e.kind), "?") != 0, "kind %d", k);
+		buf_free(&d);
+		buf_free(&inv);
+	}
+}
