@@ -19,9 +19,7 @@
 #include <git2.h>
 
 #include "diag.h"
-
-/* Largest spec we hash for provenance; the front end has its own cap. */
-#define SPEC_MAX_BYTES (64u * 1024u * 1024u)
+#include "parse.h"
 
 /* Everything one pinning run needs; lives on the stack of git_pin_release. */
 struct pin {
@@ -139,7 +137,7 @@ static void hash_spec(struct compile *c)
 	char *data = NULL;
 	size_t len = 0;
 	c->spec_blob[0] = '\0';
-	if (read_file(spec_fs_path(c->rel), SPEC_MAX_BYTES, &data, &len) != 0)
+	if (read_file(spec_fs_path(c->rel), RELC_MAX_SPEC_SIZE, &data, &len) != 0)
 		return;
 	relc_git_blob_id(data, len, c->spec_blob);
 	free(data);
@@ -227,59 +225,60 @@ static void note_owner(struct diagnostic *d, int err)
 		          "safe.directory list (git config --global --add safe.directory DIR)");
 }
 
+/* --repo DIR is taken as is: never climb to a parent. */
+static bool open_given(struct pin *p, struct loc at)
+{
+	const char *repo = p->c->opt.repo;
+	int err = git_repository_open_ext(&p->repo, repo, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (err == 0)
+		return true;
+	struct diagnostic *d = diag_report(p->c->diags, DIAG_E013, at,
+		"cannot open git repository '%s' given with --repo: %s", repo,
+		owner_problem(err) ? "it is owned by another user" : git_message());
+	note_owner(d, err);
+	return false;
+}
+
+/* Discovery climbs from the spec's folder; like git, it stops at
+ * GIT_CEILING_DIRECTORIES and at file-system boundaries. */
+static bool open_discovered(struct pin *p, struct loc at, const char *dir)
+{
+	int err = git_repository_open_ext(&p->repo, dir, 0, getenv("GIT_CEILING_DIRECTORIES"));
+	if (err == 0)
+		return true;
+	struct diagnostic *d;
+	if (err == GIT_ENOTFOUND && !owner_problem(err)) {
+		d = diag_report(p->c->diags, DIAG_E013, at,
+			"no git repository found in '%s' or any folder above it, "
+			"so previous and target cannot be resolved", dir);
+		diag_note(d, (struct loc){ 0 },
+			"use --repo DIR, or --no-git with full 40-hex commit ids");
+		return false;
+	}
+	/* Found, but unusable: say why rather than "not found". */
+	d = diag_report(p->c->diags, DIAG_E013, at,
+		"cannot open the git repository that holds '%s': %s", dir,
+		owner_problem(err) ? "it is owned by another user" : git_message());
+	note_owner(d, err);
+	return false;
+}
+
 static bool open_repo(struct pin *p)
 {
-	struct compile *c = p->c;
 	struct loc at = meta_loc(p->rel, META_PREVIOUS);
-	int err;
-	if (c->opt.repo) {
-		/* An explicit --repo is taken as is: never climb to a parent. */
-		err = git_repository_open_ext(&p->repo, c->opt.repo,
-		                              GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-		if (err != 0) {
-			struct diagnostic *d = diag_report(c->diags, DIAG_E013, at,
-				"cannot open git repository '%s' given with --repo: %s", c->opt.repo,
-				owner_problem(err) ? "it is owned by another user" : git_message());
-			note_owner(d, err);
-			return false;
-		}
-	} else {
-		/* Discovery climbs from the spec's folder; it honours
-		 * GIT_CEILING_DIRECTORIES like git, and never crosses file systems. */
-		char *dir = spec_dir(spec_fs_path(p->rel));
-		err = git_repository_open_ext(&p->repo, dir, 0,
-		                              getenv("GIT_CEILING_DIRECTORIES"));
-		if (err == GIT_ENOTFOUND && !owner_problem(err)) {
-			struct diagnostic *d = diag_report(c->diags, DIAG_E013, at,
-				"no git repository found in '%s' or any folder above it, "
-				"so previous and target cannot be resolved", dir);
-			diag_note(d, (struct loc){ 0 },
-				"use --repo DIR, or --no-git with full 40-hex commit ids");
-			free(dir);
-			return false;
-		}
-		if (err != 0) {
-			/* Found, but unusable: say why rather than "not found". */
-			struct diagnostic *d = diag_report(c->diags, DIAG_E013, at,
-				"cannot open the git repository that holds '%s': %s", dir,
-				owner_problem(err) ? "it is owned by another user" : git_message());
-			note_owner(d, err);
-			free(dir);
-			return false;
-		}
+	char *dir = spec_dir(spec_fs_path(p->rel));
+	bool ok = p->c->opt.repo ? open_given(p, at) : open_discovered(p, at, dir);
+	if (ok) {
 		const char *wd = git_repository_workdir(p->repo);
+		p->workdir = wd ? realpath(wd, NULL) : NULL;
 		char *real_dir = realpath(dir, NULL);
-		char *real_wd = wd ? realpath(wd, NULL) : NULL;
-		p->climbed = !real_dir || !real_wd || strcmp(real_dir, real_wd) != 0;
+		p->climbed = !p->c->opt.repo &&
+			(!real_dir || !p->workdir || strcmp(real_dir, p->workdir) != 0);
 		free(real_dir);
-		free(real_wd);
-		free(dir);
+		p->repo_name = repo_display(p);
 	}
-	const char *wd = git_repository_workdir(p->repo);
-	if (wd)
-		p->workdir = realpath(wd, NULL);
-	p->repo_name = repo_display(p);
-	return true;
+	free(dir);
+	return ok;
 }
 
 /* The spec's path relative to the work tree, for the provenance header; the
@@ -357,6 +356,34 @@ static void report_unborn(struct pin *p, struct loc at, const char *what, const 
 	git_reference_free(head);
 }
 
+static void report_unresolved(struct pin *p, struct loc at, const char *what,
+                              const char *rev, int err)
+{
+	struct diagnostic *d;
+	if (names_head(rev) && git_repository_head_unborn(p->repo) == 1) {
+		report_unborn(p, at, what, rev);
+		return;
+	}
+	if (err == GIT_EINVALIDSPEC) {
+		diag_report(p->c->diags, DIAG_E013, at,
+			"%s '%s' is not a single git revision: %s", what, rev, git_message());
+		return;
+	}
+	if (err != GIT_ENOTFOUND) {
+		diag_report(p->c->diags, DIAG_E013, at,
+			"%s '%s' cannot be resolved in repository '%s': %s", what, rev,
+			p->repo_name, git_message());
+		return;
+	}
+	d = diag_report(p->c->diags, DIAG_E013, at,
+		"%s '%s' does not resolve in repository '%s': no tag, branch "
+		"or commit has that name", what, rev, p->repo_name);
+	note_nearest_ref(p, d, rev);
+	if (p->climbed)
+		diag_note(d, (struct loc){ 0 }, "that repository was found in a folder "
+		          "above the spec's; use --repo DIR to choose another one");
+}
+
 /* Resolve one revision to a commit, or report E013 and return NULL. */
 static git_commit *resolve_rev(struct pin *p, enum meta_key k, const char *what,
                                const char *rev)
@@ -373,17 +400,7 @@ static git_commit *resolve_rev(struct pin *p, enum meta_key k, const char *what,
 		return NULL;
 	}
 	if (err != 0) {
-		if (names_head(rev) && git_repository_head_unborn(p->repo) == 1) {
-			report_unborn(p, at, what, rev);
-			return NULL;
-		}
-		struct diagnostic *d = diag_report(ds, DIAG_E013, at,
-			"%s '%s' does not resolve in repository '%s': no tag, branch "
-			"or commit has that name", what, rev, p->repo_name);
-		note_nearest_ref(p, d, rev);
-		if (p->climbed)
-			diag_note(d, (struct loc){ 0 }, "that repository was found in a folder "
-			          "above the spec's; use --repo DIR to choose another one");
+		report_unresolved(p, at, what, rev, err);
 		return NULL;
 	}
 	/* An annotated tag (or a tag of a tag) is an object of its own: always

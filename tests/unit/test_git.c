@@ -378,7 +378,15 @@ Test(git, revision_naming_a_tree_is_an_error)
 	const struct diagnostic *d = find_diag(c, "E013");
 	cr_assert_not_null(d);
 	cr_assert(strstr(d->message, "names a tree"), "message: %s", d->message);
-	(void)dir;
+	free_compile(c);
+
+	/* A range is not one revision. */
+	git_cmd(dir, "tag v0.2.0");
+	c = new_compile(spec, (struct meta_spec){ "v0.2.0..HEAD", NULL, NULL });
+	git_pin_release(c);
+	d = find_diag(c, "E013");
+	cr_assert_not_null(d);
+	cr_assert(strstr(d->message, "not a single git revision"), "message: %s", d->message);
 	free_compile(c);
 }
 
