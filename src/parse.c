@@ -51,21 +51,65 @@ void pt_append(struct pt_node *parent, struct pt_node *child)
 	parent->last_child = child;
 }
 
-/* Bison's messages name tokens by their aliases ("end of line", "{"); make
- * them read as relc's: "syntax error, unexpected X, expecting Y". */
+/* Bison names punctuation tokens bare ("expecting {"); quote them so the
+ * message reads `unexpected end of line; expected "{"`. */
+static void add_token_name(struct buf *b, const char *s, size_t n)
+{
+	bool punct = n == 1 && (*s == '{' || *s == '}' || *s == '=');
+	if (punct)
+		buf_putc(b, '"');
+	buf_add(b, s, n);
+	if (punct)
+		buf_putc(b, '"');
+}
+
+static void reword(struct buf *b, const char *m)
+{
+	const char *exp = strstr(m, ", expecting ");
+	size_t head = exp ? (size_t)(exp - m) : strlen(m);
+	if (strncmp(m, "unexpected ", 11) == 0) {
+		buf_puts(b, "unexpected ");
+		add_token_name(b, m + 11, head - 11);
+	} else {
+		buf_add(b, m, head);
+	}
+	if (!exp)
+		return;
+	buf_puts(b, "; expected ");
+	const char *p = exp + 12;
+	while (*p) {
+		const char *or = strstr(p, " or ");
+		size_t n = or ? (size_t)(or - p) : strlen(p);
+		add_token_name(b, p, n);
+		if (!or)
+			break;
+		buf_puts(b, " or ");
+		p = or + 4;
+	}
+}
+
+/* The grammar's yyerror: E001 with what was found and what was expected. */
 void pt_syntax_error(struct parse_ctx *ctx, struct loc loc, const char *msg)
 {
-	if (strcmp(msg, "memory exhausted") == 0) {
+	if (msg && strcmp(msg, "memory exhausted") == 0) {
 		diag_report(ctx->diags, DIAG_E001, loc, "blocks are nested too deeply");
 		return;
 	}
 	const char *m = msg ? msg : "syntax error";
 	if (strncmp(m, "syntax error, ", 14) == 0)
 		m += 14;
-	struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, loc, "%s", m);
-	if (strstr(m, "unexpected word") && !strstr(m, "expecting"))
+	struct buf b;
+	buf_init(&b);
+	reword(&b, m);
+	struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, loc, "%s", b.data);
+	if (strstr(b.data, "expected \"{\"") && !strstr(b.data, " or "))
 		diag_note(d, (struct loc){0},
-		          "a statement starts with a keyword such as run, step, let or expect");
+		          "a block header ends with \"{\" on the same line: step \"name\" {");
+	else if (strstr(b.data, "unexpected word") && strstr(b.data, "expected end of line"))
+		diag_note(d, (struct loc){0}, "one statement per line; quote a value that has spaces");
+	else if (strstr(b.data, "unexpected \"}\""))
+		diag_note(d, (struct loc){0}, "no block is open here");
+	buf_free(&b);
 }
 
 /* ---- values ---- */

@@ -271,7 +271,7 @@ Test(parse, syntax_error_recovers_per_line)
 	cr_assert_geq(e001, 3);
 	cr_assert_eq(diag_get(ds, 0)->loc.line, 1);
 	cr_assert_eq(diag_get(ds, 0)->loc.col, 5);
-	cr_assert(strstr(diag_get(ds, 0)->message, "expecting word") != NULL,
+	cr_assert(strstr(diag_get(ds, 0)->message, "expected word") != NULL,
 	          "%s", diag_get(ds, 0)->message);
 }
 
