@@ -33,4 +33,13 @@ size_t emit_rollback_path(const struct release *r, int k,
                           const struct block **undos,
                           const struct block **blocked);         /* emit_md.c */
 
+/* A value as text: decoded, lets and built-ins substituted; a reference to a
+ * run-time value (env, capture) kept as ${name}. */
+void emit_value_text(struct buf *out, const struct value *v);    /* emit_md.c */
+
+/* Spec text as Markdown inline content that renders as written (specials
+ * escaped, control characters as spaces); `line_start` when it opens a block
+ * such as a list item's content. */
+void emit_md_text(struct buf *out, const char *s, size_t len, bool line_start); /* emit_md.c */
+
 #endif

@@ -29,65 +29,13 @@ static const char *kind_label(enum change_kind k)
 	return "?";
 }
 
-/* Change text as one Markdown list item line: decoded, lets substituted,
- * control characters as spaces; `*`, `_` at a word edge, `[`, `<`, `` ` ``
- * and `\` escaped so the entry renders as written. */
-static void put_entry_text(struct buf *out, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		bool esc = false;
-
-		if (ch < 0x20 || ch == 0x7f) {
-			buf_putc(out, ' ');
-			continue;
-		}
-		switch (ch) {
-		case '\\': case '`': case '*': case '[': case ']': case '<': case '~':
-			esc = true;
-			break;
-		case '_': {
-			bool before = i > 0 && (s[i - 1] & 0x80 ||
-			              (s[i - 1] >= '0' && s[i - 1] <= '9') ||
-			              ((s[i - 1] | 0x20) >= 'a' && (s[i - 1] | 0x20) <= 'z'));
-			bool after = i + 1 < len && (s[i + 1] & 0x80 ||
-			             (s[i + 1] >= '0' && s[i + 1] <= '9') ||
-			             ((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z'));
-			esc = !(before && after);
-			break;
-		}
-		default:
-			break;
-		}
-		if (esc)
-			buf_putc(out, '\\');
-		buf_putc(out, (char)ch);
-	}
-}
-
 static void put_value(struct buf *out, const struct value *v)
 {
 	struct buf t;
 
 	buf_init(&t);
-	if (v && v->expanded) {
-		buf_puts(&t, v->expanded);
-	} else if (v) {
-		for (size_t i = 0; i < v->nsegs; i++) {
-			const struct seg *sg = &v->segs[i];
-			const struct symbol *sym = sg->sym;
-			if (sg->kind == SEG_TEXT)
-				buf_add(&t, sg->text, sg->len);
-			else if (sym && sym->kind == SYM_LET && sym->value &&
-			         sym->value->expanded)
-				buf_puts(&t, sym->value->expanded);
-			else if (sym && sym->kind == SYM_BUILTIN && sym->builtin)
-				buf_puts(&t, sym->builtin);
-			else
-				buf_printf(&t, "${%.*s}", (int)sg->len, sg->text);
-		}
-	}
-	put_entry_text(out, t.data ? t.data : "", t.len);
+	emit_value_text(&t, v);
+	emit_md_text(out, t.data ? t.data : "", t.len, false);
 	buf_free(&t);
 }
 

@@ -165,23 +165,8 @@ static void j_value(struct jw *w, const char *key, const struct value *v)
 		jw_null(w, key);
 		return;
 	}
-	if (v->expanded) {
-		jw_str(w, key, v->expanded);
-		return;
-	}
 	buf_init(&t);
-	for (size_t i = 0; i < v->nsegs; i++) {
-		const struct seg *sg = &v->segs[i];
-		const struct symbol *sym = sg->sym;
-		if (sg->kind == SEG_TEXT)
-			buf_add(&t, sg->text, sg->len);
-		else if (sym && sym->kind == SYM_LET && sym->value && sym->value->expanded)
-			buf_puts(&t, sym->value->expanded);
-		else if (sym && sym->kind == SYM_BUILTIN && sym->builtin)
-			buf_puts(&t, sym->builtin);
-		else
-			buf_printf(&t, "${%.*s}", (int)sg->len, sg->text);
-	}
+	emit_value_text(&t, v);
 	jw_strn(w, key, t.data ? t.data : "", t.len);
 	buf_free(&t);
 }

@@ -35,11 +35,12 @@ static bool md_digits_before(const char *s, size_t i)
 	return true;
 }
 
-/* Inline text from the spec (names, change notes). Escapes only what would
- * change the rendering, so ordinary text stays readable in the raw file;
- * control characters (a "\n" in a string) become spaces so a heading or a
- * list item stays on one line. */
-static void md_text(struct buf *out, const char *s, size_t len)
+/* Text from the spec (names, change notes). Escapes only what would change
+ * the rendering, so ordinary text stays readable in the raw file; control
+ * characters (a "\n" in a string) become spaces so a heading or a list item
+ * stays on one line. `line_start`: the text opens a block (a list item's
+ * content), where "-", "+", ">", "#" or "1." would start a nested block. */
+void emit_md_text(struct buf *out, const char *s, size_t len, bool line_start)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
@@ -62,14 +63,14 @@ static void md_text(struct buf *out, const char *s, size_t len)
 			esc = i + 1 < len && (md_word_byte((unsigned char)s[i + 1]) ||
 			                      s[i + 1] == '#');
 			break;
-		case '#': /* heading marker at the start, closing run at the end */
-			esc = i == 0 || strspn(s + i, "#") == len - i;
+		case '#': /* a closing run at the end would be cut from a heading */
+			esc = (i == 0 && line_start) || strspn(s + i, "#") == len - i;
 			break;
-		case '>': case '-': case '+': case '=': case '|':
-			esc = i == 0;
+		case '>': case '-': case '+': case '=':
+			esc = i == 0 && line_start;
 			break;
 		case '.': case ')':
-			esc = md_digits_before(s, i);
+			esc = line_start && md_digits_before(s, i);
 			break;
 		default:
 			break;
@@ -78,6 +79,11 @@ static void md_text(struct buf *out, const char *s, size_t len)
 			buf_putc(out, '\\');
 		buf_putc(out, (char)ch);
 	}
+}
+
+static void md_text(struct buf *out, const char *s, size_t len)
+{
+	emit_md_text(out, s, len, false);
 }
 
 static void md_str(struct buf *out, const char *s)
@@ -149,9 +155,7 @@ static void md_fence(struct buf *out, const char *content, size_t len)
 	buf_puts(out, "\n\n");
 }
 
-/* The value of a `value` as text: decoded, lets and built-ins substituted,
- * other references kept as ${name}. */
-static void value_text(struct buf *out, const struct value *v)
+void emit_value_text(struct buf *out, const struct value *v)
 {
 	if (!v)
 		return;
@@ -175,13 +179,13 @@ static void value_text(struct buf *out, const struct value *v)
 	}
 }
 
-static void md_value(struct buf *out, const struct value *v)
+static void md_value(struct buf *out, const struct value *v, bool line_start)
 {
 	struct buf t;
 
 	buf_init(&t);
-	value_text(&t, v);
-	md_text(out, t.data, t.len);
+	emit_value_text(&t, v);
+	emit_md_text(out, t.data ? t.data : "", t.len, line_start);
 	buf_free(&t);
 }
 
@@ -190,7 +194,7 @@ static void md_value_code(struct buf *out, const struct value *v)
 	struct buf t;
 
 	buf_init(&t);
-	value_text(&t, v);
+	emit_value_text(&t, v);
 	md_code(out, t.data, t.len);
 	buf_free(&t);
 }
@@ -202,7 +206,7 @@ static const char *meta_str(const struct release *r, enum meta_key k,
 	if (tmp->data)
 		tmp->data[0] = '\0';
 	if (r->meta[k].set && r->meta[k].value)
-		value_text(tmp, r->meta[k].value);
+		emit_value_text(tmp, r->meta[k].value);
 	return tmp->data ? tmp->data : "";
 }
 
@@ -324,10 +328,48 @@ static void put_variable(struct buf *out, const char *name, enum ref_ctx ctx,
 		buf_printf(out, "$%s", name);
 }
 
+/* Which references of cmd stand inside `...`? There the shell strips
+ * backslashes before quoting applies, so only a plain word or a variable
+ * can stand in place. Returns a malloc'd array parallel to cmd->refs. */
+static bool *refs_in_backquotes(const struct command *cmd)
+{
+	bool *in = xcalloc(cmd->nrefs ? cmd->nrefs : 1, sizeof *in);
+	struct sh_ref *found = NULL;
+	size_t n = sh_find_refs(cmd->text, cmd->len, &found);
+
+	for (size_t i = 0; i < cmd->nrefs; i++)
+		for (size_t k = 0; k < n; k++)
+			if (found[k].off == cmd->refs[i].off)
+				in[i] = found[k].in_backquotes;
+	free(found);
+	return in;
+}
+
+/* Is s a word sh_quote_word leaves as it is (no quoting needed)? */
+static bool plain_word(const char *s)
+{
+	struct buf t;
+
+	buf_init(&t);
+	sh_quote_word(&t, s, strlen(s));
+	bool same = t.len == strlen(s) && memcmp(t.data, s, t.len) == 0;
+	buf_free(&t);
+	return same;
+}
+
+/* A literal that cannot stand in place: inside `...` and not a plain word. */
+static bool needs_variable(const struct ref *rf, bool in_backquotes)
+{
+	const char *lit = ref_literal(rf->sym);
+
+	return lit && in_backquotes && !plain_word(lit);
+}
+
 /* The command text with every reference replaced for pasting. */
 static void expand_command(struct buf *out, const struct command *cmd)
 {
 	size_t pos = 0;
+	bool *inbq = refs_in_backquotes(cmd);
 
 	for (size_t i = 0; i < cmd->nrefs; i++) {
 		const struct ref *rf = &cmd->refs[i];
@@ -338,7 +380,7 @@ static void expand_command(struct buf *out, const struct command *cmd)
 		buf_add(out, cmd->text + pos, rf->off - pos);
 		pos = end;
 		const char *lit = ref_literal(rf->sym);
-		if (lit) {
+		if (lit && !needs_variable(rf, inbq[i])) {
 			size_t n = strlen(lit);
 			if (rf->ctx == REF_UNQUOTED)
 				sh_quote_word(out, lit, n);
@@ -354,6 +396,32 @@ static void expand_command(struct buf *out, const struct command *cmd)
 		}
 	}
 	buf_add(out, cmd->text + pos, cmd->len - pos);
+	free(inbq);
+}
+
+/* Assignments for the literals expand_command writes as variables, each
+ * name once, so the command line after them can be pasted as it is. */
+static void variable_lines(struct buf *out, const struct command *cmd)
+{
+	bool *inbq = refs_in_backquotes(cmd);
+
+	for (size_t i = 0; i < cmd->nrefs; i++) {
+		const struct ref *rf = &cmd->refs[i];
+		bool seen = false;
+
+		if (!needs_variable(rf, inbq[i]))
+			continue;
+		for (size_t k = 0; k < i; k++)
+			if (cmd->refs[k].sym == rf->sym && needs_variable(&cmd->refs[k], inbq[k]))
+				seen = true;
+		if (seen)
+			continue;
+		const char *lit = ref_literal(rf->sym);
+		buf_printf(out, "%s=", rf->sym->name);
+		sh_quote(out, lit, strlen(lit));
+		buf_putc(out, '\n');
+	}
+	free(inbq);
 }
 
 /* The command as a line of the fence: a capture becomes NAME=$(...), with
@@ -361,11 +429,13 @@ static void expand_command(struct buf *out, const struct command *cmd)
  * could swallow it. */
 static void fence_command(struct buf *out, const struct command *cmd)
 {
+	variable_lines(out, cmd);
 	if (cmd->kind == CMD_CAPTURE) {
 		struct buf t;
 		buf_init(&t);
 		expand_command(&t, cmd);
-		bool own_line = memchr(t.data, '#', t.len) || memchr(t.data, '\n', t.len);
+		bool own_line = t.len > 0 && (memchr(t.data, '#', t.len) ||
+		                              memchr(t.data, '\n', t.len));
 		buf_printf(out, "%s=$(", cmd->capture);
 		buf_add(out, t.data, t.len);
 		buf_puts(out, own_line ? "\n)\n" : ")\n");
@@ -385,7 +455,7 @@ static void command_label(struct buf *out, const struct command *cmd)
 	if (cmd->kind == CMD_CAPTURE)
 		buf_printf(&t, "%s=$(", cmd->capture);
 	expand_command(&t, cmd);
-	char *nl = memchr(t.data, '\n', t.len);
+	char *nl = t.len > 0 ? memchr(t.data, '\n', t.len) : NULL;
 	if (nl) {
 		size_t n = (size_t)(nl - t.data);
 		if (n > 0 && t.data[n - 1] == '\\')
@@ -422,7 +492,7 @@ static void expect_words(struct buf *out, const struct expect *e)
 
 	switch (e->kind) {
 	case EXPECT_EXIT:
-		buf_printf(out, "exits with status %lld", (long long)e->number);
+		buf_printf(out, "exit status %lld", (long long)e->number);
 		break;
 	case EXPECT_EQUALS:
 		buf_printf(out, "%s is ", st);
@@ -450,42 +520,66 @@ static void expect_words(struct buf *out, const struct expect *e)
 	}
 }
 
-static bool block_has_exit_expect(const struct block *b)
+static bool has_exit_expect(const struct command *cmd)
 {
-	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next)
-		for (const struct expect *e = cmd->expects; e; e = e->next)
-			if (e->kind == EXPECT_EXIT)
-				return true;
+	for (const struct expect *e = cmd->expects; e; e = e->next)
+		if (e->kind == EXPECT_EXIT)
+			return true;
 	return false;
 }
 
+/* One command's conditions: exit status 0 (when `exit0` asks for it and no
+ * `expect exit` says otherwise), then each expectation. */
+static void command_expects(struct buf *out, const struct command *cmd,
+                            bool exit0)
+{
+	bool first = true;
+
+	if (exit0 && !has_exit_expect(cmd)) {
+		buf_puts(out, "exit status 0");
+		first = false;
+	}
+	for (const struct expect *e = cmd->expects; e; e = e->next) {
+		if (!first)
+			buf_puts(out, e->next ? ", " : " and ");
+		first = false;
+		expect_words(out, e);
+	}
+}
+
+/* **Expected Output**: inline for one command; for several, one item per
+ * command with conditions beyond exit status 0. The items use "*" so the
+ * "-" list that follows (timing, policy) stays a separate list. */
 static void expected_output(struct buf *out, const struct block *b)
 {
-	bool any = false;
+	bool any = false, other_exit = false;
 
-	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next)
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
 		if (cmd->expects)
 			any = true;
+		if (has_exit_expect(cmd))
+			other_exit = true;
+	}
 	buf_puts(out, "**Expected Output**: ");
-	if (!any) {
-		buf_puts(out, b->ncmds == 1 ? "the command exits with status 0.\n\n"
-		                            : "every command exits with status 0.\n\n");
+	if (b->ncmds == 1 && b->cmds) {
+		command_expects(out, b->cmds, true);
+		buf_puts(out, ".\n\n");
 		return;
 	}
-	buf_puts(out, block_has_exit_expect(b)
-	              ? "every command exits with status 0 unless stated otherwise, and\n\n"
-	              : "every command exits with status 0, and\n\n");
+	if (!any) {
+		buf_puts(out, "exit status 0 from every command.\n\n");
+		return;
+	}
+	buf_puts(out, other_exit ? "exit status 0 from every command unless "
+	                           "stated otherwise, and\n\n"
+	                         : "exit status 0 from every command, and\n\n");
 	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
 		if (!cmd->expects)
 			continue;
-		buf_puts(out, "- ");
+		buf_puts(out, "* ");
 		command_label(out, cmd);
 		buf_puts(out, ": ");
-		for (const struct expect *e = cmd->expects; e; e = e->next) {
-			if (e != cmd->expects)
-				buf_puts(out, e->next ? ", " : " and ");
-			expect_words(out, e);
-		}
+		command_expects(out, cmd, false);
 		buf_putc(out, '\n');
 	}
 	buf_putc(out, '\n');
@@ -564,23 +658,27 @@ static void block_commands(struct buf *out, const struct block *b)
 	struct buf f;
 
 	buf_init(&f);
-	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
+	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next)
 		fence_command(&f, cmd);
-		if (b->kind != BLOCK_BACKUP || cmd->kind != CMD_CAPTURE)
-			continue;
+	/* The file a backup names is final once the block's commands ran. */
+	if (b->kind == BLOCK_BACKUP)
 		for (const struct checksum *ck = b->checksums; ck; ck = ck->next)
-			if (ck->name == cmd->capture ||
-			    (ck->name && cmd->capture && strcmp(ck->name, cmd->capture) == 0))
-				buf_printf(&f, "sha256sum \"$%s\"   # keep this: the rollback "
-				               "checks it\n", cmd->capture);
-	}
+			buf_printf(&f, "sha256sum \"$%s\"   # keep this output: the "
+			               "rollback checks it\n", ck->name);
 	md_fence(out, f.data, f.len);
 	buf_free(&f);
 }
 
+/* Timing and limit. Steps, backups and verifies always show them (a missing
+ * estimate is worth seeing); other blocks only when they have one. */
 static void timing_lines(struct buf *out, const struct block *b)
 {
 	int64_t limit = block_timeout_ms(b);
+	bool always = b->kind == BLOCK_STEP || b->kind == BLOCK_BACKUP ||
+	              b->kind == BLOCK_VERIFY;
+
+	if (!always && !b->estimate.set && limit == 0)
+		return;
 
 	buf_puts(out, "- **Timing**: ");
 	if (b->estimate.set)
@@ -598,30 +696,45 @@ static void timing_lines(struct buf *out, const struct block *b)
 	buf_putc(out, '\n');
 }
 
-/* Where a failure at step k leads, in words. */
+/* "the undo of step 3", "the undos of steps 3, 2 and 1". */
+static void undo_list(struct buf *out, const struct block **undos, size_t n)
+{
+	buf_puts(out, n == 1 ? "the undo of step " : "the undos of steps ");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(out, "%s%d", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+		           undos[i]->index);
+}
+
+/* Where a failure at step k leads under the rollback policy, in words: the
+ * derived path, which stops at an irreversible step. */
 static void rollback_words(struct plan *p, int k)
 {
 	const struct block **undos = xcalloc((size_t)(k > 0 ? k : 1), sizeof *undos);
 	const struct block *blocked;
 	size_t n = emit_rollback_path(p->r, k, undos, &blocked);
+	struct buf *out = p->out;
 
-	buf_puts(p->out, "roll back: ");
-	if (n == 0) {
-		buf_puts(p->out, "no undo runs");
+	if (blocked && n == 0) {
+		buf_printf(out, "escalate: step %d is irreversible, so nothing can be "
+		           "rolled back past it (see Escalation)", blocked->index);
+	} else if (blocked) {
+		buf_puts(out, "roll back as far as the point of no return: ");
+		undo_list(out, undos, n);
+		buf_printf(out, " %s, then stop and escalate, as step %d is "
+		           "irreversible (see Rollback Procedure)",
+		           n == 1 ? "runs" : "run, in that order", blocked->index);
 	} else {
-		buf_puts(p->out, n == 1 ? "the undo of step " : "the undos of steps ");
-		for (size_t i = 0; i < n; i++)
-			buf_printf(p->out, "%s%d", i == 0 ? "" : i + 1 == n ? " and " : ", ",
-			           undos[i]->index);
-		buf_puts(p->out, n == 1 ? " runs" : " run, in that order");
+		buf_puts(out, "roll back: ");
+		if (n > 0) {
+			undo_list(out, undos, n);
+			buf_puts(out, n == 1 ? " runs" : " run, in that order");
+		} else {
+			buf_puts(out, "no step has an undo to run");
+		}
+		if (p->r->nafter_rollbacks > 0)
+			buf_puts(out, ", then the after-rollback blocks");
+		buf_puts(out, " (see Rollback Procedure)");
 	}
-	if (blocked) {
-		buf_printf(p->out, "; then the rollback stops at step %d, which is "
-		           "irreversible: escalate", blocked->index);
-	} else if (p->r->nafter_rollbacks > 0) {
-		buf_puts(p->out, ", then the after-rollback blocks");
-	}
-	buf_puts(p->out, " (see Rollback Procedure)");
 	free(undos);
 }
 
@@ -653,7 +766,9 @@ static void block_body(struct plan *p, const struct block *b, bool policy)
 	timing_lines(p->out, b);
 	if (policy)
 		on_failure_line(p, b);
-	else
+	else if (b->estimate.set || block_timeout_ms(b) > 0 ||
+	         b->kind == BLOCK_STEP || b->kind == BLOCK_BACKUP ||
+	         b->kind == BLOCK_VERIFY)
 		buf_putc(p->out, '\n');
 }
 
@@ -754,8 +869,9 @@ static void backup_records(struct buf *out, const struct block *b)
 		command_label(out, cmd);
 		for (const struct checksum *ck = b->checksums; ck; ck = ck->next)
 			if (ck->name && strcmp(ck->name, cmd->capture) == 0)
-				buf_puts(out, "; its SHA-256 is recorded now and checked "
-				              "before any rollback command uses the file");
+				buf_puts(out, "; its SHA-256 is recorded at the end of "
+				              "this backup and checked before any rollback "
+				              "command uses the file");
 		buf_putc(out, '\n');
 	}
 	if (any)
@@ -1009,20 +1125,24 @@ static void section_escalation(struct plan *p)
 			buf_printf(out, "- a failure at step %d or later: step %d is "
 			           "irreversible, so the rollback cannot go past it\n",
 			           s->index, s->index);
-	buf_puts(out, "- a deploy or rollback was interrupted and it is not clear "
-	              "whether to resume (`deploy.sh --resume`) or roll back\n\n");
+	buf_putc(out, '\n');
 }
 
-/* The total time of a deploy run: the sum of the upper estimates. */
-static int64_t estimated_total(const struct release *r)
+/* The total time of a deploy run: the sum of the upper estimates of the
+ * blocks it runs; *missing counts the blocks without one. */
+static int64_t estimated_total(const struct release *r, int *missing)
 {
 	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies };
 	int64_t sum = 0;
 
+	*missing = 0;
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
-		for (const struct block *b = lists[i]; b; b = b->next)
+		for (const struct block *b = lists[i]; b; b = b->next) {
 			if (b->estimate.set)
 				sum += b->estimate.max_ms;
+			else
+				++*missing;
+		}
 	return sum;
 }
 
@@ -1059,7 +1179,7 @@ static void change_list(struct plan *p, enum change_area area)
 				continue;
 			any = true;
 			buf_printf(p->out, "- %s: ", change_label(ch->kind));
-			md_value(p->out, ch->text);
+			md_value(p->out, ch->text, false);
 			if (ch->commit)
 				buf_printf(p->out, " (`%.7s`)", ch->commit);
 			buf_putc(p->out, '\n');
@@ -1086,9 +1206,19 @@ static void section_notes(struct plan *p)
 		buf_putc(out, '~');
 		dur_words(out, r->deploy_time_ms);
 	} else {
-		buf_putc(out, '~');
-		dur_words(out, estimated_total(r));
-		buf_puts(out, " (the sum of the upper estimates)");
+		int missing, blocks = r->nchecks + r->nbackups + r->nsteps + r->nverifies;
+		int64_t sum = estimated_total(r, &missing);
+		if (missing == blocks) {
+			buf_puts(out, "not estimated (no block has an estimate)");
+		} else {
+			buf_putc(out, '~');
+			dur_words(out, sum);
+			buf_puts(out, " (the sum of the upper estimates");
+			if (missing)
+				buf_printf(out, "; %d block%s without an estimate not counted",
+				           missing, missing == 1 ? "" : "s");
+			buf_putc(out, ')');
+		}
 	}
 	buf_puts(out, "\n- **Downtime**: ");
 	if (r->downtime_ms >= 0)
@@ -1108,7 +1238,7 @@ static void section_notes(struct plan *p)
 		buf_puts(out, "- None known.\n");
 	for (const struct known_issue *ki = r->known_issues; ki; ki = ki->next) {
 		buf_puts(out, "- ");
-		md_value(out, ki->text);
+		md_value(out, ki->text, true);
 		buf_putc(out, '\n');
 	}
 	buf_puts(out, "\n### Rollback Tested\n\n"
