@@ -553,28 +553,33 @@ static void breaking_footer(const char *msg, bool *found, const char **text, siz
 	}
 }
 
-bool relc_git_classify_commit(const char *msg, enum change_area *area,
-                         enum change_kind *kind, const char **text, size_t *len)
+/* A conventional-commit subject: `type(scope)!: description`. */
+struct cc_header {
+	const char *type, *scope, *desc;
+	size_t type_len, scope_len, desc_len;
+	bool bang;
+};
+
+static bool parse_header(const char *p, struct cc_header *h)
 {
-	const char *p = msg, *type = p;
+	memset(h, 0, sizeof *h);
+	h->type = p;
 	while (isalpha((unsigned char)*p))
 		p++;
-	size_t type_len = (size_t)(p - type);
-	const char *scope = NULL;
-	size_t scope_len = 0;
-	if (type_len == 0)
+	h->type_len = (size_t)(p - h->type);
+	if (h->type_len == 0)
 		return false;
 	if (*p == '(') {
-		scope = ++p;
+		h->scope = ++p;
 		while (*p && *p != ')' && *p != '(' && *p != '\n')
 			p++;
-		if (*p != ')' || p == scope)
+		if (*p != ')' || p == h->scope)
 			return false;
-		scope_len = (size_t)(p - scope);
+		h->scope_len = (size_t)(p - h->scope);
 		p++;
 	}
-	bool bang = *p == '!';
-	if (bang)
+	h->bang = *p == '!';
+	if (h->bang)
 		p++;
 	if (*p != ':' || !is_blank(p[1]))
 		return false;
@@ -586,43 +591,57 @@ bool relc_git_classify_commit(const char *msg, enum change_area *area,
 		end = p + strlen(p);
 	while (end > p && is_blank(end[-1]))
 		end--;
-	if (end == p)
-		return false;
-	*text = p;
-	*len = (size_t)(end - p);
+	h->desc = p;
+	h->desc_len = (size_t)(end - p);
+	return h->desc_len > 0;
+}
 
-	bool footer;
-	const char *ftext;
-	size_t flen;
-	breaking_footer(msg, &footer, &ftext, &flen);
-	if (bang || footer) {
-		/* The footer, when it says something, describes the break itself. */
-		if (footer && flen > 0) {
-			*text = ftext;
-			*len = flen;
-		}
-		*area = AREA_API;
-		*kind = CHANGE_BREAKING;
-		return true;
-	}
-	bool api = scope && word_eq(scope, scope_len, "api");
-	bool db = scope && word_eq(scope, scope_len, "db");
+/* The entry for a type and scope that are not breaking; false to skip. */
+static bool map_type(const struct cc_header *h, enum change_area *area,
+                     enum change_kind *kind)
+{
+	bool api = h->scope && word_eq(h->scope, h->scope_len, "api");
+	bool db = h->scope && word_eq(h->scope, h->scope_len, "db");
 	*area = AREA_BACKEND;
-	if (word_eq(type, type_len, "feat")) {
+	if (word_eq(h->type, h->type_len, "feat")) {
 		*area = api ? AREA_API : AREA_BACKEND;
-		*kind = api ? CHANGE_ADDED : db ? CHANGE_DATABASE : CHANGE_ADDED;
-	} else if (word_eq(type, type_len, "fix")) {
+		*kind = db && !api ? CHANGE_DATABASE : CHANGE_ADDED;
+	} else if (word_eq(h->type, h->type_len, "fix")) {
 		*area = api ? AREA_API : AREA_BACKEND;
 		*kind = CHANGE_FIXED;
-	} else if (word_eq(type, type_len, "perf")) {
+	} else if (word_eq(h->type, h->type_len, "perf")) {
 		*kind = CHANGE_PERFORMANCE;
-	} else if (word_eq(type, type_len, "refactor")) {
+	} else if (word_eq(h->type, h->type_len, "refactor")) {
 		*kind = CHANGE_CHANGED;
-	} else if (word_eq(type, type_len, "migration")) {
+	} else if (word_eq(h->type, h->type_len, "migration")) {
 		*kind = CHANGE_DATABASE;
 	} else {
 		return false;
 	}
+	return true;
+}
+
+bool relc_git_classify_commit(const char *msg, enum change_area *area,
+                              enum change_kind *kind, const char **text, size_t *len)
+{
+	struct cc_header h;
+	if (!parse_header(msg, &h))
+		return false;
+	*text = h.desc;
+	*len = h.desc_len;
+	bool footer;
+	const char *ftext;
+	size_t flen;
+	breaking_footer(msg, &footer, &ftext, &flen);
+	if (!h.bang && !footer)
+		return map_type(&h, area, kind);
+	/* The footer, when it says something, describes the break itself. */
+	if (footer && flen > 0) {
+		*text = ftext;
+		*len = flen;
+	}
+	*area = AREA_API;
+	*kind = CHANGE_BREAKING;
 	return true;
 }
 
@@ -752,16 +771,12 @@ static void warn_file(struct pin *p, const struct source_file *f, const char *wh
 		"commit it, so the generated scripts come from a reviewed spec");
 }
 
-static void check_uncommitted(struct pin *p)
+/* Each spec file's path relative to the work tree, in files order; a file
+ * outside the work tree is warned about here and left out. */
+static size_t spec_paths(struct pin *p, const char **rels,
+                         const struct source_file **files)
 {
 	struct arena *a = p->c->arena;
-	size_t n = 0;
-	for (const struct source_file *f = p->rel->files; f; f = f->next)
-		n++;
-	if (!p->workdir || n == 0)
-		return;
-	const char **rels = arena_alloc(a, n * sizeof *rels);
-	const struct source_file **files = arena_alloc(a, n * sizeof *files);
 	size_t m = 0;
 	for (const struct source_file *f = p->rel->files; f; f = f->next) {
 		/* A spec compiled from bytes (compile_spec_text) may have no file
@@ -780,39 +795,64 @@ static void check_uncommitted(struct pin *p)
 		rels[m] = rel;
 		files[m++] = f;
 	}
-	if (m == 0)
-		return;
-	/* The defaults leave untracked files out: ask for them explicitly, and
-	 * match the paths literally, not as globs. */
+	return m;
+}
+
+/* git status of exactly these paths. The defaults leave untracked files
+ * out: ask for them (and ignored ones) explicitly, and match the paths
+ * literally, not as globs. */
+static git_status_list *status_of(struct pin *p, const char **paths, size_t n)
+{
 	git_status_options so;
 	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
 	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
 	           GIT_STATUS_OPT_INCLUDE_IGNORED | GIT_STATUS_OPT_RECURSE_IGNORED_DIRS |
 	           GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
-	so.pathspec.strings = (char **)rels;
-	so.pathspec.count = m;
+	so.pathspec.strings = (char **)paths;
+	so.pathspec.count = n;
 	git_status_list *list = NULL;
 	if (git_status_list_new(&list, p->repo, &so) != 0) {
 		diag_report(p->c->diags, DIAG_W111, root_loc(p->rel),
 			"cannot read the git status of the spec files: %s", git_message());
-		return;
+		return NULL;
 	}
-	/* Report in the order of the files, not of libgit2's list. */
+	return list;
+}
+
+/* The status flags of one path in the list; 0 when it is committed as is. */
+static unsigned int path_status(git_status_list *list, const char *path)
+{
 	size_t count = git_status_list_entrycount(list);
+	for (size_t j = 0; j < count; j++) {
+		const git_status_entry *e = git_status_byindex(list, j);
+		const git_diff_delta *dl = e->index_to_workdir ? e->index_to_workdir
+		                                               : e->head_to_index;
+		if (dl && (strcmp(dl->old_file.path, path) == 0 ||
+		           strcmp(dl->new_file.path, path) == 0))
+			return e->status;
+	}
+	return GIT_STATUS_CURRENT;
+}
+
+static void check_uncommitted(struct pin *p)
+{
+	size_t n = 0;
+	for (const struct source_file *f = p->rel->files; f; f = f->next)
+		n++;
+	if (!p->workdir || n == 0)
+		return;
+	const char **rels = arena_alloc(p->c->arena, n * sizeof *rels);
+	const struct source_file **files = arena_alloc(p->c->arena, n * sizeof *files);
+	size_t m = spec_paths(p, rels, files);
+	git_status_list *list = m ? status_of(p, rels, m) : NULL;
+	if (!list)
+		return;
+	/* Report in the order of the files, not of libgit2's list. */
 	for (size_t i = 0; i < m; i++) {
-		for (size_t j = 0; j < count; j++) {
-			const git_status_entry *e = git_status_byindex(list, j);
-			const git_diff_delta *dl = e->index_to_workdir ? e->index_to_workdir
-			                                               : e->head_to_index;
-			if (e->status == GIT_STATUS_CURRENT || !dl)
-				continue;
-			if (strcmp(dl->old_file.path, rels[i]) != 0 &&
-			    strcmp(dl->new_file.path, rels[i]) != 0)
-				continue;
-			warn_file(p, files[i], status_words(e->status));
-			break;
-		}
+		unsigned int st = path_status(list, rels[i]);
+		if (st != GIT_STATUS_CURRENT)
+			warn_file(p, files[i], status_words(st));
 	}
 	git_status_list_free(list);
 }
