@@ -146,6 +146,12 @@ static bool under(const char *p, const char *dir)
 	return n && !strncmp(p, dir, n) && (p[n] == '\0' || p[n] == '/');
 }
 
+/* Does x remove obj, itself or a directory above it (rm -rf D)? */
+static bool removes(const char *obj, const struct effect *x)
+{
+	return x->kind == EFF_REMOVE && *x->obj && (same(x->obj, obj) || under(obj, x->obj));
+}
+
 /* Does candidate x restore or remove file `obj`? */
 static bool restores_file(const char *obj, const struct effect *x,
                           const struct saved *saves)
@@ -153,7 +159,7 @@ static bool restores_file(const char *obj, const struct effect *x,
 	const unsigned from_saved = EW_CAPTURE | EF_FROM_BACKUP;
 	switch (x->kind) {
 	case EFF_REMOVE:
-		return same(x->obj, obj);
+		return removes(obj, x);
 	case EFF_MOVE:
 		if (same(x->obj, obj))
 			return true; /* moved out of the way */
@@ -289,10 +295,10 @@ static bool inverse_of(const struct effect *e, const struct effect *x,
 		 * step's (the author names the previous target). */
 		return (x->kind == EFF_LINK && same(x->obj, e->obj) &&
 		        ((x->flags & (EW_CAPTURE | EW_PREVIOUS)) || !same(x->arg, e->arg))) ||
-		       (x->kind == EFF_REMOVE && same(x->obj, e->obj)) ||
+		       removes(e->obj, x) ||
 		       (x->kind == EFF_MOVE && same(x->arg, e->obj) && saved_has(saves, x->obj, e->obj));
 	case EFF_DIR:
-		return x->kind == EFF_REMOVE && same(x->obj, e->obj);
+		return removes(e->obj, x);
 	case EFF_USER_ADDED:
 		return x->kind == EFF_USER_DELETED && same(x->obj, e->obj);
 	case EFF_GROUP_ADDED:
@@ -337,7 +343,24 @@ struct lookup {
 	const struct path *p;
 	const struct saved *saves;
 	int lo; /* first step (0-based) the path can reverse */
+	const struct fx_block *const *blocks; /* the blocks of the path */
+	size_t nblocks;
 };
+
+/* Does a command on the path name `obj` as a word (a saved file that the
+ * rollback reads back, such as `crontab -u app SAVED`)? */
+static bool path_reads(const struct lookup *l, const char *obj)
+{
+	for (size_t b = 0; b < l->nblocks; b++)
+		for (size_t i = 0; i < l->blocks[b]->n; i++) {
+			const struct cmd_effects *ce = &l->blocks[b]->cmds[i].ce;
+			for (size_t u = 0; u < ce->nuses; u++)
+				for (size_t w = 1; w < ce->uses[u].argc; w++)
+					if (!strcmp(ce->uses[u].argv[w].val, obj))
+						return true;
+		}
+	return false;
+}
 
 static struct verdict find_plain(const struct lookup *l, const struct effect *e)
 {
@@ -379,9 +402,16 @@ static struct verdict find_inverse(const struct lookup *l, const struct effect *
 		return ordered(l->p, 0, b.all, b.any, is_start_of, e);
 	}
 	case EFF_DEPS: {
+		for (size_t i = 0; i < l->p->n; i++)
+			if (*e->obj && removes(e->obj, l->p->v[i].e))
+				return (struct verdict){ FOUND, NULL }; /* the tree is gone */
 		struct barriers b = code_barrier(steps, l->lo, k, l->p, e->obj);
 		return ordered(l->p, 0, b.all, b.any, is_deps_of, e);
 	}
+	case EFF_FILE:
+		if (*e->obj && path_reads(l, e->obj))
+			return (struct verdict){ FOUND, NULL }; /* a copy the rollback uses */
+		return find_plain(l, e);
 	default:
 		return find_plain(l, e);
 	}
@@ -503,10 +533,16 @@ void check_effects_rollback(struct compile *c)
 				break;
 			}
 		struct path p = { 0 };
-		for (int s = k - 1; s >= lo; s--)
+		const struct fx_block **pb = xcalloc((size_t)k + nafter + 1, sizeof *pb);
+		size_t npb = 0;
+		for (int s = k - 1; s >= lo; s--) {
 			path_add_block(&p, &undos[s]);
-		for (size_t a = 0; a < nafter && !blocked; a++)
+			pb[npb++] = &undos[s];
+		}
+		for (size_t a = 0; a < nafter && !blocked; a++) {
 			path_add_block(&p, &after[a]);
+			pb[npb++] = &after[a];
+		}
 		/* A file restored from a backup on this path is a saved copy too. */
 		struct saved local = saves;
 		local.copy = NULL, local.orig = NULL, local.n = 0, local.cap = 0;
@@ -517,7 +553,7 @@ void check_effects_rollback(struct compile *c)
 			if ((x->flags & EF_FROM_BACKUP) && (x->kind == EFF_DATA || x->kind == EFF_FILE))
 				saved_add(&local, x->obj, "");
 		}
-		struct lookup l = { &p, &local, lo };
+		struct lookup l = { &p, &local, lo, pb, npb };
 		size_t idx = 0;
 		for (int s = 0; s < k; s++) {
 			const struct block *sb = steps[s].b;
@@ -538,6 +574,7 @@ void check_effects_rollback(struct compile *c)
 			}
 		}
 		free(p.v);
+		free(pb);
 		free(local.copy);
 		free(local.orig);
 	}
@@ -882,25 +919,22 @@ static void explain_block(struct buf *out, const struct compile *c,
 		for (size_t i = 0; i < ce.nuses; i++) {
 			const struct effect_use *u = &ce.uses[i];
 			const char *prog = prog_of(u);
-			if (u->rule)
-				buf_printf(out, "      recognised: %s as `%s`", *prog ? prog : "redirection",
-				           u->rule->form);
+			buf_printf(out, "      %s: ", *prog ? prog : "(redirection)");
+			if (!u->rule)
+				buf_puts(out, "not recognised");
+			else if (u->rule->kind == EFF_NONE)
+				buf_printf(out, "recognised, %s", u->rule->effect);
 			else
-				buf_printf(out, "      not recognised: %s", *prog ? prog : "redirection");
+				buf_printf(out, "recognised as `%s`", u->rule->form);
 			if (u->prefixes && *u->prefixes)
 				buf_printf(out, " (through %s)", u->prefixes);
-			if (u->dir_text && *u->dir_text && u->rule && u->rule->kind != EFF_NONE)
-				buf_printf(out, " in %s", u->dir_text);
-			buf_putc(out, '\n');
 			for (size_t k = 0; k < u->neffects; k++) {
-				buf_puts(out, "        effect: ");
+				buf_puts(out, k ? "; " : ": ");
 				effect_describe(out, &u->effects[k]);
 				if (u->effects[k].flags & EF_FROM_BACKUP)
 					buf_puts(out, " (from a backup capture)");
-				buf_putc(out, '\n');
 			}
-			if (u->rule && u->neffects == 0)
-				buf_printf(out, "        effect: none (%s)\n", u->rule->effect);
+			buf_putc(out, '\n');
 		}
 	}
 }

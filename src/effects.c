@@ -82,7 +82,7 @@ enum rule_id {
 
 static const struct effect_rule table[R__COUNT] = {
 	[R_CD] = { "cd D", EFF_NONE, "sets the directory of the commands after it", "" },
-	[R_READ_ONLY] = { "cat, ls, echo, printf, test, sleep, grep, awk, head, tail, df, find, stat, readlink, curl -fsS (GET), journalctl, sha256sum, gzip -t/-c, zcat ...",
+	[R_READ_ONLY] = { "read-only programs: cat, ls, echo, printf, test, sleep, grep, awk, sed (no -i), head, tail, df, du, find (no -delete/-exec), stat, readlink, id, getent, date, sha256sum, cmp, diff, journalctl, jq, pg_dump, gzip -t/-c, zcat, curl without a body or -X",
 	                  EFF_NONE, "reads only", "" },
 	[R_SYSTEMCTL_START] = { "systemctl start U", EFF_SERVICE_STARTED, "service U running", "systemctl stop U" },
 	[R_SYSTEMCTL_STOP] = { "systemctl stop U", EFF_SERVICE_STOPPED, "service U stopped",
@@ -596,7 +596,7 @@ static int m_git(struct rec *r, struct effect_use *u, const struct eword *argv,
 	static const char *const checkout_args[] = { "-b", "-B", "-c", "-C", "--orphan", NULL };
 	static const char *const merge_args[] = { "-m", "-s", "-X", "--strategy", "-F", NULL };
 	static const char *const reads[] = { "fetch", "status", "log", "diff", "show", "rev-parse",
-		"describe", "ls-remote", "ls-files", "cat-file", "rev-list", "shortlog", "blame",
+		"describe", "ls-remote", "ls-files", "archive", "cat-file", "rev-list", "shortlog", "blame",
 		"grep", "remote", "version", "--version", "verify-commit", "verify-tag", NULL };
 	if (streq(sub, "pull")) {
 		struct eword how = plain("pull", "pull");
@@ -1694,7 +1694,12 @@ void effect_describe(struct buf *out, const struct effect *e)
 		break;
 	case EFF_DOWN_MIGRATION: buf_puts(out, "data (migrated down)"); break;
 	case EFF_MOVE: buf_printf(out, "%s replaced, %s gone", e->arg_text, e->obj_text); break;
-	case EFF_FILE: buf_printf(out, "file %s", obj_or(e, "(files in the current directory)")); break;
+	case EFF_FILE:
+		if (e->rule && !strncmp(e->rule->form, "tar", 3))
+			buf_printf(out, "files under %s", obj_or(e, "the current directory"));
+		else
+			buf_printf(out, "file %s", obj_or(e, "?"));
+		break;
 	case EFF_REMOVE: buf_printf(out, "%s removed", e->obj_text); break;
 	case EFF_LINK: buf_printf(out, "link %s -> %s", e->obj_text, e->arg_text ? e->arg_text : "?"); break;
 	case EFF_DIR: buf_printf(out, "directory %s", e->obj_text); break;

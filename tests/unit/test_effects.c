@@ -351,7 +351,7 @@ Test(effects, explain_lists_recognised_and_unknown)
 	cr_expect(strstr(out.data, "git checkout R") != NULL);
 	cr_expect(strstr(out.data, "code in /opt/app") != NULL);
 	cr_expect(strstr(out.data, "through sudo") != NULL);
-	cr_expect(strstr(out.data, "not recognised: notify") != NULL, "%s", out.data);
+	cr_expect(strstr(out.data, "notify: not recognised") != NULL, "%s", out.data);
 	cr_expect(strstr(out.data, "service app stopped") != NULL);
 	buf_free(&out);
 	compile_free(c);
