@@ -4,6 +4,7 @@
 #
 #   cli-docs.sh TAPLIB RELC RELC_1_SCD COMPLETION
 set -u
+# shellcheck source=tap.sh
 . "${1:?tap.sh}"
 relc=${2:?relc}
 page=${3:?relc.1.scd}

@@ -5,6 +5,7 @@
 # Each case sources the completion in a fresh `bash -c`, sets COMP_WORDS and
 # COMP_CWORD as readline would, calls _relc and compares COMPREPLY (sorted).
 set -u
+# shellcheck source=tap.sh
 . "${1:?tap.sh}"
 completion=${2:?completion file}
 messages=${3:?messages.def}
@@ -18,6 +19,9 @@ trap 'exit 130' INT TERM
 mkdir -p "$tmp/specs/shared" "$tmp/generated"
 : >"$tmp/specs/0.3.0.rel"
 : >"$tmp/specs/notes.md"
+mkdir "$tmp/odd"
+: >"$tmp/odd/my spec.rel"
+: >"$tmp/odd/a*b.rel"
 : >"$tmp/top.rel"
 
 # complete WORD...: the sorted completions, one a line, for the last word;
@@ -41,13 +45,14 @@ complete_words() {
 
 expect() { # description expected-words -- words...
 	desc=$1
+	# shellcheck disable=SC2086 # a list of words on purpose
 	want=$(printf '%s\n' $2 | LC_ALL=C sort)
 	shift 3
 	got=$(complete_words "$@")
 	if [ "$got" = "$want" ]; then
 		ok "$desc"
 	else
-		fail "$desc" "words: $*" "want: $(echo $want)" "got:  $(echo $got)"
+		fail "$desc" "words: $*" "want: $(printf '%s ' "$want")" "got:  $(printf '%s ' "$got")"
 	fi
 }
 
@@ -68,8 +73,16 @@ expect "--diagnostics= values (one word)" \
 	"--diagnostics=json --diagnostics=sarif --diagnostics=text" -- relc check --diagnostics=
 expect "--diagnostics values split at '=' by readline" "sarif" -- relc check --diagnostics = s
 expect "SPEC: .rel files and folders, not other files" \
-	"generated specs top.rel" -- relc check ''
+	"generated odd specs top.rel" -- relc check ''
 expect "SPEC inside a folder" "specs/0.3.0.rel specs/shared" -- relc build --check specs/
+# Compare as lines: these names hold a space and a '*'.
+got=$(complete_words relc check odd/)
+want=$(printf '%s\n' 'odd/a*b.rel' 'odd/my spec.rel' | LC_ALL=C sort)
+if [ "$got" = "$want" ]; then
+	ok "SPEC names with a space or '*' stay whole"
+else
+	fail "SPEC names with a space or '*' stay whole" "want: $want" "got:  $got"
+fi
 expect "emit SPEC after the kind" "specs/0.3.0.rel specs/shared" -- relc emit json specs/
 expect "-o takes a folder" "generated" -- relc build -o g
 expect "--update takes any file" "specs/0.3.0.rel specs/notes.md specs/shared" \

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016 # jq filters, vim probes and spec text hold a literal $
 # diagnostics.sh - `relc check --diagnostics=json` and `--diagnostics=sarif`
 # print what tools can read: every JSON line parses and has the documented
 # members and types, the SARIF log has the required structure, and both say
@@ -6,6 +7,7 @@
 #
 #   diagnostics.sh TAPLIB RELC MESSAGES_DEF
 set -u
+# shellcheck source=tap.sh
 . "${1:?tap.sh}"
 relc=${2:?relc}
 messages=${3:?messages.def}

@@ -5,6 +5,7 @@
 #   install.sh TAPLIB MESON BUILDDIR BINDIR MANDIR DATADIR HAVE_SCDOC
 # The directories are absolute (prefix joined); HAVE_SCDOC is true or false.
 set -u
+# shellcheck source=tap.sh
 . "${1:?tap.sh}"
 meson=${2:?meson}
 builddir=${3:?builddir}
@@ -55,7 +56,7 @@ render() { # description page
 		fail "$1 renders" "man not found (Debian package man-db)"
 		return
 	fi
-	MANWIDTH=80 MAN_KEEP_FORMATTING= LC_ALL=C.UTF-8 \
+	MANWIDTH=80 LC_ALL=C.UTF-8 \
 		man --warnings -l "$2" >"$tmp/page" 2>"$tmp/err"
 	status=$?
 	if [ "$status" -eq 0 ] && [ ! -s "$tmp/err" ] && [ -s "$tmp/page" ]; then
@@ -104,6 +105,7 @@ mentions "relc(1) names every command and option" "$page1" \
 	--repo --no-git --werror --allow-irreversible --diagnostics= \
 	text json sarif -q "-o DIR" --explain-effects --version --help \
 	deploy.sh rollback.sh 130 143
+# shellcheck disable=SC2016 # ${...} are words to find, not expansions
 mentions "relc-spec(5) covers the language" "$page5" \
 	NAME DESCRIPTION EXAMPLE "SEE ALSO" \
 	release project date previous target branch downtime deploy-time state-dir \

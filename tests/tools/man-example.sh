@@ -5,6 +5,7 @@
 #
 #   man-example.sh TAPLIB RELC RELC_SPEC_5_SCD
 set -u
+# shellcheck source=tap.sh
 . "${1:?tap.sh}"
 relc=${2:?relc}
 page=${3:?relc-spec.5.scd}

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016 # jq filters, vim probes and spec text hold a literal $
 # vim-syntax.sh - the vim files detect *.rel and colour what matters: keywords,
 # strings with ${name}, comments, literals, and commands as shell (or plain
 # text with g:rel_shell_commands = 0). TAP output.
@@ -6,6 +7,7 @@
 #   vim-syntax.sh TAPLIB VIMFILES
 # VIMFILES is contrib/vim (it holds syntax/ and ftdetect/).
 set -u
+# shellcheck source=tap.sh
 . "${1:?tap.sh}"
 vimfiles=${2:?contrib/vim}
 case $vimfiles in /*) ;; *) vimfiles=$PWD/$vimfiles ;; esac
@@ -66,6 +68,7 @@ VIM
 # probe LINE:COL GROUP DESCRIPTION: the group there matches the glob GROUP.
 probe() {
 	got=$(grep "^$1 " "$tmp/out" | cut -d' ' -f2)
+	# shellcheck disable=SC2254 # GROUP is a glob on purpose
 	case $got in
 	$2) ok "$3 ($1 is $got)" ;;
 	*) fail "$3" "at $1: want $2, got '${got}'" ;;
