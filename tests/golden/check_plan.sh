@@ -26,7 +26,7 @@ fail() {
 
 # expect_lines WHAT FILE-WITH-ACTUAL EXPECTED-TEXT
 expect_lines() {
-	printf '%s\n' "$3" >"$tmp/want"
+	if [ -n "$3" ]; then printf '%s\n' "$3"; fi >"$tmp/want"
 	if ! diff -u "$tmp/want" "$2" >"$tmp/diff"; then
 		fail "$1 (- expected, + actual):"
 		cat "$tmp/diff"
