@@ -632,6 +632,7 @@ static const char *const rt_common[] = {
 	"\t\t\tcase $relc_k in\n",
 	"\t\t\t''|*[!0-9]*) continue ;;\n",
 	"\t\t\tesac\n",
+	"\t\t\trelc_forget \"undo:$relc_k\"\n",
 	"\t\t\tcase $RELC_STARTED in\n",
 	"\t\t\t*\" $relc_k \"*) ;;\n",
 	"\t\t\t*) RELC_STARTED=\"$RELC_STARTED$relc_k \" ;;\n",
@@ -653,6 +654,20 @@ static const char *const rt_common[] = {
 	"\t\tesac\n",
 	"\tdone < \"$RELC_JPATH\"\n",
 	"\treturn 0\n",
+	"}\n",
+	"\n",
+	"# Drop block $1 from RELC_DONE: a step that starts again must be undone again.\n",
+	"relc_forget() {\n",
+	"\twhile :; do\n",
+	"\t\tcase $RELC_DONE in\n",
+	"\t\t*\" $1 \"*)\n",
+	"\t\t\trelc_fa=${RELC_DONE%%\" $1 \"*}\n",
+	"\t\t\trelc_fb=${RELC_DONE#*\" $1 \"}\n",
+	"\t\t\tRELC_DONE=\"$relc_fa $relc_fb\"\n",
+	"\t\t\t;;\n",
+	"\t\t*) return 0 ;;\n",
+	"\t\tesac\n",
+	"\tdone\n",
 	"}\n",
 	"\n",
 	"# Move the last run's journal and values aside before a fresh deploy.\n",
@@ -777,6 +792,7 @@ static const char *const rt_common[] = {
 	"\trelc_journal \"$1\" start - - \"$3\"\n",
 	"\tcase $1 in\n",
 	"\tstep:*)\n",
+	"\t\trelc_forget \"undo:${1#step:}\"\n",
 	"\t\tcase $RELC_STARTED in\n",
 	"\t\t*\" ${1#step:} \"*) ;;\n",
 	"\t\t*) RELC_STARTED=\"$RELC_STARTED${1#step:} \" ;;\n",
@@ -793,7 +809,7 @@ static const char *const rt_common[] = {
 	"\tfi\n",
 	"\trelc_fmt $(( RELC_MS - RELC_B0 ))\n",
 	"\tif [ -z \"$RELC_OPEN\" ]; then\n",
-	"\t\tprintf '%s' \"[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME \342\200\246 \"\n",
+	"\t\tprintf '%s' \"[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 \342\200\246 \"\n",
 	"\tfi\n",
 	"\tRELC_OPEN=\n",
 	"\tif [ \"$relc_brc\" -eq 0 ]; then\n",
@@ -971,6 +987,15 @@ static const char *const rt_deploy[] = {
 	"\t*\" $1 \"*)\n",
 	"\t\trelc_skip \"$1\" \"$2\" \"$3\"\n",
 	"\t\treturn 0\n",
+	"\t\t;;\n",
+	"\tesac\n",
+	"\tcase $1/$RELC_STARTED in\n",
+	"\tstep:*/*\" ${1#step:} \"*)\n",
+	"\t\t# Interrupted part-way in the earlier run: its undo (safe after a\n",
+	"\t\t# partial run) restores the state before it, then it runs afresh.\n",
+	"\t\tprintf '%s\\n' \"Step ${1#step:} \\\"$3\\\" was interrupted part-way: undoing it before running it again.\"\n",
+	"\t\trelc_undo_step \"${1#step:}\"\n",
+	"\t\tRELC_SEQN=$(( RELC_SEQN - 1 ))\n",
 	"\t\t;;\n",
 	"\tesac\n",
 	"\tif relc_block \"$1\" \"$2\" \"$3\" \"$4\" \"$5\" \"$6\"; then\n",
@@ -1782,8 +1807,12 @@ static void put_rollback_order(struct buf *out, const struct release *r)
 	}
 	buf_puts(out, "\t*) return 0 ;;\n\tesac\n}\n\nrelc_after_rollbacks() {\n");
 	for (const struct block *b = r->after_rollbacks; b; b = b->next) {
-		buf_puts(out, "\trelc_after");
-		put_block_args(out, b, "after-rollback", b->index);
+		buf_printf(out, "\trelc_after after-rollback:%d ", b->index);
+		q_label(out, b->name);
+		buf_printf(out, " %lld ", (long long)block_timeout_ms(b));
+		put_header(out, b);
+		buf_putc(out, ' ');
+		put_body_name(out, b);
 		buf_putc(out, '\n');
 	}
 	buf_puts(out, "\treturn 0\n}\n");

@@ -1,0 +1,475 @@
+#!/bin/sh
+# e2e.sh RELC SHELL [SHELL-ARGS...]
+#
+# Builds deploy.sh and rollback.sh from the test specs beside this file with
+# RELC, then runs them under SHELL in a sandbox: a real git checkout moved
+# between two commits, a real SQLite database, and stand-ins on PATH only for
+# systemctl and sudo. Every fault point must leave git HEAD, the database and
+# the service exactly as they were. Prints TAP.
+set -u
+
+RELC=$1
+shift
+case $RELC in
+/*) ;;
+*) RELC=$PWD/$RELC ;;
+esac
+if ! command -v "$1" > /dev/null 2>&1; then
+	printf '1..0 # SKIP %s is not installed\n' "$1"
+	exit 77
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(mktemp -d "${TMPDIR:-/tmp}/relc-e2e.XXXXXX") || exit 99
+trap 'rm -rf "$ROOT"' EXIT
+trap 'exit 1' INT TERM
+
+# The shell under test comes as words ("dash", "busybox sh", "bash --posix"):
+# $SH runs a script under it.
+SH=$ROOT/shell-under-test
+printf '#!/bin/sh\nexec %s "$@"\n' "$*" > "$SH" && chmod +x "$SH" || exit 99
+
+V1=e8f9c0ad44b56be640c7c55e1f1a67a2eb7c6f7a
+V2=aa209268accd2e7781f0548b0fe0c6eafd355e95
+N=0
+FAILS=0
+
+ok() {
+	N=$((N + 1))
+	printf 'ok %d - %s\n' "$N" "$1"
+}
+
+not_ok() {
+	N=$((N + 1))
+	FAILS=$((FAILS + 1))
+	printf 'not ok %d - %s\n' "$N" "$1"
+	if [ -n "${2-}" ] && [ -f "$2" ]; then
+		sed 's/^/# /' "$2"
+	fi
+}
+
+# check NAME CONDITION-STATUS [LOG]: one TAP line.
+check() {
+	if [ "$2" -eq 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1" "${3-}"
+	fi
+}
+
+# ---- the repository both commits come from (fixed dates: fixed ids) ----
+make_origin() {
+	(
+		export GIT_AUTHOR_NAME=relc GIT_AUTHOR_EMAIL=relc@example.invalid
+		export GIT_COMMITTER_NAME=relc GIT_COMMITTER_EMAIL=relc@example.invalid
+		export GIT_AUTHOR_DATE=2026-11-01T00:00:00Z GIT_COMMITTER_DATE=2026-11-01T00:00:00Z
+		mkdir "$ROOT/origin" && cd "$ROOT/origin" || exit 1
+		git -c init.defaultBranch=main init -q || exit 1
+		printf 'version 1\n' > VERSION
+		git add VERSION && git -c commit.gpgsign=false commit -q -m 'release 1.0.0' || exit 1
+		printf 'version 2\n' > VERSION
+		export GIT_AUTHOR_DATE=2026-11-02T00:00:00Z GIT_COMMITTER_DATE=2026-11-02T00:00:00Z
+		git -c commit.gpgsign=false commit -q -am 'feat: release 1.1.0' || exit 1
+	)
+}
+
+if ! make_origin; then
+	printf 'Bail out! cannot create the test repository\n'
+	exit 1
+fi
+if [ "$(git -C "$ROOT/origin" rev-parse HEAD~1 HEAD | tr '\n' ' ')" != "$V1 $V2 " ]; then
+	printf 'Bail out! the test repository does not have the commit ids the specs pin\n'
+	exit 1
+fi
+
+for spec in demo hostile kinds; do
+	if ! "$RELC" build -q --no-git --allow-irreversible "$HERE/$spec.rel" -o "$ROOT/gen-$spec" > "$ROOT/build-$spec.log" 2>&1; then
+		printf 'Bail out! relc build %s.rel failed\n' "$spec"
+		sed 's/^/# /' "$ROOT/build-$spec.log"
+		exit 1
+	fi
+done
+
+PATH=$HERE/bin:$PATH
+export PATH
+unset RELC_STATE_DIR DEMO_KEY
+SEQ=0
+
+# A fresh sandbox SB: checkout at V1, database with one table and row,
+# service active, no faults.
+sandbox() {
+	SEQ=$((SEQ + 1))
+	SB=$ROOT/sb$SEQ
+	mkdir -p "$SB/data" "$SB/faults" "$SB/out" || exit 1
+	git clone -q "$ROOT/origin" "$SB/app" 2> /dev/null && git -C "$SB/app" checkout -q --detach "$V1" || exit 1
+	sqlite3 "$SB/data/app.db" "CREATE TABLE rides(id INTEGER PRIMARY KEY, route TEXT); INSERT INTO rides(route) VALUES ('1A'), ('500D');" || exit 1
+	printf 'active\n' > "$SB/svc"
+	RELC_TEST_SVC=$SB/svc
+	RELC_TEST_FAULTS=$SB/faults
+	RELC_STATE_DIR=$SB/state
+	DEMO_KEY=secret
+	export RELC_TEST_SVC RELC_TEST_FAULTS RELC_STATE_DIR DEMO_KEY
+	BEFORE=$(snapshot)
+}
+
+# What must be the same after any failed deploy or a rollback.
+snapshot() {
+	printf 'head=%s\n' "$(git -C "$SB/app" rev-parse HEAD)"
+	printf 'tree=%s\n' "$(git -C "$SB/app" status --porcelain)"
+	printf 'svc=%s\n' "$(cat "$SB/svc")"
+	sqlite3 "$SB/data/app.db" .dump
+}
+
+unchanged() {
+	[ "$(snapshot)" = "$BEFORE" ]
+}
+
+# run_deploy LOG ARGS...: deploy.sh of the demo spec in the sandbox.
+run_deploy() {
+	log=$1
+	shift
+	(cd "$SB" && "$SH" "$ROOT/gen-demo/deploy.sh" --yes \
+		--set app="$SB/app" --set data="$SB/data" ${1+"$@"}) > "$log" 2>&1
+}
+
+run_rollback() {
+	log=$1
+	shift
+	(cd "$SB" && "$SH" "$ROOT/gen-demo/rollback.sh" --yes ${RB_ARGS-}) > "$log" 2>&1
+}
+
+# Has the process whose PID is in file $1 ended (within a second)? A zombie
+# counts as ended: in a container nothing may reap orphans.
+gone() {
+	[ -f "$1" ] || return 1
+	i=0
+	while :; do
+		case $(ps -o stat= -p "$(cat "$1")" 2> /dev/null) in
+		''|Z*) return 0 ;;
+		esac
+		[ $i -lt 20 ] || return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+journal_has() {
+	grep -F -e "$1" "$SB/state/journal.log" > /dev/null 2>&1
+}
+
+# ---- a full deploy, then rollback.sh twice ----
+sandbox
+run_deploy "$SB/deploy.log"
+check "deploy succeeds (exit 0)" $? "$SB/deploy.log"
+[ "$(git -C "$SB/app" rev-parse HEAD)" = "$V2" ] && [ "$(sqlite3 "$SB/data/app.db" 'SELECT count(*) FROM alerts')" = 1 ] && [ "$(cat "$SB/svc")" = active ]
+check "deploy moved HEAD to the target, migrated the database, service active" $? "$SB/deploy.log"
+grep -F '[7/9] step "Service restart" (estimate 1s, limit 2s) … ok' "$SB/deploy.log" > /dev/null
+check "progress lines name block, estimate and limit" $? "$SB/deploy.log"
+journal_has "	-	deployed	" && journal_has "	step:2	ok	" && journal_has "| release 1.1.0 at $SB/app"
+check "journal records events and command output" $? "$SB/state/journal.log"
+journal_has "	-	set	-	-	app" && grep -Fx "| $SB/app" "$SB/state/journal.log" > /dev/null
+check "--set is recorded in the journal" $? "$SB/state/journal.log"
+run_rollback "$SB/rb1.log"
+rc1=$?
+unchanged
+check "rollback.sh after a deploy: exit 0, HEAD, database and service as before" $((rc1 + $?)) "$SB/rb1.log"
+run_rollback "$SB/rb2.log"
+rc2=$?
+unchanged
+check "rollback.sh a second time: exit 0, nothing changes" $((rc2 + $?)) "$SB/rb2.log"
+[ "$(grep -c "	undo:2	start	" "$SB/state/journal.log")" -eq 1 ] && grep -F 'already done' "$SB/rb2.log" > /dev/null
+check "the second rollback skips the undos already done" $? "$SB/state/journal.log"
+
+# ---- --fail-after each step: the real rollback path ----
+for step in 1 2 'Service restart'; do
+	sandbox
+	run_deploy "$SB/deploy.log" --fail-after "$step"
+	rc=$?
+	unchanged
+	st=$?
+	[ "$rc" -eq 3 ] && [ "$st" -eq 0 ]
+	check "--fail-after $step: exit 3, everything as before" $? "$SB/deploy.log"
+done
+
+# ---- a command fails half-way through a step that changed the database ----
+sandbox
+touch "$SB/faults/migrate.fail"
+run_deploy "$SB/deploy.log"
+rc=$?
+unchanged
+[ "$rc" -eq 3 ] && [ $? -eq 0 ] && journal_has "	undo:2	ok	" && journal_has "	-	rolled-back	"
+check "migration fails after changing the database: exit 3, restored" $? "$SB/deploy.log"
+
+# ---- a timeout ----
+sandbox
+touch "$SB/faults/migrate.hang"
+t0=$(date +%s)
+run_deploy "$SB/deploy.log"
+rc=$?
+t1=$(date +%s)
+unchanged
+[ "$rc" -eq 3 ] && [ $? -eq 0 ] && [ $((t1 - t0)) -le 8 ] && journal_has "	step:2	timeout	"
+check "a step past its limit is stopped: exit 3, restored" $? "$SB/deploy.log"
+gone "$SB/faults/migrate.pid"
+check "the timed-out command is gone" $?
+
+# ---- a command's own exit 124 is not a timeout ----
+sandbox
+touch "$SB/faults/migrate.exit124"
+run_deploy "$SB/deploy.log"
+rc=$?
+unchanged
+[ "$rc" -eq 3 ] && [ $? -eq 0 ] && grep -F 'exited with status 124' "$SB/deploy.log" > /dev/null && ! journal_has "	timeout	"
+check "exit 124 of a command is reported as its status, not a timeout" $? "$SB/deploy.log"
+
+# ---- a failing expect ----
+sandbox
+touch "$SB/faults/migrate.bad"
+run_deploy "$SB/deploy.log"
+rc=$?
+unchanged
+[ "$rc" -eq 3 ] && [ $? -eq 0 ] && journal_has "	expect-failed	"
+check "a failing expect: exit 3, restored" $? "$SB/deploy.log"
+
+# ---- a failing verify (k = last step) ----
+sandbox
+touch "$SB/faults/verify.bad"
+run_deploy "$SB/deploy.log"
+rc=$?
+unchanged
+[ "$rc" -eq 3 ] && [ $? -eq 0 ] && journal_has "	undo:3	ok	" && journal_has "	undo:1	ok	"
+check "a failing verify: every step undone, exit 3, restored" $? "$SB/deploy.log"
+
+# ---- checks, env, backups: stop before changing anything ----
+sandbox
+printf 'inactive\n' > "$SB/svc"
+BEFORE=$(snapshot)
+run_deploy "$SB/deploy.log"
+rc=$?
+unchanged
+[ "$rc" -eq 2 ] && [ $? -eq 0 ] && journal_has "	-	aborted	"
+check "a failing check: exit 2, nothing changed" $? "$SB/deploy.log"
+
+sandbox
+unset DEMO_KEY
+run_deploy "$SB/deploy.log"
+rc=$?
+unchanged
+[ "$rc" -eq 2 ] && [ $? -eq 0 ] && [ ! -e "$SB/state" ] && grep -F DEMO_KEY "$SB/deploy.log" > /dev/null
+check "an unset env variable: exit 2 before anything runs" $? "$SB/deploy.log"
+
+sandbox
+touch "$SB/faults/backup.fail"
+run_deploy "$SB/deploy.log"
+rc=$?
+unchanged
+[ "$rc" -eq 4 ] && [ $? -eq 0 ] && grep -F 'ESCALATE' "$SB/deploy.log" > /dev/null && grep -F 'rollback.sh' "$SB/deploy.log" > /dev/null
+check "a failing backup escalates (exit 4) with the next commands" $? "$SB/deploy.log"
+
+sandbox
+(cd "$SB" && "$SH" "$ROOT/gen-demo/deploy.sh" --set app="$SB/app" --set data="$SB/data" < /dev/null) > "$SB/deploy.log" 2>&1
+rc=$?
+unchanged
+[ "$rc" -eq 1 ] && [ $? -eq 0 ] && grep -F -e '--yes' "$SB/deploy.log" > /dev/null
+check "without a terminal and without --yes: exit 1" $? "$SB/deploy.log"
+
+sandbox
+(cd "$SB" && "$SH" "$ROOT/gen-demo/deploy.sh" --yes --bogus) > "$SB/deploy.log" 2>&1
+check "an unknown option: exit 1" $(( $? != 1 )) "$SB/deploy.log"
+(cd "$SB" && "$SH" "$ROOT/gen-demo/deploy.sh" --yes --fail-after 'No such step') > "$SB/deploy.log" 2>&1
+check "--fail-after an unknown step: exit 1" $(( $? != 1 )) "$SB/deploy.log"
+(cd "$SB" && "$SH" "$ROOT/gen-demo/deploy.sh" --yes --set nosuch=1) > "$SB/deploy.log" 2>&1
+check "--set of an unknown let: exit 1" $(( $? != 1 )) "$SB/deploy.log"
+
+# ---- --check-only ----
+sandbox
+run_deploy "$SB/deploy.log" --check-only
+rc=$?
+unchanged
+[ "$rc" -eq 0 ] && [ $? -eq 0 ] && [ ! -e "$SB/state/journal.log" ] && grep -F 'check "Disk space"' "$SB/deploy.log" > /dev/null && ! grep -F 'step "' "$SB/deploy.log" > /dev/null
+check "--check-only runs the checks only" $? "$SB/deploy.log"
+
+# ---- --dry-run ----
+sandbox
+run_deploy "$SB/deploy.log" --dry-run
+rc=$?
+unchanged
+[ "$rc" -eq 0 ] && [ $? -eq 0 ] && [ ! -e "$SB/state" ]
+check "--dry-run: exit 0, nothing changed, no state written" $? "$SB/deploy.log"
+missing=
+for want in \
+	"\$ systemctl is-active demo" \
+	"\$ df -Pk '$SB/data' | awk 'NR == 2 { print \$4 }'" \
+	"\$ cd '$SB/app' && git checkout --quiet --detach '$V2'" \
+	"\$ cd '$SB/app' && git checkout --quiet --detach '$V1'" \
+	"\$ sqlite3 '$SB/data/app.db' \"CREATE TABLE alerts(id INTEGER); INSERT INTO alerts VALUES (1)\"" \
+	"capture BACKUP_PATH: printf '%s/backup_%s.db\\n' '$SB/data/backups' '1.1.0'" \
+	"\$ cp \${BACKUP_PATH} '$SB/data/app.db'.restore" \
+	"release 1.1.0 at $SB/app" \
+	"\$ sudo systemctl restart demo"; do
+	if ! grep -F -e "$want" "$SB/deploy.log" > /dev/null; then
+		missing="$missing [$want]"
+	fi
+done
+[ -z "$missing" ]
+check "--dry-run prints every command with references expanded$missing" $? "$SB/deploy.log"
+
+# ---- two deploys at once: the second exits 5 naming the first ----
+sandbox
+touch "$SB/faults/migrate.slow"
+run_deploy "$SB/first.log" &
+first=$!
+i=0
+while [ ! -f "$SB/state/lock/pid" ] && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+run_deploy "$SB/second.log"
+rc2=$?
+wait "$first"
+rc1=$?
+holder=$(cat "$SB/state/lock/pid" 2> /dev/null)
+[ "$rc2" -eq 5 ] && grep -F 'PID' "$SB/second.log" > /dev/null && [ "$rc1" -eq 0 ] && [ -z "$holder" ]
+check "a second concurrent deploy exits 5 naming the holder; the first completes" $? "$SB/second.log"
+
+sandbox
+mkdir -p "$SB/state/lock" && printf '999999\n' > "$SB/state/lock/pid"
+run_deploy "$SB/deploy.log"
+rc=$?
+unchanged
+[ "$rc" -eq 5 ] && [ $? -eq 0 ] && grep -F 'stale' "$SB/deploy.log" > /dev/null
+check "a stale lock is reported (exit 5)" $? "$SB/deploy.log"
+
+# ---- INT during a long step, then --resume, then rollback ----
+sandbox
+touch "$SB/faults/migrate.hang"
+# INT reaches the script as from a terminal once the long command runs (the
+# script stays in the foreground: an asynchronous command ignores INT).
+(
+	i=0
+	while [ ! -s "$SB/faults/migrate.pid" ] && [ $i -lt 400 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	kill -s INT "$(cat "$SB/state/lock/pid")"
+) &
+watcher=$!
+run_deploy "$SB/deploy.log"
+rc=$?
+wait "$watcher"
+[ "$rc" -eq 130 ] && gone "$SB/faults/migrate.pid" && journal_has "	step:2	interrupted	" && [ "$(git -C "$SB/app" rev-parse HEAD)" = "$V2" ] && grep -F -e '--resume' "$SB/deploy.log" > /dev/null && [ ! -d "$SB/state/lock" ]
+check "INT during a step: exit 130, command stopped, nothing rolled back, resume shown" $? "$SB/deploy.log"
+rm -f "$SB/faults/migrate.hang"
+(cd "$SB" && "$SH" "$ROOT/gen-demo/deploy.sh" --yes --resume) > "$SB/resume.log" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && grep -F 'step "Code update" … already done' "$SB/resume.log" > /dev/null && [ "$(sqlite3 "$SB/data/app.db" 'SELECT count(*) FROM alerts')" = 1 ]
+check "--resume skips completed blocks and finishes (--set values kept)" $? "$SB/resume.log"
+run_rollback "$SB/rb.log"
+rc=$?
+unchanged
+check "rollback.sh after a resumed deploy restores everything" $((rc + $?)) "$SB/rb.log"
+
+# ---- a failing undo escalates; fixed, rollback.sh finishes ----
+sandbox
+touch "$SB/faults/undo2.fail"
+run_deploy "$SB/deploy.log" --fail-after 2
+rc=$?
+[ "$rc" -eq 4 ] && grep -F 'ESCALATE' "$SB/deploy.log" > /dev/null && journal_has "	undo:2	failed	" && ! journal_has "	undo:1	start	"
+check "a failing undo stops the rollback and escalates (exit 4), journal names it" $? "$SB/deploy.log"
+rm -f "$SB/faults/undo2.fail"
+run_rollback "$SB/rb.log"
+rc=$?
+unchanged
+check "after the fix, rollback.sh finishes the rollback (exit 0)" $((rc + $?)) "$SB/rb.log"
+
+# ---- checksums guard the backup ----
+sandbox
+run_deploy "$SB/deploy.log"
+printf 'tampered' >> "$SB/data/backups/backup_1.1.0.db"
+run_rollback "$SB/rb.log"
+rc=$?
+[ "$rc" -eq 4 ] && grep -F 'changed since the backup' "$SB/rb.log" > /dev/null && [ "$(sqlite3 "$SB/data/app.db" 'SELECT count(*) FROM alerts')" = 1 ]
+check "a backup changed after its checksum: rollback.sh escalates before using it" $? "$SB/rb.log"
+
+# ---- the journal is lost: --all ----
+sandbox
+run_deploy "$SB/deploy.log"
+rm -f "$SB/state/journal.log"
+run_rollback "$SB/rb.log"
+check "rollback.sh without a journal asks for --all (exit 1)" $(( $? != 1 )) "$SB/rb.log"
+RB_ARGS=--all
+run_rollback "$SB/rb.log"
+rc=$?
+unset RB_ARGS
+unchanged
+check "rollback.sh --all undoes every step" $((rc + $?)) "$SB/rb.log"
+
+# ---- rollback.sh --dry-run ----
+sandbox
+run_deploy "$SB/deploy.log"
+AFTER=$(snapshot)
+RB_ARGS=--dry-run
+run_rollback "$SB/rb.log"
+rc=$?
+unset RB_ARGS
+[ "$rc" -eq 0 ] && [ "$(snapshot)" = "$AFTER" ] && grep -F "mv -f '$SB/data/app.db'.restore '$SB/data/app.db'" "$SB/rb.log" > /dev/null
+check "rollback.sh --dry-run prints the plan and runs nothing" $? "$SB/rb.log"
+
+# ---- hostile values: deploy -> state -> rollback, byte for byte ----
+sandbox
+q="'"
+bq='`'
+printf '%s\n' "it's \"$q; touch CANARY1 #\" \$(touch CANARY2) ${bq}touch CANARY3${bq} \${HOME} '; rm -rf \"\$SB/nothing\" #" \
+	"second line with \\ and * and ~ and %s and \$1" "" > "$SB/out/evil.txt"
+printf '%s\n' "it's \"$q; touch CANARY1 #\" \$(touch CANARY2) ${bq}touch CANARY3${bq} \${HOME} '; rm -rf \"\$SB/nothing\" #" \
+	"second line with \\ and * and ~ and %s and \$1" | sed '$ s/$//' > "$SB/expected.nl"
+# the value is the file with its trailing newlines removed
+printf '%s' "$(cat "$SB/out/evil.txt")" > "$SB/expected"
+label="a \"label\" with 'quotes' \$(touch CANARY4) and a
+newline"
+printf '%s' "$label" > "$SB/expected-label"
+(cd "$SB" && "$SH" "$ROOT/gen-hostile/deploy.sh" --yes --set out="$SB/out" --set label="$label") > "$SB/deploy.log" 2>&1
+rc1=$?
+(cd "$SB" && "$SH" "$ROOT/gen-hostile/rollback.sh" --yes) > "$SB/rb.log" 2>&1
+rc2=$?
+[ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && cmp -s "$SB/expected" "$SB/out/deploy-saw" && cmp -s "$SB/expected" "$SB/out/deploy-saw-dq" && cmp -s "$SB/expected" "$SB/out/rollback-saw"
+check "a hostile captured value reaches deploy and rollback commands byte for byte" $? "$SB/deploy.log"
+cmp -s "$SB/expected-label" "$SB/out/deploy-label" && cmp -s "$SB/expected-label" "$SB/out/rollback-label"
+check "a hostile --set value survives the state folder byte for byte" $? "$SB/rb.log"
+[ -z "$(find "$SB" "$ROOT" -name 'CANARY*' 2> /dev/null)" ]
+check "nothing inside the hostile values was executed" $?
+
+# ---- undo none, an irreversible step, escalate policies ----
+run_kinds() {
+	log=$1
+	shift
+	(cd "$SB" && "$SH" "$ROOT/gen-kinds/deploy.sh" --yes --set out="$SB/out" ${1+"$@"}) > "$log" 2>&1
+}
+sandbox
+KINDS_TOKEN=token
+export KINDS_TOKEN
+run_kinds "$SB/deploy.log" --fail-after Announce
+rc=$?
+[ "$rc" -eq 3 ] && [ ! -e "$SB/out/marker" ] && grep -Fx 'rolled back' "$SB/out/log" > /dev/null && grep -F 'nothing to undo' "$SB/deploy.log" > /dev/null
+check "undo none is skipped on the rollback path (exit 3)" $? "$SB/deploy.log"
+sandbox
+run_kinds "$SB/deploy.log" --fail-after 4
+rc=$?
+[ "$rc" -eq 4 ] && [ ! -e "$SB/out/after" ] && [ -e "$SB/out/irrev" ] && grep -F 'irreversible' "$SB/deploy.log" > /dev/null && ! grep -F 'rolled back' "$SB/out/log" > /dev/null && journal_has "	undo:4	ok	"
+check "the rollback path stops at an irreversible step and escalates (exit 4)" $? "$SB/deploy.log"
+sandbox
+KINDS_TOKEN=
+run_kinds "$SB/deploy.log"
+check "an empty env variable stops the deploy (exit 2)" $(( $? != 2 )) "$SB/deploy.log"
+sandbox
+KINDS_TOKEN=token
+run_kinds "$SB/deploy.log"
+rc=$?
+rm -f "$SB/out/irrev"
+(cd "$SB" && "$SH" "$ROOT/gen-kinds/rollback.sh" --yes) > "$SB/rb.log" 2>&1
+rb=$?
+[ "$rc" -eq 0 ] && [ "$rb" -eq 4 ] && [ ! -e "$SB/out/after" ] && [ -e "$SB/out/marker" ]
+check "rollback.sh undoes down to the irreversible step, then escalates (exit 4)" $? "$SB/rb.log"
+unset KINDS_TOKEN
+
+printf '1..%d\n' "$N"
+[ "$FAILS" -eq 0 ]
