@@ -74,7 +74,7 @@ static const char *why_missing(struct arena *a, const struct block *def,
 			return def_index == 1 ? NULL
 			       : "the step can fail before that command runs, and its undo runs then too";
 		if (def->kind == BLOCK_STEP)
-			return "a failure at an earlier step runs this undo without running that step";
+			return "this undo runs when its own step fails, before that later step has run";
 		if (def->kind == BLOCK_VERIFY)
 			return "a failing step runs this undo before any verify has run";
 		return arena_printf(a, "%s does not run before this undo on every rollback path",
@@ -105,7 +105,10 @@ static void check_use(struct compile *c, const struct symbol *sym,
 	diag_note(d, def->capture_loc.line ? def->capture_loc : def->loc,
 	          "\"%s\" is captured here, in %s: %s", sym->name,
 	          describe_block(c->arena, def->block), why);
-	if (use->kind == BLOCK_UNDO || use->kind == BLOCK_AFTER_ROLLBACK)
+	if (use->kind == BLOCK_UNDO && def->block == use->parent)
+		diag_note(d, (struct loc){ 0 },
+		          "make the capture the step's first command, or capture the value in a check or a backup");
+	else if (use->kind == BLOCK_UNDO || use->kind == BLOCK_AFTER_ROLLBACK)
 		diag_note(d, (struct loc){ 0 },
 		          "to use a value on the rollback path, capture it in a check or a backup");
 }
