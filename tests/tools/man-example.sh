@@ -1,7 +1,8 @@
 #!/bin/sh
 # man-example.sh - the example of relc-spec(5) (a shared file and a release
 # that includes it) compiles without a single diagnostic, even under
-# --werror, so the manual never teaches a spec that relc rejects. TAP.
+# --werror, and is laid out as relc fmt would, so the manual never teaches a
+# spec that relc rejects or rewrites. TAP.
 #
 #   man-example.sh TAPLIB RELC RELC_SPEC_5_SCD
 set -u
@@ -48,6 +49,13 @@ if [ "$status" -eq 0 ] && [ ! -s out ]; then
 	ok "the example checks clean under --werror"
 else
 	fail "the example checks clean under --werror" "exit $status" "$(cat out)"
+fi
+"$relc" fmt --check specs/shop.rel specs/2.1.0.rel >out 2>&1
+status=$?
+if [ "$status" -eq 0 ]; then
+	ok "the example is in relc fmt's layout"
+else
+	fail "the example is in relc fmt's layout" "exit $status" "$(cat out)"
 fi
 "$relc" build --werror specs/2.1.0.rel >out 2>&1
 status=$?
