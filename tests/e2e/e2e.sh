@@ -457,6 +457,11 @@ rc=$?
 [ "$rc" -eq 4 ] && [ ! -e "$SB/out/after" ] && [ -e "$SB/out/irrev" ] && grep -F 'irreversible' "$SB/deploy.log" > /dev/null && ! grep -F 'rolled back' "$SB/out/log" > /dev/null && journal_has "	undo:4	ok	"
 check "the rollback path stops at an irreversible step and escalates (exit 4)" $? "$SB/deploy.log"
 sandbox
+run_kinds "$SB/deploy.log" --check-only
+rc=$?
+[ "$rc" -eq 0 ] && [ ! -e "$SB/state" ] && [ ! -e "$SB/out/marker" ]
+check "--check-only with captures in checks writes no state (exit 0)" $? "$SB/deploy.log"
+sandbox
 KINDS_TOKEN=
 run_kinds "$SB/deploy.log"
 check "an empty env variable stops the deploy (exit 2)" $(( $? != 2 )) "$SB/deploy.log"

@@ -1,0 +1,64 @@
+#!/bin/sh
+# shell_overhead.sh RELC [SHELL]: the generated deploy.sh's own cost per
+# block. A 200-step spec of `run true` steps is built and deployed under
+# SHELL (default dash); the same 200 commands run from a plain script give
+# the baseline. Prints the overhead per block in milliseconds (goal: < 10).
+set -u
+RELC=$1
+SHELL_UNDER_TEST=${2:-dash}
+STEPS=200
+case $RELC in
+/*) ;;
+*) RELC=$PWD/$RELC ;;
+esac
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/relc-bench.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+{
+	printf '%s\n' 'project "Benchmark"' 'release 0.0.1' 'date 2026-11-26' \
+		'previous e8f9c0ad44b56be640c7c55e1f1a67a2eb7c6f7a' \
+		'target aa209268accd2e7781f0548b0fe0c6eafd355e95' \
+		'state-dir /nonexistent/relc-bench' 'downtime 0s'
+	i=1
+	while [ $i -le $STEPS ]; do
+		printf 'step "Step %d" {\n    run true\n    estimate 1s\n    undo none "benchmark"\n}\n' $i
+		i=$((i + 1))
+	done
+} > "$TMP/bench.rel"
+if ! "$RELC" build -q --no-git "$TMP/bench.rel" -o "$TMP/gen"; then
+	printf 'relc build failed\n' >&2
+	exit 1
+fi
+{
+	printf '#!/bin/sh\n'
+	i=1
+	while [ $i -le $STEPS ]; do
+		printf 'true\n'
+		i=$((i + 1))
+	done
+} > "$TMP/plain.sh"
+
+# Milliseconds since the epoch (GNU date's %N).
+now_ms() {
+	t=$(date +%s%N)
+	printf '%s\n' "${t%??????}"
+}
+
+t0=$(now_ms)
+$SHELL_UNDER_TEST "$TMP/plain.sh" || exit 1
+t1=$(now_ms)
+RELC_STATE_DIR=$TMP/state $SHELL_UNDER_TEST "$TMP/gen/deploy.sh" --yes > "$TMP/deploy.log" 2>&1
+rc=$?
+t2=$(now_ms)
+if [ $rc -ne 0 ]; then
+	printf 'deploy.sh failed (exit %d)\n' $rc >&2
+	tail -n 20 "$TMP/deploy.log" >&2
+	exit 1
+fi
+plain=$((t1 - t0))
+deploy=$((t2 - t1))
+per=$(( (deploy - plain) * 1000 / STEPS ))
+printf 'shell: %s, %d steps of `run true`\n' "$SHELL_UNDER_TEST" $STEPS
+printf 'plain script:  %d ms\n' $plain
+printf 'deploy.sh:     %d ms\n' $deploy
+printf 'overhead per block: %d.%03d ms (goal < 10 ms)\n' $((per / 1000)) $((per % 1000))
