@@ -368,11 +368,94 @@ static void put_prefix(struct buf *out, const char *text, size_t end)
 		buf_putc(out, '\n');
 }
 
+/* The existing file, split into lines and classified. */
+struct changelog {
+	const char *text;
+	size_t len, n;
+	struct line *lines;
+	enum heading *h;
+};
+
+/* The section of version `mine`, wherever it is (it is replaced in
+ * place); n if there is none. */
+static size_t find_same(const struct changelog *f, struct ver mine)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		struct ver v;
+		if (f->h[i] == H_SECTION &&
+		    heading_version(f->text + f->lines[i].off, f->lines[i].len, &v) &&
+		    (cmp_version(v, mine) == 0 ||
+		     (v.len == mine.len && memcmp(v.s, mine.s, v.len) == 0)))
+			return i;
+	}
+	return f->n;
+}
+
+/* Where a new section goes: after the title and [Unreleased], past the
+ * sections of newer versions, before the first older or non-version
+ * section or another title; else before the trailing link definitions. */
+static size_t find_insert(const struct changelog *f, struct ver mine, size_t tail)
+{
+	size_t title = f->n;
+
+	for (size_t i = 0; i < f->n && title == f->n; i++)
+		if (f->h[i] == H_TITLE)
+			title = i;
+	for (size_t i = title == f->n ? 0 : title + 1; i < f->n; i++) {
+		const char *s = f->text + f->lines[i].off;
+		struct ver v;
+		if (f->h[i] == H_TITLE)
+			return i;
+		if (f->h[i] != H_SECTION || heading_unreleased(s, f->lines[i].len))
+			continue;
+		if (heading_version(s, f->lines[i].len, &v) && cmp_version(v, mine) == 1)
+			continue;
+		return i;
+	}
+	return tail;
+}
+
+/* Write the file with `sec` put in place. */
+static void splice(struct buf *out, const struct changelog *f, const struct buf *sec,
+                   struct ver mine)
+{
+	size_t n = f->n, tail = link_tail(f->text, f->lines, f->h, n);
+	size_t same = find_same(f, mine);
+
+	if (same < n) {
+		size_t end = same + 1;
+		while (end < n && end < tail && f->h[end] == H_NONE)
+			end++;
+		buf_add(out, f->text, f->lines[same].off);
+		buf_add(out, sec->data, sec->len);
+		if (end < n) {
+			buf_putc(out, '\n');
+			buf_add(out, f->text + f->lines[end].off, f->len - f->lines[end].off);
+		}
+		return;
+	}
+	size_t insert = find_insert(f, mine, tail);
+	if (insert < n) {
+		put_prefix(out, f->text, f->lines[insert].off);
+		buf_add(out, sec->data, sec->len);
+		buf_putc(out, '\n');
+		buf_add(out, f->text + f->lines[insert].off, f->len - f->lines[insert].off);
+	} else {
+		put_prefix(out, f->text, f->len);
+		buf_add(out, sec->data, sec->len);
+	}
+}
+
 void changelog_update(struct buf *out, const struct compile *c, const char *old,
                       size_t old_len)
 {
 	struct buf sec;
 
+	if (!c->rel) { /* nothing compiled: leave the file as it is */
+		if (old)
+			buf_add(out, old, old_len);
+		return;
+	}
 	buf_init(&sec);
 	emit_changelog_md(&sec, c);
 	if (!old || blank(old, old_len)) {
@@ -381,63 +464,14 @@ void changelog_update(struct buf *out, const struct compile *c, const char *old,
 		buf_free(&sec);
 		return;
 	}
+	const char *version = release_version(c->rel);
+	struct ver mine = { version, strlen(version) };
+	struct changelog f = { old, old_len, 0, NULL, NULL };
 
-	struct ver mine = { release_version(c->rel), strlen(release_version(c->rel)) };
-	size_t n;
-	struct line *lines = split_lines(old, old_len, &n);
-	enum heading *h = classify(old, lines, n);
-	size_t title = n, same = n, insert = n, tail = link_tail(old, lines, h, n);
-
-	for (size_t i = 0; i < n && title == n; i++)
-		if (h[i] == H_TITLE)
-			title = i;
-	/* The section of the same version, wherever it is, is replaced. */
-	for (size_t i = 0; i < n && same == n; i++) {
-		struct ver v;
-		if (h[i] == H_SECTION &&
-		    heading_version(old + lines[i].off, lines[i].len, &v) &&
-		    (cmp_version(v, mine) == 0 ||
-		     (v.len == mine.len && memcmp(v.s, mine.s, v.len) == 0)))
-			same = i;
-	}
-	/* Otherwise: after the title and [Unreleased], past newer versions. */
-	for (size_t i = title == n ? 0 : title + 1; i < n && same == n; i++) {
-		struct ver v;
-		const char *s = old + lines[i].off;
-		if (h[i] == H_TITLE) {
-			insert = i;
-			break;
-		}
-		if (h[i] != H_SECTION || heading_unreleased(s, lines[i].len))
-			continue;
-		if (heading_version(s, lines[i].len, &v) && cmp_version(v, mine) == 1)
-			continue;
-		insert = i;
-		break;
-	}
-
-	if (insert == n)
-		insert = tail;
-	if (same < n) {
-		size_t end = same + 1;
-		while (end < n && end < tail && h[end] == H_NONE)
-			end++;
-		buf_add(out, old, lines[same].off);
-		buf_add(out, sec.data, sec.len);
-		if (end < n) {
-			buf_putc(out, '\n');
-			buf_add(out, old + lines[end].off, old_len - lines[end].off);
-		}
-	} else if (insert < n) {
-		put_prefix(out, old, lines[insert].off);
-		buf_add(out, sec.data, sec.len);
-		buf_putc(out, '\n');
-		buf_add(out, old + lines[insert].off, old_len - lines[insert].off);
-	} else {
-		put_prefix(out, old, old_len);
-		buf_add(out, sec.data, sec.len);
-	}
-	free(h);
-	free(lines);
+	f.lines = split_lines(old, old_len, &f.n);
+	f.h = classify(old, f.lines, f.n);
+	splice(out, &f, &sec, mine);
+	free(f.h);
+	free(f.lines);
 	buf_free(&sec);
 }

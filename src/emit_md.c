@@ -1008,6 +1008,43 @@ static void checksum_notes(struct plan *p, const struct block *b, bool *done,
 	}
 }
 
+/* One step's place in the Rollback Procedure: a numbered item for an undo
+ * block, a sentence for `undo none`, the point of no return for an
+ * irreversible step. */
+static void rollback_step(struct plan *p, const struct block *s, size_t *item,
+                          bool *done, size_t ndone)
+{
+	struct buf *out = p->out;
+
+	switch (s->undo_kind) {
+	case UNDO_NONE:
+		buf_printf(out, "Step %d (", s->index);
+		md_str(out, s->name);
+		buf_puts(out, ") needs no undo: ");
+		md_str(out, s->undo_reason);
+		buf_puts(out, ".\n\n");
+		break;
+	case UNDO_IRREVERSIBLE:
+		buf_printf(out, "> **Point of no return**: step %d (", s->index);
+		md_str(out, s->name);
+		buf_printf(out, ") is irreversible. After a failure at step %d or "
+		           "later, stop here and escalate; the items below apply "
+		           "only to failures before step %d.\n\n", s->index, s->index);
+		break;
+	case UNDO_BLOCK:
+		if (!s->undo)
+			break;
+		buf_printf(out, "### %zu. Undo step %d: ", ++*item, s->index);
+		md_str(out, s->name);
+		buf_puts(out, "\n\n");
+		checksum_notes(p, s->undo, done, ndone);
+		block_body(p, s->undo, false);
+		break;
+	case UNDO_MISSING:
+		break;
+	}
+}
+
 static void section_rollback(struct plan *p)
 {
 	const struct release *r = p->r;
@@ -1026,39 +1063,15 @@ static void section_rollback(struct plan *p)
 			nck++;
 	bool *done = xcalloc(nck ? nck : 1, sizeof *done);
 
+	/* Steps are a forward list: walk them backwards through an array. */
 	const struct block **steps = xcalloc((size_t)(r->nsteps > 0 ? r->nsteps : 1),
 	                                     sizeof *steps);
 	for (const struct block *s = r->steps; s; s = s->next)
 		if (s->index >= 1 && s->index <= r->nsteps)
 			steps[s->index - 1] = s;
-	for (int i = r->nsteps; i >= 1; i--) {
-		const struct block *s = steps[i - 1];
-		if (!s)
-			continue;
-		if (s->undo_kind == UNDO_NONE) {
-			buf_printf(out, "Step %d (", s->index);
-			md_str(out, s->name);
-			buf_puts(out, ") needs no undo: ");
-			md_str(out, s->undo_reason);
-			buf_puts(out, ".\n\n");
-			continue;
-		}
-		if (s->undo_kind == UNDO_IRREVERSIBLE) {
-			buf_printf(out, "> **Point of no return**: step %d (", s->index);
-			md_str(out, s->name);
-			buf_printf(out, ") is irreversible. After a failure at step %d or "
-			           "later, stop here and escalate; the items below apply "
-			           "only to failures before step %d.\n\n", s->index, s->index);
-			continue;
-		}
-		if (s->undo_kind != UNDO_BLOCK || !s->undo)
-			continue;
-		buf_printf(out, "### %zu. Undo step %d: ", ++item, s->index);
-		md_str(out, s->name);
-		buf_puts(out, "\n\n");
-		checksum_notes(p, s->undo, done, nck);
-		block_body(p, s->undo, false);
-	}
+	for (int i = r->nsteps; i >= 1; i--)
+		if (steps[i - 1])
+			rollback_step(p, steps[i - 1], &item, done, nck);
 	for (const struct block *b = r->after_rollbacks; b; b = b->next) {
 		buf_printf(out, "### %zu. After rollback: ", ++item);
 		md_str(out, b->name);
@@ -1190,15 +1203,16 @@ static void change_list(struct plan *p, enum change_area area)
 	buf_putc(p->out, '\n');
 }
 
-static void section_notes(struct plan *p)
+/* Version, date, deployment time and downtime. */
+static void notes_facts(struct plan *p)
 {
 	const struct release *r = p->r;
 	struct buf *out = p->out;
 	struct buf t;
 
 	buf_init(&t);
-	buf_puts(out, "## Release Notes\n\n");
 	buf_printf(out, "- **Version**: %s\n", meta_str(r, META_RELEASE, &t));
+	buf_free(&t);
 	buf_printf(out, "- **Release Date**: %04d-%02d-%02d\n", r->year, r->month,
 	           r->day);
 	buf_puts(out, "- **Deployment Time**: ");
@@ -1225,7 +1239,17 @@ static void section_notes(struct plan *p)
 		dur_words(out, r->downtime_ms);
 	else
 		buf_puts(out, "not stated");
-	buf_puts(out, "\n\n### Changes in This Release\n\n");
+	buf_puts(out, "\n\n");
+}
+
+static void section_notes(struct plan *p)
+{
+	const struct release *r = p->r;
+	struct buf *out = p->out;
+
+	buf_puts(out, "## Release Notes\n\n");
+	notes_facts(p);
+	buf_puts(out, "### Changes in This Release\n\n");
 	buf_puts(out, "#### API Changes\n\n");
 	change_list(p, AREA_API);
 	buf_puts(out, "#### Backend Changes\n\n");
@@ -1246,7 +1270,6 @@ static void section_notes(struct plan *p)
 	              "`sh deploy.sh --fail-after STEP` on staging\n"
 	              "- [ ] Database restore from the backup checked\n"
 	              "- [ ] Previous version started and healthy after the rollback\n");
-	buf_free(&t);
 }
 
 void emit_plan_md(struct buf *out, const struct compile *c)
