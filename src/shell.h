@@ -107,7 +107,8 @@ struct sh_simple {
 	bool negated;        /* preceded by ! */
 	/* The innermost compound command part it stands in, inherited by
 	 * nested lists: "if" (an if/elif condition), "then", "else", "while" or
-	 * "until" (a loop condition), "do" (a loop body), "case" (a case item);
+	 * "until" (a loop condition), "do" (a loop body), "for" (its word
+	 * list, for commands substituted there), "case" (a case item);
 	 * NULL when it runs unconditionally in sequence. Static strings. */
 	const char *clause;
 };
