@@ -14,6 +14,12 @@ struct jw {
 	int depth;
 	bool first;     /* no member written yet at this depth */
 	bool after_key; /* the next value follows "key": on the same line */
+	/* Source paths are shown relative to the repository: the root spec's
+	 * folder as given on the command line, and the same folder relative to
+	 * the repository (both empty when they are the same). */
+	const char *given_dir, *repo_dir;
+	size_t given_len, repo_len;
+	bool map_paths;
 };
 
 static void jw_indent(struct jw *w)
@@ -142,6 +148,54 @@ static void jw_null(struct jw *w, const char *key)
 
 /* ---- model pieces ---- */
 
+static size_t dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
+/* Learn how the root spec was named on the command line versus relative to
+ * the repository, so no path of the compiling machine reaches the output.
+ * Only when both name the same file (same base name) is the folder mapped. */
+static void jw_paths(struct jw *w, const struct compile *c)
+{
+	const char *given = c->rel->root_path, *repo = c->spec_relpath;
+
+	w->given_dir = w->repo_dir = "";
+	w->given_len = w->repo_len = 0;
+	w->map_paths = false;
+	if (!given || !repo)
+		return;
+	size_t gl = dir_len(given), rl = dir_len(repo);
+	if (strcmp(given + gl, repo + rl) != 0)
+		return;
+	w->given_dir = given;
+	w->given_len = gl;
+	w->repo_dir = repo;
+	w->repo_len = rl;
+	w->map_paths = gl != rl || strncmp(given, repo, gl) != 0;
+}
+
+/* A source path as the JSON shows it. */
+static void j_path(struct jw *w, const char *key, const char *path)
+{
+	struct buf t;
+
+	bool under = w->given_len > 0 ? strncmp(path ? path : "", w->given_dir,
+	                                        w->given_len) == 0
+	                              : path && path[0] != '/';
+	if (!path || !w->map_paths || !under) {
+		jw_str(w, key, path);
+		return;
+	}
+	buf_init(&t);
+	buf_add(&t, w->repo_dir, w->repo_len);
+	buf_puts(&t, path + w->given_len);
+	jw_strn(w, key, t.data, t.len);
+	buf_free(&t);
+}
+
 static void j_loc(struct jw *w, const char *key, const struct loc *l)
 {
 	if (!l->file || l->line == 0) {
@@ -149,7 +203,7 @@ static void j_loc(struct jw *w, const char *key, const struct loc *l)
 		return;
 	}
 	jw_obj(w, key);
-	jw_str(w, "file", l->file);
+	j_path(w, "file", l->file);
 	jw_int(w, "line", l->line);
 	jw_int(w, "column", l->col);
 	jw_end_obj(w);
@@ -438,7 +492,7 @@ static void j_metadata(struct jw *w, const struct compile *c)
 	jw_arr(w, "files");
 	for (const struct source_file *f = r->files; f; f = f->next) {
 		jw_obj(w, NULL);
-		jw_str(w, "path", f->path);
+		j_path(w, "path", f->path);
 		j_loc(w, "included_at", &f->included_at);
 		jw_end_obj(w);
 	}
@@ -523,12 +577,13 @@ static void j_notes(struct jw *w, const struct release *r)
 
 void emit_json(struct buf *out, const struct compile *c)
 {
-	struct jw w = { out, 0, true, false };
+	struct jw w = { out, 0, true, false, "", "", 0, 0, false };
 	const struct release *r = c->rel;
 
 	jw_obj(&w, NULL);
 	jw_int(&w, "format", 1);
 	if (r) {
+		jw_paths(&w, c);
 		j_metadata(&w, c);
 		j_symbols(&w, r);
 		j_blocks(&w, "checks", r, r->checks);
