@@ -337,8 +337,8 @@ static bool needs_inverse(enum effect_kind k)
 	}
 }
 
-/* The comparison functions ordered() takes close over the saved copies
- * through this pair (set for the duration of one lookup). */
+/* What one rollback path offers: its effects in running order, the saved
+ * copies known on it, and its blocks (for the words they read). */
 struct lookup {
 	const struct path *p;
 	const struct saved *saves;
@@ -440,7 +440,7 @@ static bool cancelled_in_step(const struct fx_block *st, size_t ci, size_t ei,
 
 static void report_w103(struct compile *c, const struct block *step,
                         const struct fx_cmd *fc, const struct effect *e, int k,
-                        struct verdict v, const struct fx_block *steps)
+                        struct verdict v)
 {
 	struct buf what, inv;
 	buf_init(&what);
@@ -473,7 +473,6 @@ static void report_w103(struct compile *c, const struct block *step,
 			          e->obj_text, e->obj_text);
 		}
 	}
-	(void)steps;
 	buf_free(&what);
 	buf_free(&inv);
 }
@@ -569,7 +568,7 @@ void check_effects_rollback(struct compile *c)
 					if (v.found == FOUND)
 						continue;
 					done[idx] = true;
-					report_w103(c, sb, fc, e, k, v, steps);
+					report_w103(c, sb, fc, e, k, v);
 				}
 			}
 		}

@@ -117,17 +117,17 @@ static const struct effect_rule table[R__COUNT] = {
 	[R_BUNDLE_INSTALL] = { "bundle install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
 	[R_POETRY_INSTALL] = { "poetry install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
 	[R_SQLITE3_WRITE] = { "sqlite3 DB with a writing statement (or a dump on its input)", EFF_DATA, "data",
-	                      "a restore that reads a backup capture, or a down migration" },
+	                      "a restore that reads a backup capture, a down migration, or SQL that writes in an undo" },
 	[R_SQLITE3_READ] = { "sqlite3 DB with reading statements only", EFF_NONE, "reads only", "" },
 	[R_PSQL_WRITE] = { "psql with DDL or DML (-c, -f, or input)", EFF_DATA, "data",
-	                   "a restore that reads a backup capture, or a down migration" },
+	                   "a restore that reads a backup capture, a down migration, or SQL that writes in an undo" },
 	[R_PSQL_READ] = { "psql with reading statements only", EFF_NONE, "reads only", "" },
 	[R_MYSQL_WRITE] = { "mysql with DDL or DML (-e, or input)", EFF_DATA, "data",
-	                    "a restore that reads a backup capture, or a down migration" },
+	                    "a restore that reads a backup capture, a down migration, or SQL that writes in an undo" },
 	[R_MYSQL_READ] = { "mysql with reading statements only", EFF_NONE, "reads only", "" },
-	[R_PG_RESTORE] = { "pg_restore", EFF_DATA, "data", "a restore that reads a backup capture, or a down migration" },
+	[R_PG_RESTORE] = { "pg_restore", EFF_DATA, "data", "a restore that reads a backup capture, a down migration, or SQL that writes in an undo" },
 	[R_MIGRATE] = { "a command containing `migrate` (also alembic upgrade)", EFF_DATA, "data",
-	                "a restore that reads a backup capture, or a down migration" },
+	                "a restore that reads a backup capture, a down migration, or SQL that writes in an undo" },
 	[R_DOWN_MIGRATION] = { "a migration run down (migrate ... down/rollback, alembic downgrade, db:rollback)",
 	                       EFF_DOWN_MIGRATION, "data, migrated back", "" },
 	[R_MIGRATE_STATUS] = { "a migration status or dry run (migrate status/--check/--dry-run/--plan/show)", EFF_NONE, "reads only", "" },
@@ -380,7 +380,6 @@ static void add_effect(struct rec *r, struct effect_use *u, enum rule_id id,
 	if (obj)
 		flags |= obj->flags & (EW_CAPTURE | EW_BACKUP_CAPTURE);
 	e->flags = flags;
-	(void)r;
 }
 
 /* An object word made from a plain string (a directory, a tool name). */
@@ -1743,7 +1742,7 @@ void effect_describe_inverse(struct buf *out, const struct effect *e)
 		break;
 	case EFF_DATA:
 	case EFF_DOWN_MIGRATION:
-		buf_puts(out, "a restore that reads a backup capture, or a down migration");
+		buf_puts(out, "a restore that reads a backup capture, a down migration, or SQL that writes in an undo");
 		break;
 	case EFF_MOVE: buf_printf(out, "`mv %s %s`, or a restore of %s", e->arg_text, o, e->arg_text); break;
 	case EFF_FILE:
