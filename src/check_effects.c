@@ -934,6 +934,14 @@ static void explain_block(struct buf *out, const struct compile *c,
 					buf_puts(out, " (from a backup capture)");
 			}
 			buf_putc(out, '\n');
+			/* In a step, say what the rollback path must hold (W103). */
+			for (size_t k = 0; b->kind == BLOCK_STEP && k < u->neffects; k++) {
+				if (!needs_inverse(u->effects[k].kind))
+					continue;
+				buf_puts(out, "        inverse looked for: ");
+				effect_describe_inverse(out, &u->effects[k]);
+				buf_putc(out, '\n');
+			}
 		}
 	}
 }

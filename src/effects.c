@@ -126,7 +126,7 @@ static const struct effect_rule table[R__COUNT] = {
 	                    "a restore that reads a backup capture, a down migration, or SQL that writes in an undo" },
 	[R_MYSQL_READ] = { "mysql with reading statements only", EFF_NONE, "reads only", "" },
 	[R_PG_RESTORE] = { "pg_restore", EFF_DATA, "data", "a restore that reads a backup capture, a down migration, or SQL that writes in an undo" },
-	[R_MIGRATE] = { "a command containing `migrate` (also alembic upgrade)", EFF_DATA, "data",
+	[R_MIGRATE] = { "a command with a word containing migrate (also alembic upgrade)", EFF_DATA, "data",
 	                "a restore that reads a backup capture, a down migration, or SQL that writes in an undo" },
 	[R_DOWN_MIGRATION] = { "a migration run down (migrate ... down/rollback, alembic downgrade, db:rollback)",
 	                       EFF_DOWN_MIGRATION, "data, migrated back", "" },

@@ -353,6 +353,8 @@ Test(effects, explain_lists_recognised_and_unknown)
 	cr_expect(strstr(out.data, "through sudo") != NULL);
 	cr_expect(strstr(out.data, "notify: not recognised") != NULL, "%s", out.data);
 	cr_expect(strstr(out.data, "service app stopped") != NULL);
+	cr_expect(strstr(out.data, "inverse looked for: `git checkout ${previous}`") != NULL,
+	          "a step's effect names its inverse: %s", out.data);
 	buf_free(&out);
 	compile_free(c);
 }
