@@ -135,6 +135,7 @@ static bool has_short(const char *w, char ch, bool bare)
 	       strspn(w, "cxtrufvzjJapPoOkmwWSGgsl") == strlen(w);
 }
 
+/* Does one simple command test an archive, a dump or a checksum list? */
 static bool simple_verifies(const struct sh_simple *sc)
 {
 	long pw = check_program_word(sc);
