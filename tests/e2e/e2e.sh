@@ -272,6 +272,24 @@ unchanged
 [ "$rc" -eq 1 ] && [ $? -eq 0 ] && grep -F -e '--yes' "$SB/deploy.log" > /dev/null
 check "without a terminal and without --yes: exit 1" $? "$SB/deploy.log"
 
+# ---- confirmation on a terminal (script(1) gives the script a pty) ----
+if command -v script > /dev/null 2>&1; then
+	sandbox
+	cmd="cd '$SB' && '$SH' '$ROOT/gen-demo/deploy.sh' --set app='$SB/app' --set data='$SB/data'"
+	printf 'no\n' | script -qec "$cmd" /dev/null > "$SB/deploy.log" 2>&1
+	rc=$?
+	unchanged
+	[ "$rc" -eq 1 ] && [ $? -eq 0 ] && grep -F "previous: $V1" "$SB/deploy.log" > /dev/null && grep -F "target:   $V2" "$SB/deploy.log" > /dev/null
+	check "on a terminal the release and both commits are shown; no 'yes': exit 1, nothing changed" $? "$SB/deploy.log"
+	printf 'yes\n' | script -qec "$cmd" /dev/null > "$SB/deploy.log" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && [ "$(git -C "$SB/app" rev-parse HEAD)" = "$V2" ]
+	check "on a terminal, answering yes deploys" $? "$SB/deploy.log"
+else
+	ok "on a terminal the release and both commits are shown # SKIP script(1) is not installed"
+	ok "on a terminal, answering yes deploys # SKIP script(1) is not installed"
+fi
+
 sandbox
 (cd "$SB" && "$SH" "$ROOT/gen-demo/deploy.sh" --yes --bogus) > "$SB/deploy.log" 2>&1
 check "an unknown option: exit 1" $(( $? != 1 )) "$SB/deploy.log"
@@ -367,6 +385,29 @@ run_rollback "$SB/rb.log"
 rc=$?
 unchanged
 check "rollback.sh after a resumed deploy restores everything" $((rc + $?)) "$SB/rb.log"
+
+# ---- TERM during the rollback path, then rollback.sh finishes it ----
+sandbox
+touch "$SB/faults/undo2.hang"
+(
+	i=0
+	while [ ! -s "$SB/faults/undo2.pid" ] && [ $i -lt 400 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	kill -s TERM "$(cat "$SB/state/lock/pid")"
+) &
+watcher=$!
+run_deploy "$SB/deploy.log" --fail-after 2
+rc=$?
+wait "$watcher"
+[ "$rc" -eq 143 ] && gone "$SB/faults/undo2.pid" && journal_has "	undo:2	interrupted	" && [ ! -d "$SB/state/lock" ] && grep -F 'To finish the rollback' "$SB/deploy.log" > /dev/null
+check "TERM during an undo: exit 143, the command stopped, the lock released" $? "$SB/deploy.log"
+rm -f "$SB/faults/undo2.hang"
+run_rollback "$SB/rb.log"
+rc=$?
+unchanged
+check "rollback.sh then finishes the interrupted rollback" $((rc + $?)) "$SB/rb.log"
 
 # ---- a failing undo escalates; fixed, rollback.sh finishes ----
 sandbox
