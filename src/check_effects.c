@@ -337,6 +337,27 @@ static bool needs_inverse(enum effect_kind k)
 	}
 }
 
+/* Is a path in scratch space (temporary folders, the scripts' state
+ * folder)? Files left there change nothing the service reads. */
+static bool in_scratch(const struct release *r, const char *path)
+{
+	static const char *const tmp[] = { "/tmp", "/var/tmp", "/dev/shm", NULL };
+	for (const char *const *t = tmp; *t; t++)
+		if (under(path, *t))
+			return true;
+	return r->state_dir && *r->state_dir && under(path, r->state_dir);
+}
+
+/* Does W103 ask an inverse for this effect? */
+static bool wants_inverse(const struct release *r, const struct effect *e)
+{
+	if (!needs_inverse(e->kind))
+		return false;
+	if (e->kind == EFF_FILE || e->kind == EFF_DIR || e->kind == EFF_LINK)
+		return !in_scratch(r, e->obj);
+	return true;
+}
+
 /* What one rollback path offers: its effects in running order, the saved
  * copies known on it, and its blocks (for the words they read). */
 struct lookup {
@@ -561,7 +582,7 @@ void check_effects_rollback(struct compile *c)
 				for (size_t ei = 0; ei < fc->ce.neffects; ei++, idx++) {
 					const struct effect *e = &fc->ce.effects[ei];
 					if (done[idx] || s < lo || sb->undo_kind != UNDO_BLOCK ||
-					    !needs_inverse(e->kind) ||
+					    !wants_inverse(c->rel, e) ||
 					    cancelled_in_step(&steps[s], ci, ei, &local))
 						continue;
 					struct verdict v = find_inverse(&l, e, steps, k);
