@@ -325,18 +325,12 @@ void diag_print(struct diag_set *ds, FILE *out)
 	case DIAG_TEXT:
 		print_text(ds, out);
 		break;
-#ifdef RELC_HAVE_DIAG_JSON
 	case DIAG_JSON:
 		diag_print_json(ds, out);
 		break;
 	case DIAG_SARIF:
 		diag_print_sarif(ds, out);
 		break;
-#else
-	default:
-		print_text(ds, out);
-		break;
-#endif
 	}
 	fflush(out);
 }

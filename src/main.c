@@ -152,12 +152,31 @@ static int cmd_check(struct cli *cli)
 	if (cli->nspecs == 0)
 		return usage_error("%s", "check needs at least one SPEC");
 	int worst = EXIT_OK;
+	/* SARIF is one log for the whole run: print every spec's results at the end */
+	bool one_log = cli->copt.diag.format == DIAG_SARIF;
+	struct compile **kept = one_log ? xcalloc((size_t)cli->nspecs, sizeof *kept) : NULL;
 	for (int i = 0; i < cli->nspecs; i++) {
-		int st;
-		struct compile *c = compile_one(cli, cli->specs[i], &st);
-		compile_free(c);
+		struct compile *c = compile_new(&cli->copt);
+		compile_spec(c, cli->specs[i]);
+		int st = compile_status(c);
 		if (st > worst)
 			worst = st;
+		if (one_log) {
+			kept[i] = c;
+			continue;
+		}
+		diag_print(c->diags, stderr);
+		compile_free(c);
+	}
+	if (one_log) {
+		struct diag_set **sets = xcalloc((size_t)cli->nspecs, sizeof *sets);
+		for (int i = 0; i < cli->nspecs; i++)
+			sets[i] = kept[i]->diags;
+		diag_print_sarif_sets(sets, (size_t)cli->nspecs, stderr);
+		for (int i = 0; i < cli->nspecs; i++)
+			compile_free(kept[i]);
+		free(sets);
+		free(kept);
 	}
 	return worst;
 }

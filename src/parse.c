@@ -517,6 +517,7 @@ struct block_builder {
 	struct command *last_cmd;
 	struct expect *last_expect;
 	struct loc estimate_loc, timeout_loc;
+	struct loc timeout_value_loc;
 };
 
 static void add_command(struct block_builder *bb, struct command *c)
@@ -595,6 +596,7 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 			return;
 		}
 		bb->timeout_loc = n->loc;
+		bb->timeout_value_loc = n->args[0].loc;
 		parse_duration_range(ctx, &n->args[0], false, &b->timeout);
 		b->timeout.loc = n->loc;
 		return;
@@ -723,11 +725,11 @@ static struct block *convert_block(struct parse_ctx *ctx, const struct pt_node *
 	struct value *name = kind == BLOCK_UNDO ? NULL : make_value(ctx, &n->args[0]);
 	struct block *b = ast_block(ctx->arena, n->loc, kind, name);
 	b->parent = parent;
-	struct block_builder bb = {b, NULL, NULL, {0}, {0}};
+	struct block_builder bb = {b, NULL, NULL, {0}, {0}, {0}};
 	for (const struct pt_node *c = n->children; c; c = c->next)
 		block_item(ctx, &bb, c);
 	if (b->timeout.set && b->estimate.set && b->timeout.max_ms < b->estimate.max_ms) {
-		struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, b->timeout.loc,
+		struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, bb.timeout_value_loc,
 			"timeout %s is below the estimate's upper bound %s",
 			b->timeout.raw, b->estimate.raw);
 		diag_note(d, b->estimate.loc, "the estimate is here");

@@ -263,12 +263,6 @@ static void resolve_file(struct resolver *rs, const char *fs_path,
                          const char *display, struct loc included_at,
                          struct source_file *includer);
 
-static void chain_notes(struct diagnostic *d, const struct source_file *f)
-{
-	for (; f && f->included_at.line; f = f->includer)
-		diag_note(d, f->included_at, "included from here");
-}
-
 static void do_include(struct resolver *rs, struct source_file *from,
                        const struct stmt *s)
 {
@@ -299,9 +293,8 @@ static void do_include(struct resolver *rs, struct source_file *from,
 		}
 	}
 	if (rs->depth >= MAX_INCLUDE_DEPTH) {
-		struct diagnostic *d = diag_report(rs->ds, DIAG_E008, s->value->loc,
-			"includes nested more than %d deep", MAX_INCLUDE_DEPTH);
-		chain_notes(d, from);
+		diag_report(rs->ds, DIAG_E008, s->value->loc,
+		            "includes nested more than %d deep", MAX_INCLUDE_DEPTH);
 		free(fs);
 		free(disp);
 		return;
@@ -419,11 +412,10 @@ static void resolve_file(struct resolver *rs, const char *fs_path,
 			rs->c->io_error = err;
 			return;
 		}
-		struct diagnostic *d = diag_report(rs->ds, DIAG_E008, included_at,
-			"cannot include %s: %s", display,
-			err == EFBIG ? "file larger than 256 MiB" :
-			err == EISDIR ? "it is a directory" : strerror(err));
-		chain_notes(d, includer);
+		diag_report(rs->ds, DIAG_E008, included_at,
+		            "cannot include %s: %s", display,
+		            err == EFBIG ? "file larger than 256 MiB" :
+		            err == EISDIR ? "it is a directory" : strerror(err));
 		return;
 	}
 	resolve_source(rs, fs_path, disp, included_at, includer, text, len);
@@ -468,8 +460,12 @@ static void bind_all(struct resolver *rs)
 					bind_command(rs, c);
 			for (struct checksum *cs = b->checksums; cs; cs = cs->next) {
 				cs->sym = release_symbol(r, cs->name);
-				if (!cs->sym)
-					undefined(rs, cs->loc, cs->name);
+				if (!cs->sym) {
+					struct diagnostic *d = diag_report(rs->ds, DIAG_E006, cs->loc,
+						"checksum names %s, which is not a capture", cs->name);
+					diag_note(d, (struct loc){0},
+					          "checksum takes the NAME of a `capture NAME = ...` in this backup");
+				}
 			}
 		}
 	}
