@@ -1474,6 +1474,23 @@ static bool is_test_program(const char *p)
 	return one_of(p, tests);
 }
 
+/* Does the text before `off` end with the reserved word kw (an optional
+ * `!` after it aside)? */
+static bool after_keyword(const char *text, size_t off, const char *kw)
+{
+	size_t i = off, kl = strlen(kw);
+	while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t'))
+		i--;
+	if (i > 0 && text[i - 1] == '!') {
+		i--;
+		while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t'))
+			i--;
+	}
+	if (i < kl || strncmp(text + i - kl, kw, kl) != 0)
+		return false;
+	return i == kl || !is_ident_char(text[i - kl - 1]);
+}
+
 static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 {
 	struct sh_simple *sc = NULL;
@@ -1506,6 +1523,10 @@ static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 			if (is_test_program(pp) || streq(pp, "!"))
 				proto.guarded = true;
 		}
+		/* `if ! id -u U; then useradd U; fi`: the previous command is the
+		 * condition of an if (sh_parse drops the reserved words). */
+		if (prev && after_keyword(text, prev->off, "if"))
+			proto.guarded = true;
 		if (prev && prev->sep == SH_SEP_PIPE && prev->nwords) {
 			/* The program the pipe comes from, wrappers looked through. */
 			size_t k = 0;

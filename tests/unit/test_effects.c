@@ -284,6 +284,9 @@ Test(effects, word_flags)
 	cr_expect(ce.uses[1].guarded);
 	ce = read_text(a, "useradd app");
 	cr_expect(!ce.uses[0].guarded);
+	ce = read_text(a, "if ! id -u app >/dev/null 2>&1; then useradd app; fi");
+	cr_assert_eq(ce.nuses, 2);
+	cr_expect(ce.uses[1].guarded, "the condition of an if guards its body");
 	arena_free(a);
 }
 
