@@ -76,6 +76,8 @@ struct ref {
 	size_t off, len;   /* span of "${name}" in the command text */
 	const char *name;  /* interned */
 	enum ref_ctx ctx;
+	bool in_backquotes; /* inside `...`: only a quoted variable is safe there,
+	                       never a literal value pasted in place */
 	struct loc loc;
 	struct symbol *sym; /* set by resolve */
 };

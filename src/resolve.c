@@ -164,6 +164,7 @@ static void find_command_refs(struct resolver *rs, struct command *c)
 			r->len = found[i].len;
 			r->name = arena_intern(rs->a, c->text + found[i].name_off, found[i].name_len);
 			r->ctx = found[i].ctx;
+			r->in_backquotes = found[i].in_backquotes;
 			r->loc = command_loc(c, found[i].off);
 		}
 		c->nrefs = n;
