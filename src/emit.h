@@ -42,4 +42,10 @@ void emit_value_text(struct buf *out, const struct value *v);    /* emit_md.c */
  * such as a list item's content. */
 void emit_md_text(struct buf *out, const char *s, size_t len, bool line_start); /* emit_md.c */
 
+/* The changes of one area as Markdown list items ("- Added: ..."), kinds in
+ * the language's order with breaking first; with_commit adds the short id
+ * of a change harvested from git. Returns how many were written. */
+size_t emit_change_items(struct buf *out, const struct release *r,
+                         enum change_area area, bool with_commit); /* emit_changelog.c */
+
 #endif

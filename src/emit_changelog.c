@@ -29,36 +29,48 @@ static const char *kind_label(enum change_kind k)
 	return "?";
 }
 
-static void put_value(struct buf *out, const struct value *v)
+size_t emit_change_items(struct buf *out, const struct release *r,
+                         enum change_area area, bool with_commit)
 {
+	static const enum change_kind order[] = {
+		CHANGE_BREAKING, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_FIXED,
+		CHANGE_REMOVED, CHANGE_PERFORMANCE, CHANGE_DATABASE,
+		CHANGE_SCHEMA, CHANGE_DATA, CHANGE_INDEX,
+	};
 	struct buf t;
+	size_t n = 0;
 
 	buf_init(&t);
-	emit_value_text(&t, v);
-	emit_md_text(out, t.data ? t.data : "", t.len, false);
-	buf_free(&t);
-}
-
-/* One heading and its entries, kinds in the given order; nothing at all
- * when the area has no entry. */
-static void area_section(struct buf *out, const struct release *r,
-                         enum change_area area, const char *title,
-                         const enum change_kind *order, size_t norder)
-{
-	bool any = false;
-
-	for (size_t k = 0; k < norder; k++) {
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
 		for (const struct change *ch = r->changes; ch; ch = ch->next) {
 			if (ch->area != area || ch->kind != order[k])
 				continue;
-			if (!any)
-				buf_printf(out, "\n### %s\n", title);
-			any = true;
+			n++;
+			t.len = 0;
+			emit_value_text(&t, ch->text);
 			buf_printf(out, "- %s: ", kind_label(ch->kind));
-			put_value(out, ch->text);
+			emit_md_text(out, t.data ? t.data : "", t.len, false);
+			if (with_commit && ch->commit)
+				buf_printf(out, " (`%.7s`)", ch->commit);
 			buf_putc(out, '\n');
 		}
 	}
+	buf_free(&t);
+	return n;
+}
+
+/* One area under its heading; nothing at all when it has no entry. */
+static void area_section(struct buf *out, const struct release *r,
+                         enum change_area area, const char *title)
+{
+	struct buf items;
+
+	buf_init(&items);
+	if (emit_change_items(&items, r, area, false) > 0) {
+		buf_printf(out, "\n### %s\n", title);
+		buf_add(out, items.data, items.len);
+	}
+	buf_free(&items);
 }
 
 static const char *release_version(const struct release *r)
@@ -72,23 +84,14 @@ static const char *release_version(const struct release *r)
 
 void emit_changelog_md(struct buf *out, const struct compile *c)
 {
-	static const enum change_kind api[] = {
-		CHANGE_BREAKING, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_FIXED,
-		CHANGE_REMOVED,
-	};
-	static const enum change_kind backend[] = {
-		CHANGE_ADDED, CHANGE_CHANGED, CHANGE_FIXED, CHANGE_PERFORMANCE,
-		CHANGE_DATABASE,
-	};
 	const struct release *r = c->rel;
 
 	if (!r)
 		return;
 	buf_printf(out, "## [%s] - %04d-%02d-%02d\n", release_version(r), r->year,
 	           r->month, r->day);
-	area_section(out, r, AREA_API, "API", api, sizeof api / sizeof api[0]);
-	area_section(out, r, AREA_BACKEND, "Backend", backend,
-	             sizeof backend / sizeof backend[0]);
+	area_section(out, r, AREA_API, "API");
+	area_section(out, r, AREA_BACKEND, "Backend");
 }
 
 /* ---- semantic versions in headings ---- */

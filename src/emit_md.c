@@ -1159,46 +1159,10 @@ static int64_t estimated_total(const struct release *r, int *missing)
 	return sum;
 }
 
-static const char *change_label(enum change_kind k)
-{
-	switch (k) {
-	case CHANGE_ADDED: return "Added";
-	case CHANGE_CHANGED: return "Changed";
-	case CHANGE_FIXED: return "Fixed";
-	case CHANGE_REMOVED: return "Removed";
-	case CHANGE_BREAKING: return "**Breaking**";
-	case CHANGE_PERFORMANCE: return "Performance";
-	case CHANGE_DATABASE: return "Database";
-	case CHANGE_SCHEMA: return "Schema";
-	case CHANGE_DATA: return "Data";
-	case CHANGE_INDEX: return "Index";
-	}
-	return "?";
-}
-
-/* One area's changes, kinds in the language's order (breaking first). */
+/* One area's changes, or a line saying there are none. */
 static void change_list(struct plan *p, enum change_area area)
 {
-	static const enum change_kind order[] = {
-		CHANGE_BREAKING, CHANGE_ADDED, CHANGE_CHANGED, CHANGE_FIXED,
-		CHANGE_REMOVED, CHANGE_PERFORMANCE, CHANGE_DATABASE,
-		CHANGE_SCHEMA, CHANGE_DATA, CHANGE_INDEX,
-	};
-	bool any = false;
-
-	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
-		for (const struct change *ch = p->r->changes; ch; ch = ch->next) {
-			if (ch->area != area || ch->kind != order[k])
-				continue;
-			any = true;
-			buf_printf(p->out, "- %s: ", change_label(ch->kind));
-			md_value(p->out, ch->text, false);
-			if (ch->commit)
-				buf_printf(p->out, " (`%.7s`)", ch->commit);
-			buf_putc(p->out, '\n');
-		}
-	}
-	if (!any)
+	if (emit_change_items(p->out, p->r, area, true) == 0)
 		buf_puts(p->out, "- None.\n");
 	buf_putc(p->out, '\n');
 }
