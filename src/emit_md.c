@@ -589,7 +589,6 @@ static void expected_output(struct buf *out, const struct block *b)
 
 struct plan {
 	struct buf *out;
-	const struct compile *c;
 	const struct release *r;
 };
 
@@ -1238,7 +1237,7 @@ static void section_notes(struct plan *p)
 
 void emit_plan_md(struct buf *out, const struct compile *c)
 {
-	struct plan p = { out, c, c->rel };
+	struct plan p = { out, c->rel };
 
 	buf_puts(out, "<!--\n");
 	emit_provenance(out, c, "");
