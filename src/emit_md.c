@@ -608,36 +608,45 @@ static void block_ref(struct buf *out, const struct block *b)
 	buf_puts(out, "\xe2\x80\x9d");
 }
 
+/* Does reference i of cmd name a symbol already named earlier in block b? */
+static bool named_before(const struct block *b, const struct command *cmd, size_t i)
+{
+	const struct symbol *sym = cmd->refs[i].sym;
+
+	for (const struct command *c = b->cmds; c; c = c->next) {
+		size_t n = c == cmd ? i : c->nrefs;
+		for (size_t k = 0; k < n; k++)
+			if (c->refs[k].sym == sym)
+				return true;
+		if (c == cmd)
+			break;
+	}
+	return false;
+}
+
 /* Lines under the fence naming where its run-time values come from:
  * captures made in another block (with the command that sets them) and
  * environment variables. Each name once, in order of first use. */
 static void value_sources(struct buf *out, const struct block *b)
 {
-	const struct symbol *seen[64];
-	size_t nseen = 0;
+	bool any = false;
 
 	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
 		for (size_t i = 0; i < cmd->nrefs; i++) {
 			const struct symbol *sym = cmd->refs[i].sym;
-			size_t k = 0;
 
 			if (!sym || ref_literal(sym) ||
-			    (sym->kind != SYM_CAPTURE && sym->kind != SYM_ENV))
+			    (sym->kind != SYM_CAPTURE && sym->kind != SYM_ENV) ||
+			    (sym->kind == SYM_CAPTURE && sym->capture &&
+			     sym->capture->block == b) ||
+			    named_before(b, cmd, i))
 				continue;
-			if (sym->kind == SYM_CAPTURE && sym->capture &&
-			    sym->capture->block == b)
-				continue;
-			while (k < nseen && seen[k] != sym)
-				k++;
-			if (k < nseen)
-				continue;
-			if (nseen < sizeof seen / sizeof seen[0])
-				seen[nseen++] = sym;
+			any = true;
 			buf_printf(out, "- `$%s`", sym->name);
 			if (sym->kind == SYM_ENV) {
 				buf_puts(out, " comes from the operator's environment "
 				              "(it must be set and not empty).\n");
-			} else if (sym->kind == SYM_CAPTURE && sym->capture) {
+			} else if (sym->capture) {
 				buf_puts(out, " is set by ");
 				block_ref(out, sym->capture->block);
 				buf_puts(out, ": ");
@@ -648,7 +657,7 @@ static void value_sources(struct buf *out, const struct block *b)
 			}
 		}
 	}
-	if (nseen)
+	if (any)
 		buf_putc(out, '\n');
 }
 
