@@ -494,11 +494,20 @@ static void expect_words(struct buf *out, const struct expect *e)
 	case EXPECT_EXIT:
 		buf_printf(out, "exit status %lld", (long long)e->number);
 		break;
-	case EXPECT_EQUALS:
-		buf_printf(out, "%s is ", st);
-		md_value_code(out, e->text);
-		buf_puts(out, " (trailing newlines aside)");
+	case EXPECT_EQUALS: {
+		struct buf t;
+		buf_init(&t);
+		emit_value_text(&t, e->text);
+		if (t.len == 0) {
+			buf_printf(out, "%s is empty (trailing newlines aside)", st);
+		} else {
+			buf_printf(out, "%s is ", st);
+			md_code(out, t.data, t.len);
+			buf_puts(out, " (trailing newlines aside)");
+		}
+		buf_free(&t);
 		break;
+	}
 	case EXPECT_CONTAINS:
 		buf_printf(out, "%s contains ", st);
 		md_value_code(out, e->text);
