@@ -38,6 +38,17 @@ fi
 	done
 } > "$TMP/plain.sh"
 
+# The processes a block cannot do without (timeout, the sh that runs the
+# command, one clock reading): what a machine's fork/exec speed alone costs.
+{
+	printf '#!/bin/sh\n'
+	i=1
+	while [ $i -le $STEPS ]; do
+		printf 'timeout 5 sh -c true\nt=$(date +%%s)\n'
+		i=$((i + 1))
+	done
+} > "$TMP/floor.sh"
+
 # Milliseconds since the epoch (GNU date's %N).
 now_ms() {
 	t=$(date +%s%N)
@@ -55,10 +66,16 @@ if [ $rc -ne 0 ]; then
 	tail -n 20 "$TMP/deploy.log" >&2
 	exit 1
 fi
+$SHELL_UNDER_TEST "$TMP/floor.sh" || exit 1
+t3=$(now_ms)
 plain=$((t1 - t0))
 deploy=$((t2 - t1))
+floor=$((t3 - t2))
 per=$(( (deploy - plain) * 1000 / STEPS ))
+fper=$(( (floor - plain) * 1000 / STEPS ))
 printf 'shell: %s, %d steps of `run true`\n' "$SHELL_UNDER_TEST" $STEPS
 printf 'plain script:  %d ms\n' $plain
 printf 'deploy.sh:     %d ms\n' $deploy
 printf 'overhead per block: %d.%03d ms (goal < 10 ms)\n' $((per / 1000)) $((per % 1000))
+printf '  of which starting timeout, sh and date: %d.%03d ms (this machine'"'"'s fork/exec cost)\n' \
+	$((fper / 1000)) $((fper % 1000))
