@@ -35,6 +35,14 @@ static bool md_digits_before(const char *s, size_t i)
 	return true;
 }
 
+/* Is s[i..len) a run of '#' only (a heading's closing sequence)? */
+static bool hashes_to_end(const char *s, size_t i, size_t len)
+{
+	while (i < len && s[i] == '#')
+		i++;
+	return i == len;
+}
+
 /* Text from the spec (names, change notes). Escapes only what would change
  * the rendering, so ordinary text stays readable in the raw file; control
  * characters (a "\n" in a string) become spaces so a heading or a list item
@@ -64,7 +72,7 @@ void emit_md_text(struct buf *out, const char *s, size_t len, bool line_start)
 			                      s[i + 1] == '#');
 			break;
 		case '#': /* a closing run at the end would be cut from a heading */
-			esc = (i == 0 && line_start) || strspn(s + i, "#") == len - i;
+			esc = (i == 0 && line_start) || hashes_to_end(s, i, len);
 			break;
 		case '>': case '-': case '+': case '=':
 			esc = i == 0 && line_start;
