@@ -9,6 +9,7 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "effects.h"
 #include "emit.h"
 #include "fmt.h"
 #include "parse.h"
@@ -38,6 +39,7 @@ struct cli {
 	const char *update_file;
 	const char *emit_kind;
 	bool check_only;
+	bool explain_effects;
 	struct compile_options copt;
 };
 
@@ -83,6 +85,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			cli->copt.diag.quiet = true;
 		else if (strcmp(a, "--check") == 0)
 			cli->check_only = true;
+		else if (strcmp(a, "--explain-effects") == 0)
+			cli->explain_effects = true;
 		else if (strcmp(a, "--repo") == 0 || strcmp(a, "-o") == 0 ||
 		         strcmp(a, "--update") == 0 || strcmp(a, "--output") == 0) {
 			if (i + 1 >= argc)
@@ -166,6 +170,13 @@ static int cmd_check(struct cli *cli)
 			continue;
 		}
 		diag_print(c->diags, stderr);
+		if (cli->explain_effects && c->rel) {
+			struct buf b;
+			buf_init(&b);
+			effects_explain(&b, c);
+			fwrite(b.data, 1, b.len, stdout);
+			buf_free(&b);
+		}
 		compile_free(c);
 	}
 	if (one_log) {
