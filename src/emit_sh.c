@@ -1618,14 +1618,15 @@ static void put_constants(struct buf *out, const struct release *r, bool deploy)
 	buf_printf(out, "RELC_MORE_TOOLS=%s\n", sums ? "sha256sum" : "''");
 
 	buf_puts(out, "\n# Spec references: one variable each, RELC_V_<name>, exported so\n"
-	              "# the commands (run by sh -c) see them.\n");
+	              "# the commands (run by sh -c) see them. Exported before they are\n"
+	              "# set: ShellCheck then takes a quote in a value for data (SC2089).\n");
 	for (const struct symbol *s = r->symbols; s; s = s->next) {
 		if (s->kind == SYM_BUILTIN && strcmp(s->name, "state_dir") != 0) {
-			buf_printf(out, "RELC_V_%s=", s->name);
+			buf_printf(out, "export RELC_V_%s\nRELC_V_%s=", s->name, s->name);
 			q(out, s->builtin);
-			buf_printf(out, "\nexport RELC_V_%s\n", s->name);
+			buf_putc(out, '\n');
 		} else if (s->kind == SYM_CAPTURE) {
-			buf_printf(out, "RELC_V_%s=\nexport RELC_V_%s\n", s->name, s->name);
+			buf_printf(out, "export RELC_V_%s\nRELC_V_%s=\n", s->name, s->name);
 		}
 	}
 }
@@ -1688,15 +1689,16 @@ static void put_sets(struct buf *out, const struct release *r, bool deploy)
 static void put_values(struct buf *out, const struct release *r)
 {
 	buf_puts(out, "\n# Environment values and lets (defaults unless --set).\n"
-	              "relc_values() {\n\tRELC_V_state_dir=$RELC_STATE\n"
-	              "\texport RELC_V_state_dir\n");
+	              "relc_values() {\n\texport RELC_V_state_dir\n"
+	              "\tRELC_V_state_dir=$RELC_STATE\n");
 	for (const struct symbol *s = r->symbols; s; s = s->next)
 		if (s->kind == SYM_ENV)
-			buf_printf(out, "\tRELC_V_%s=${%s-}\n\texport RELC_V_%s\n",
+			buf_printf(out, "\texport RELC_V_%s\n\tRELC_V_%s=${%s-}\n",
 			           s->name, s->name, s->name);
 	for (const struct symbol *s = r->symbols; s; s = s->next) {
 		if (s->kind != SYM_LET)
 			continue;
+		buf_printf(out, "\texport RELC_V_%s\n", s->name);
 		if (s->overridable) {
 			buf_printf(out, "\tif [ -z \"${RELC_S_%s-}\" ]; then\n\t\tRELC_V_%s=",
 			           s->name, s->name);
@@ -1707,7 +1709,6 @@ static void put_values(struct buf *out, const struct release *r)
 			put_value_word(out, s->value);
 			buf_putc(out, '\n');
 		}
-		buf_printf(out, "\texport RELC_V_%s\n", s->name);
 	}
 	buf_puts(out, "}\n");
 }
