@@ -270,13 +270,31 @@ static size_t fence_len(const char *s, size_t len, char *ch)
 	return n >= 3 ? n : 0;
 }
 
-/* Classify the lines of `text`, ignoring headings inside fenced code. */
+/* Does this line close a fence of `open` characters `ch`: a run at least as
+ * long, then only white space (a closing fence has no info string)? */
+static bool fence_closes(const char *s, size_t len, char ch, size_t open)
+{
+	char c;
+	size_t f = fence_len(s, len, &c);
+	size_t i = 0;
+
+	if (f < open || c != ch)
+		return false;
+	while (i < len && s[i] == ' ')
+		i++;
+	for (i += f; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+/* Classify the lines of `text`, ignoring headings inside fenced code. A fence
+ * that is never closed does not count: otherwise it would hide every later
+ * heading, and the section this file gets, from the next update. */
 static enum heading *classify(const char *text, const struct line *lines,
                               size_t n)
 {
 	enum heading *h = xcalloc(n ? n : 1, sizeof *h);
-	size_t open = 0;
-	char open_ch = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *s = text + lines[i].off;
@@ -284,14 +302,12 @@ static enum heading *classify(const char *text, const struct line *lines,
 		char ch;
 		size_t f = fence_len(s, len, &ch);
 
-		if (open) {
-			if (f >= open && ch == open_ch)
-				open = 0;
-			continue;
-		}
 		if (f) {
-			open = f;
-			open_ch = ch;
+			size_t k = i + 1;
+			while (k < n && !fence_closes(text + lines[k].off, lines[k].len, ch, f))
+				k++;
+			if (k < n)
+				i = k; /* skip the fenced block */
 		} else if (len >= 2 && s[0] == '#' && (s[1] == ' ' || s[1] == '\t')) {
 			h[i] = H_TITLE;
 		} else if (len >= 3 && s[0] == '#' && s[1] == '#' &&

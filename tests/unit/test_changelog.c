@@ -226,6 +226,30 @@ Test(changelog, headings_inside_fenced_code_ignored)
 	free(s);
 }
 
+Test(changelog, unclosed_fence_hides_nothing)
+{
+	/* A fence never closed is not a fence: the heading after it counts, and
+	 * the section appended after it is found again by the next update. */
+	const char *old = "# Changelog\n\n```\n## [0.2.0]\n- b\n";
+	char *s = update("0.3.0", old);
+	cr_assert_str_eq(s, "# Changelog\n\n```\n\n" SEC("0.3.0") "\n## [0.2.0]\n- b\n");
+	char *again = update("0.3.0", s);
+	cr_assert_str_eq(again, s);
+	free(again);
+	free(s);
+}
+
+Test(changelog, fence_closes_only_without_info_string)
+{
+	/* "```sh" cannot close a fence, so the heading after it is still code. */
+	const char *old = "# Changelog\n\n```\n```sh\n## [0.3.0] - in code\n```\n\n"
+	                  "## [0.2.0]\n- b\n";
+	char *s = update("0.3.0", old);
+	cr_assert_str_eq(s, "# Changelog\n\n```\n```sh\n## [0.3.0] - in code\n```\n\n"
+	                    SEC("0.3.0") "\n## [0.2.0]\n- b\n");
+	free(s);
+}
+
 Test(changelog, unbracketed_and_v_prefixed_versions)
 {
 	char *s = update("0.3.0", "# Changelog\n\n## v0.3.0 (old)\n- stale\n\n## 0.2.0\n- b\n");
@@ -252,6 +276,8 @@ Test(changelog, second_update_changes_nothing)
 		"# Changelog\n\n## [0.2.0]\n- b\n\n[0.2.0]: https://example.org\n",
 		"# Changelog\n\n## [0.4.0]\n- a\n\n## [0.2.0]\n- b\n\n# Another title\n",
 		"intro without title\n\n```\n## [0.3.0]\n```\n",
+		"# Changelog\n~~~\n## [0.3.0]\n",
+		"# Changelog\r\n\r\n## [0.3.0] - 2026-01-01\r\n- stale\r\n",
 	};
 	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
 		char *once = update("0.3.0", inputs[i]);
