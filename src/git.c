@@ -38,6 +38,9 @@ struct pin {
 static const char *git_message(void)
 {
 	const git_error *e = git_error_last();
+	/* libgit2 out of memory is relc out of memory: exit 2, not a diagnostic. */
+	if (e && e->klass == GIT_ERROR_NOMEMORY)
+		relc_oom();
 	return e && e->message ? e->message : "unknown libgit2 error";
 }
 

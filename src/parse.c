@@ -469,6 +469,10 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 		if (e->kind == EXPECT_MATCHES && e->text->expanded) {
 			regex_t re;
 			int rc = regcomp(&re, e->text->expanded, REG_EXTENDED | REG_NOSUB);
+			/* Out of memory is not the pattern's fault (a pattern too big
+			 * is REG_ESIZE): exit 2 like every other allocation failure. */
+			if (rc == REG_ESPACE)
+				relc_oom();
 			if (rc != 0) {
 				char msg[200];
 				regerror(rc, &re, msg, sizeof msg);
