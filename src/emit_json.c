@@ -14,9 +14,10 @@ struct jw {
 	int depth;
 	bool first;     /* no member written yet at this depth */
 	bool after_key; /* the next value follows "key": on the same line */
-	/* Source paths are shown relative to the repository: the root spec's
-	 * folder as given on the command line, and the same folder relative to
-	 * the repository (both empty when they are the same). */
+	/* Source paths are shown relative to the repository: a path under the
+	 * root spec's folder as given on the command line (given_dir) is
+	 * rewritten under that folder relative to the repository (repo_dir),
+	 * when map_paths says the two differ. */
 	const char *given_dir, *repo_dir;
 	size_t given_len, repo_len;
 	bool map_paths;
@@ -499,56 +500,52 @@ static void j_metadata(struct jw *w, const struct compile *c)
 	jw_end_arr(w);
 }
 
-static void j_symbols(struct jw *w, const struct release *r)
+/* One symbol's object; its members depend on its kind. */
+static void j_symbol(struct jw *w, const struct symbol *s)
 {
-	jw_arr(w, "lets");
-	for (const struct symbol *s = r->symbols; s; s = s->next) {
-		if (s->kind != SYM_LET)
-			continue;
-		jw_obj(w, NULL);
-		jw_str(w, "name", s->name);
+	jw_obj(w, NULL);
+	jw_str(w, "name", s->name);
+	switch (s->kind) {
+	case SYM_LET:
 		j_value(w, "value", s->value);
 		jw_bool(w, "overridable", s->overridable);
-		j_loc(w, "location", &s->loc);
-		jw_end_obj(w);
-	}
-	jw_end_arr(w);
-	jw_arr(w, "env");
-	for (const struct symbol *s = r->symbols; s; s = s->next) {
-		if (s->kind != SYM_ENV)
-			continue;
-		jw_obj(w, NULL);
-		jw_str(w, "name", s->name);
-		j_loc(w, "location", &s->loc);
-		jw_end_obj(w);
-	}
-	jw_end_arr(w);
-	jw_arr(w, "captures");
-	for (const struct symbol *s = r->symbols; s; s = s->next) {
-		if (s->kind != SYM_CAPTURE || !s->capture)
-			continue;
+		break;
+	case SYM_CAPTURE: {
 		const struct block *b = s->capture->block;
-		if (b && b->kind == BLOCK_UNDO && b->parent)
+		jw_str(w, "block_kind", block_kind_name(b->kind));
+		if (b->kind == BLOCK_UNDO && b->parent)
 			b = b->parent; /* name the step that owns the undo */
-		jw_obj(w, NULL);
-		jw_str(w, "name", s->name);
-		jw_str(w, "block_kind", block_kind_name(s->capture->block->kind));
-		jw_str(w, "block", b ? b->name : NULL);
+		jw_str(w, "block", b->name);
 		jw_int(w, "command", s->capture->index);
-		j_loc(w, "location", &s->loc);
-		jw_end_obj(w);
+		break;
 	}
-	jw_end_arr(w);
-	jw_arr(w, "builtins");
-	for (const struct symbol *s = r->symbols; s; s = s->next) {
-		if (s->kind != SYM_BUILTIN)
-			continue;
-		jw_obj(w, NULL);
-		jw_str(w, "name", s->name);
+	case SYM_BUILTIN:
 		jw_str(w, "value", s->builtin);
-		jw_end_obj(w);
+		break;
+	case SYM_ENV:
+		break;
 	}
-	jw_end_arr(w);
+	if (s->kind != SYM_BUILTIN)
+		j_loc(w, "location", &s->loc);
+	jw_end_obj(w);
+}
+
+/* lets, env, captures and builtins, each in definition order. */
+static void j_symbols(struct jw *w, const struct release *r)
+{
+	static const struct { enum sym_kind kind; const char *key; } groups[] = {
+		{ SYM_LET, "lets" }, { SYM_ENV, "env" },
+		{ SYM_CAPTURE, "captures" }, { SYM_BUILTIN, "builtins" },
+	};
+
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		jw_arr(w, groups[g].key);
+		for (const struct symbol *s = r->symbols; s; s = s->next)
+			if (s->kind == groups[g].kind &&
+			    (s->kind != SYM_CAPTURE || (s->capture && s->capture->block)))
+				j_symbol(w, s);
+		jw_end_arr(w);
+	}
 }
 
 static void j_notes(struct jw *w, const struct release *r)
