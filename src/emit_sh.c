@@ -1664,50 +1664,61 @@ static void put_constants(struct buf *out, const struct release *r, bool deploy)
 	}
 }
 
-static void put_sets(struct buf *out, const struct release *r, bool deploy)
+/* deploy.sh --set NAME=VALUE: only lets can be set. */
+static void put_set_option(struct buf *out, const struct release *r)
 {
-	if (deploy) {
-		buf_puts(out, "\nrelc_set() {\n\tcase $1 in\n");
-		struct buf names;
-		buf_init(&names);
-		for (const struct symbol *s = r->symbols; s; s = s->next) {
-			if (s->kind != SYM_LET || !s->overridable)
-				continue;
-			buf_printf(out, "\t%s)\n\t\tRELC_V_%s=$2\n\t\tRELC_S_%s=1\n\t\t;;\n",
-			           s->name, s->name, s->name);
-			buf_printf(&names, " %s", s->name);
-		}
-		struct buf msg;
-		buf_init(&msg);
-		buf_printf(&msg, ": not a let of this release (these are:%s)",
-		           names.len ? names.data : " none");
-		buf_puts(out, "\t*) relc_usage \"--set $1\"");
-		q(out, msg.data);
-		buf_puts(out, " ;;\n\tesac\n}\n");
-		buf_free(&msg);
-		buf_free(&names);
+	struct buf names, msg;
 
-		buf_puts(out, "\nrelc_save_sets() {\n");
-		for (const struct symbol *s = r->symbols; s; s = s->next) {
-			if (s->kind != SYM_LET || !s->overridable)
-				continue;
-			buf_printf(out, "\tif [ -n \"${RELC_S_%s-}\" ]; then\n"
-			                "\t\trelc_save set.%s \"$RELC_V_%s\" || return 1\n"
-			                "\t\trelc_journal - set - - %s\n"
-			                "\t\trelc_jtext \"$RELC_V_%s\"\n\tfi\n",
-			           s->name, s->name, s->name, s->name, s->name);
-		}
-		buf_puts(out, "\treturn 0\n}\n");
-
-		buf_puts(out, "\nrelc_step_number() {\n\tcase $1 in\n");
-		for (const struct block *b = r->steps; b; b = b->next) {
-			buf_printf(out, "\t%d|", b->index);
-			q(out, b->name);
-			buf_printf(out, ") RELC_N=%d ;;\n", b->index);
-		}
-		buf_puts(out, "\t*) return 1 ;;\n\tesac\n\treturn 0\n}\n");
+	buf_init(&names);
+	buf_init(&msg);
+	buf_puts(out, "\nrelc_set() {\n\tcase $1 in\n");
+	for (const struct symbol *s = r->symbols; s; s = s->next) {
+		if (s->kind != SYM_LET || !s->overridable)
+			continue;
+		buf_printf(out, "\t%s)\n\t\tRELC_V_%s=$2\n\t\tRELC_S_%s=1\n\t\t;;\n",
+		           s->name, s->name, s->name);
+		buf_printf(&names, " %s", s->name);
 	}
+	buf_printf(&msg, ": not a let of this release (these are:%s)",
+	           names.len ? names.data : " none");
+	buf_puts(out, "\t*) relc_usage \"--set $1\"");
+	q(out, msg.data);
+	buf_puts(out, " ;;\n\tesac\n}\n");
+	buf_free(&msg);
+	buf_free(&names);
+}
 
+/* The --set values go to the state folder and the journal, so that
+ * rollback.sh and --resume use the same ones. */
+static void put_save_sets(struct buf *out, const struct release *r)
+{
+	buf_puts(out, "\nrelc_save_sets() {\n");
+	for (const struct symbol *s = r->symbols; s; s = s->next) {
+		if (s->kind != SYM_LET || !s->overridable)
+			continue;
+		buf_printf(out, "\tif [ -n \"${RELC_S_%s-}\" ]; then\n"
+		                "\t\trelc_save set.%s \"$RELC_V_%s\" || return 1\n"
+		                "\t\trelc_journal - set - - %s\n"
+		                "\t\trelc_jtext \"$RELC_V_%s\"\n\tfi\n",
+		           s->name, s->name, s->name, s->name, s->name);
+	}
+	buf_puts(out, "\treturn 0\n}\n");
+}
+
+/* --fail-after STEP: a step's number or its name. */
+static void put_step_number(struct buf *out, const struct release *r)
+{
+	buf_puts(out, "\nrelc_step_number() {\n\tcase $1 in\n");
+	for (const struct block *b = r->steps; b; b = b->next) {
+		buf_printf(out, "\t%d|", b->index);
+		q(out, b->name);
+		buf_printf(out, ") RELC_N=%d ;;\n", b->index);
+	}
+	buf_puts(out, "\t*) return 1 ;;\n\tesac\n\treturn 0\n}\n");
+}
+
+static void put_load_sets(struct buf *out, const struct release *r)
+{
 	buf_puts(out, "\n# --set values of the run in the state folder (read, never sourced).\n"
 	              "relc_load_sets() {\n");
 	for (const struct symbol *s = r->symbols; s; s = s->next) {
@@ -1717,6 +1728,16 @@ static void put_sets(struct buf *out, const struct release *r, bool deploy)
 		                "\t\tRELC_S_%s=1\n\tfi\n", s->name, s->name, s->name);
 	}
 	buf_puts(out, "\treturn 0\n}\n");
+}
+
+static void put_sets(struct buf *out, const struct release *r, bool deploy)
+{
+	if (deploy) {
+		put_set_option(out, r);
+		put_save_sets(out, r);
+		put_step_number(out, r);
+	}
+	put_load_sets(out, r);
 }
 
 static void put_values(struct buf *out, const struct release *r)
