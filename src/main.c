@@ -270,12 +270,27 @@ static int cmd_build(struct cli *cli)
 			relc_error("cannot create %s: %s", dir, strerror(err));
 			status = EXIT_USAGE;
 		}
+		/* Every file is written beside its place before the first rename, so
+		 * a full disk or a failed write leaves all the previous files, never
+		 * a new deploy.sh with an old rollback.sh. */
+		char *paths[sizeof artefacts / sizeof artefacts[0]];
+		char *tmps[sizeof artefacts / sizeof artefacts[0]] = {0};
 		for (size_t i = 0; i < n && status == EXIT_OK; i++) {
-			char *path = arena_printf(c->arena, "%s/%s", dir, artefacts[i].file);
-			err = write_file_atomic(path, out[i].data, out[i].len, artefacts[i].mode);
+			paths[i] = arena_printf(c->arena, "%s/%s", dir, artefacts[i].file);
+			err = write_file_pending(paths[i], out[i].data, out[i].len,
+			                         artefacts[i].mode, &tmps[i]);
 			if (err) {
-				relc_error("cannot write %s: %s (it was left as it was)", path,
+				relc_error("cannot write %s: %s (no file was changed)", paths[i],
 				           strerror(err));
+				status = EXIT_USAGE;
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!tmps[i])
+				continue;
+			err = commit_file_pending(tmps[i], status == EXIT_OK ? paths[i] : NULL);
+			if (err) {
+				relc_error("cannot replace %s: %s", paths[i], strerror(err));
 				status = EXIT_USAGE;
 			}
 		}

@@ -730,11 +730,19 @@ bool resolve_release(struct compile *c, const char *path, const char *text,
 	return true;
 }
 
-/* Expand a value whose references are all lets and built-ins. */
-static void expand_value(struct arena *a, struct value *v)
+/* The longest value once its references are substituted. Lets that each
+ * repeat the one before grow exponentially ("billion laughs": forty lines
+ * ask for terabytes); real values are paths, names and short texts. */
+#define MAX_EXPANDED (64u * 1024u)
+
+/* Expand a value whose references are all lets and built-ins. One longer
+ * than MAX_EXPANDED is an error (reported when `report`; lets are expanded
+ * twice) and stays unexpanded, so values built on it do not grow either. */
+static void expand_value(struct compile *c, struct value *v, bool report)
 {
 	if (!v || !v->quoted)
 		return;
+	struct arena *a = c->arena;
 	struct buf b;
 	buf_init(&b);
 	for (size_t i = 0; i < v->nsegs; i++) {
@@ -753,7 +761,17 @@ static void expand_value(struct arena *a, struct value *v)
 			v->expanded = NULL;
 			return;
 		}
-		buf_puts(&b, val);
+		size_t n = strlen(val);
+		if (b.len + n > MAX_EXPANDED) {
+			if (report)
+				diag_report(c->diags, DIAG_E005, v->loc,
+				            "this value is longer than %u bytes once its references "
+				            "are substituted", MAX_EXPANDED);
+			buf_free(&b);
+			v->expanded = NULL;
+			return;
+		}
+		buf_add(&b, val, n);
 	}
 	v->expanded = arena_strndup(a, b.data, b.len);
 	buf_free(&b);
@@ -766,10 +784,10 @@ void resolve_expand(struct compile *c)
 	/* lets first (in definition order, each may use earlier ones) */
 	for (struct symbol *s = r->symbols; s; s = s->next)
 		if (s->kind == SYM_LET)
-			expand_value(a, s->value);
+			expand_value(c, s->value, false);
 	for (int k = 0; k < META__COUNT; k++)
 		if (r->meta[k].set && k != META_STATE_DIR)
-			expand_value(a, r->meta[k].value);
+			expand_value(c, r->meta[k].value, true);
 	const char *project = meta_text(r, META_PROJECT);
 	const char *release = meta_text(r, META_RELEASE);
 	if (r->meta[META_STATE_DIR].set) {
@@ -803,7 +821,7 @@ void resolve_expand(struct compile *c)
 	}
 	/* a given state-dir may use lets and the other built-ins */
 	if (r->meta[META_STATE_DIR].set) {
-		expand_value(a, r->meta[META_STATE_DIR].value);
+		expand_value(c, r->meta[META_STATE_DIR].value, true);
 		r->state_dir = meta_text(r, META_STATE_DIR);
 	}
 	if (state_sym)
@@ -811,23 +829,23 @@ void resolve_expand(struct compile *c)
 	/* lets may use ${previous} and friends: expand again now they are known */
 	for (struct symbol *s = r->symbols; s; s = s->next)
 		if (s->kind == SYM_LET)
-			expand_value(a, s->value);
+			expand_value(c, s->value, true);
 	struct block *lists[] = {r->checks, r->backups, r->steps, r->verifies,
 	                         r->after_rollbacks};
 	for (size_t i = 0; i < 5; i++) {
 		for (struct block *b = lists[i]; b; b = b->next) {
-			expand_value(a, b->name_value);
+			expand_value(c, b->name_value, true);
 			if (b->name_value && b->name_value->expanded)
 				b->name = b->name_value->expanded;
 			struct block *parts[2] = {b, b->undo};
 			for (int p = 0; p < 2; p++)
 				for (struct command *cm = parts[p] ? parts[p]->cmds : NULL; cm; cm = cm->next)
 					for (struct expect *e = cm->expects; e; e = e->next)
-						expand_value(a, e->text);
+						expand_value(c, e->text, true);
 		}
 	}
 	for (struct change *ch = r->changes; ch; ch = ch->next)
-		expand_value(a, ch->text);
+		expand_value(c, ch->text, true);
 	for (struct known_issue *k = r->known_issues; k; k = k->next)
-		expand_value(a, k->text);
+		expand_value(c, k->text, true);
 }

@@ -345,7 +345,8 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len, int mode)
+int write_file_pending(const char *path, const char *data, size_t len, int mode,
+                       char **tmp_out)
 {
 	size_t plen = strlen(path);
 	char *tmp = xmalloc(plen + 16);
@@ -375,13 +376,33 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode)
 		err = errno;
 	if (close(fd) != 0 && !err)
 		err = errno;
-	if (!err && rename(tmp, path) != 0)
+	if (err) {
+		unlink(tmp);
+		util_untrack_tmpfile(tmp);
+		free(tmp);
+		return err;
+	}
+	*tmp_out = tmp;
+	return 0;
+}
+
+int commit_file_pending(char *tmp, const char *path)
+{
+	int err = 0;
+	if (path && rename(tmp, path) != 0)
 		err = errno;
-	if (err)
+	if (!path || err)
 		unlink(tmp);
 	util_untrack_tmpfile(tmp);
 	free(tmp);
 	return err;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, int mode)
+{
+	char *tmp;
+	int err = write_file_pending(path, data, len, mode, &tmp);
+	return err ? err : commit_file_pending(tmp, path);
 }
 
 size_t utf8_valid_prefix(const char *s, size_t len)

@@ -65,6 +65,16 @@ int read_file(const char *path, size_t max, char **out, size_t *len);
  * rename. Returns 0 or an errno value; the old file is untouched on error. */
 int write_file_atomic(const char *path, const char *data, size_t len, int mode);
 
+/* The two halves of write_file_atomic, so that several files can all be
+ * written before any is put in place (a full disk then changes none). The
+ * first writes and syncs a temporary file beside path and returns its name
+ * in *tmp_out (malloc'd, removed on out-of-memory); nothing is left on error.
+ * The second renames it to path, or removes it when path is NULL, and frees
+ * tmp. Both return 0 or an errno value. */
+int write_file_pending(const char *path, const char *data, size_t len, int mode,
+                       char **tmp_out);
+int commit_file_pending(char *tmp, const char *path);
+
 /* Length of a valid UTF-8 prefix: returns the offset of the first bad byte
  * (or NUL byte), or len when all is valid. */
 size_t utf8_valid_prefix(const char *s, size_t len);
