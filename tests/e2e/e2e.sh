@@ -353,11 +353,15 @@ while [ ! -f "$SB/state/lock/pid" ] && [ $i -lt 100 ]; do
 done
 run_deploy "$SB/second.log"
 rc2=$?
+run_rollback "$SB/rb.log"
+rc3=$?
 wait "$first"
 rc1=$?
 holder=$(cat "$SB/state/lock/pid" 2> /dev/null)
 [ "$rc2" -eq 5 ] && grep -F 'PID' "$SB/second.log" > /dev/null && [ "$rc1" -eq 0 ] && [ -z "$holder" ]
 check "a second concurrent deploy exits 5 naming the holder; the first completes" $? "$SB/second.log"
+[ "$rc3" -eq 5 ] && grep -F 'PID' "$SB/rb.log" > /dev/null
+check "rollback.sh during a deploy exits 5" $? "$SB/rb.log"
 
 sandbox
 mkdir -p "$SB/state/lock" && printf '999999\n' > "$SB/state/lock/pid"
