@@ -206,7 +206,8 @@ touch "$SB/faults/migrate.fail"
 run_deploy "$SB/deploy.log"
 rc=$?
 unchanged
-[ "$rc" -eq 3 ] && [ $? -eq 0 ] && journal_has "	undo:2	ok	" && journal_has "	-	rolled-back	"
+st=$?
+[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && journal_has "	undo:2	ok	" && journal_has "	-	rolled-back	"
 check "migration fails after changing the database: exit 3, restored" $? "$SB/deploy.log"
 
 # ---- a timeout ----
@@ -217,7 +218,8 @@ run_deploy "$SB/deploy.log"
 rc=$?
 t1=$(date +%s)
 unchanged
-[ "$rc" -eq 3 ] && [ $? -eq 0 ] && [ $((t1 - t0)) -le 8 ] && journal_has "	step:2	timeout	"
+st=$?
+[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && [ $((t1 - t0)) -le 8 ] && journal_has "	step:2	timeout	"
 check "a step past its limit is stopped: exit 3, restored" $? "$SB/deploy.log"
 gone "$SB/faults/migrate.pid"
 check "the timed-out command is gone" $?
@@ -228,7 +230,8 @@ touch "$SB/faults/migrate.exit124"
 run_deploy "$SB/deploy.log"
 rc=$?
 unchanged
-[ "$rc" -eq 3 ] && [ $? -eq 0 ] && grep -F 'exited with status 124' "$SB/deploy.log" > /dev/null && ! journal_has "	timeout	"
+st=$?
+[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && grep -F 'exited with status 124' "$SB/deploy.log" > /dev/null && ! journal_has "	timeout	"
 check "exit 124 of a command is reported as its status, not a timeout" $? "$SB/deploy.log"
 
 # ---- a failing expect ----
@@ -237,7 +240,8 @@ touch "$SB/faults/migrate.bad"
 run_deploy "$SB/deploy.log"
 rc=$?
 unchanged
-[ "$rc" -eq 3 ] && [ $? -eq 0 ] && journal_has "	expect-failed	"
+st=$?
+[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && journal_has "	expect-failed	"
 check "a failing expect: exit 3, restored" $? "$SB/deploy.log"
 
 # ---- a failing verify (k = last step) ----
@@ -246,7 +250,8 @@ touch "$SB/faults/verify.bad"
 run_deploy "$SB/deploy.log"
 rc=$?
 unchanged
-[ "$rc" -eq 3 ] && [ $? -eq 0 ] && journal_has "	undo:3	ok	" && journal_has "	undo:1	ok	"
+st=$?
+[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && journal_has "	undo:3	ok	" && journal_has "	undo:1	ok	"
 check "a failing verify: every step undone, exit 3, restored" $? "$SB/deploy.log"
 
 # ---- checks, env, backups: stop before changing anything ----
@@ -256,7 +261,8 @@ BEFORE=$(snapshot)
 run_deploy "$SB/deploy.log"
 rc=$?
 unchanged
-[ "$rc" -eq 2 ] && [ $? -eq 0 ] && journal_has "	-	aborted	"
+st=$?
+[ "$rc" -eq 2 ] && [ "$st" -eq 0 ] && journal_has "	-	aborted	"
 check "a failing check: exit 2, nothing changed" $? "$SB/deploy.log"
 
 sandbox
@@ -264,7 +270,8 @@ unset DEMO_KEY
 run_deploy "$SB/deploy.log"
 rc=$?
 unchanged
-[ "$rc" -eq 2 ] && [ $? -eq 0 ] && [ ! -e "$SB/state" ] && grep -F DEMO_KEY "$SB/deploy.log" > /dev/null
+st=$?
+[ "$rc" -eq 2 ] && [ "$st" -eq 0 ] && [ ! -e "$SB/state" ] && grep -F DEMO_KEY "$SB/deploy.log" > /dev/null
 check "an unset env variable: exit 2 before anything runs" $? "$SB/deploy.log"
 
 sandbox
@@ -272,14 +279,16 @@ touch "$SB/faults/backup.fail"
 run_deploy "$SB/deploy.log"
 rc=$?
 unchanged
-[ "$rc" -eq 4 ] && [ $? -eq 0 ] && grep -F 'ESCALATE' "$SB/deploy.log" > /dev/null && grep -F 'rollback.sh' "$SB/deploy.log" > /dev/null
+st=$?
+[ "$rc" -eq 4 ] && [ "$st" -eq 0 ] && grep -F 'ESCALATE' "$SB/deploy.log" > /dev/null && grep -F 'rollback.sh' "$SB/deploy.log" > /dev/null
 check "a failing backup escalates (exit 4) with the next commands" $? "$SB/deploy.log"
 
 sandbox
 (cd "$SB" && "$SH" "$ROOT/gen-demo/deploy.sh" --set app="$SB/app" --set data="$SB/data" < /dev/null) > "$SB/deploy.log" 2>&1
 rc=$?
 unchanged
-[ "$rc" -eq 1 ] && [ $? -eq 0 ] && grep -F -e '--yes' "$SB/deploy.log" > /dev/null
+st=$?
+[ "$rc" -eq 1 ] && [ "$st" -eq 0 ] && grep -F -e '--yes' "$SB/deploy.log" > /dev/null
 check "without a terminal and without --yes: exit 1" $? "$SB/deploy.log"
 
 # ---- confirmation on a terminal (script(1) gives the script a pty) ----
@@ -289,7 +298,8 @@ if command -v script > /dev/null 2>&1; then
 	printf 'no\n' | script -qec "$cmd" /dev/null > "$SB/deploy.log" 2>&1
 	rc=$?
 	unchanged
-	[ "$rc" -eq 1 ] && [ $? -eq 0 ] && grep -F "previous: $V1" "$SB/deploy.log" > /dev/null && grep -F "target:   $V2" "$SB/deploy.log" > /dev/null
+	st=$?
+	[ "$rc" -eq 1 ] && [ "$st" -eq 0 ] && grep -F "previous: $V1" "$SB/deploy.log" > /dev/null && grep -F "target:   $V2" "$SB/deploy.log" > /dev/null
 	check "on a terminal the release and both commits are shown; no 'yes': exit 1, nothing changed" $? "$SB/deploy.log"
 	printf 'yes\n' | script -qec "$cmd" /dev/null > "$SB/deploy.log" 2>&1
 	rc=$?
@@ -313,7 +323,8 @@ sandbox
 run_deploy "$SB/deploy.log" --check-only
 rc=$?
 unchanged
-[ "$rc" -eq 0 ] && [ $? -eq 0 ] && [ ! -e "$SB/state/journal.log" ] && grep -F 'check "Disk space"' "$SB/deploy.log" > /dev/null && ! grep -F 'step "' "$SB/deploy.log" > /dev/null
+st=$?
+[ "$rc" -eq 0 ] && [ "$st" -eq 0 ] && [ ! -e "$SB/state/journal.log" ] && grep -F 'check "Disk space"' "$SB/deploy.log" > /dev/null && ! grep -F 'step "' "$SB/deploy.log" > /dev/null
 check "--check-only runs the checks only" $? "$SB/deploy.log"
 
 # ---- --dry-run ----
@@ -321,7 +332,8 @@ sandbox
 run_deploy "$SB/deploy.log" --dry-run
 rc=$?
 unchanged
-[ "$rc" -eq 0 ] && [ $? -eq 0 ] && [ ! -e "$SB/state" ]
+st=$?
+[ "$rc" -eq 0 ] && [ "$st" -eq 0 ] && [ ! -e "$SB/state" ]
 check "--dry-run: exit 0, nothing changed, no state written" $? "$SB/deploy.log"
 missing=
 for want in \
@@ -368,7 +380,8 @@ mkdir -p "$SB/state/lock" && printf '999999\n' > "$SB/state/lock/pid"
 run_deploy "$SB/deploy.log"
 rc=$?
 unchanged
-[ "$rc" -eq 5 ] && [ $? -eq 0 ] && grep -F 'stale' "$SB/deploy.log" > /dev/null
+st=$?
+[ "$rc" -eq 5 ] && [ "$st" -eq 0 ] && grep -F 'stale' "$SB/deploy.log" > /dev/null
 check "a stale lock is reported (exit 5)" $? "$SB/deploy.log"
 
 # ---- INT during a long step, then --resume, then rollback ----
