@@ -488,8 +488,6 @@ q="'"
 bq='`'
 printf '%s\n' "it's \"$q; touch CANARY1 #\" \$(touch CANARY2) ${bq}touch CANARY3${bq} \${HOME} '; rm -rf \"\$SB/nothing\" #" \
 	"second line with \\ and * and ~ and %s and \$1" "" > "$SB/out/evil.txt"
-printf '%s\n' "it's \"$q; touch CANARY1 #\" \$(touch CANARY2) ${bq}touch CANARY3${bq} \${HOME} '; rm -rf \"\$SB/nothing\" #" \
-	"second line with \\ and * and ~ and %s and \$1" | sed '$ s/$//' > "$SB/expected.nl"
 # the value is the file with its trailing newlines removed
 printf '%s' "$(cat "$SB/out/evil.txt")" > "$SB/expected"
 label="a \"label\" with 'quotes' \$(touch CANARY4) and a
