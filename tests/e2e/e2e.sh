@@ -153,9 +153,13 @@ gone() {
 	[ -f "$1" ] || return 1
 	i=0
 	while :; do
-		case $(ps -o stat= -p "$(cat "$1")" 2> /dev/null) in
-		''|Z*) return 0 ;;
-		esac
+		if command -v ps > /dev/null 2>&1; then
+			case $(ps -o stat= -p "$(cat "$1")" 2> /dev/null) in
+			''|Z*) return 0 ;;
+			esac
+		elif ! kill -0 "$(cat "$1")" 2> /dev/null; then
+			return 0
+		fi
 		[ $i -lt 20 ] || return 1
 		sleep 0.05
 		i=$((i + 1))
