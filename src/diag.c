@@ -104,6 +104,8 @@ static enum diag_severity effective_severity(const struct diag_set *ds,
 	return sev;
 }
 
+static char *vformat(const char *fmt, va_list ap) RELC_PRINTF(1, 0);
+
 static char *vformat(const char *fmt, va_list ap)
 {
 	struct buf b;

@@ -54,7 +54,7 @@ void buf_add(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) RELC_PRINTF(2, 3);
-void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap) RELC_PRINTF(2, 0);
 char *buf_steal(struct buf *b); /* returns data (malloc'd), resets b */
 
 /* Read a whole file. Returns 0, or an errno value (EISDIR for a directory,
