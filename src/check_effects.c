@@ -366,6 +366,10 @@ struct lookup {
 	int lo; /* first step (0-based) the path can reverse */
 	const struct fx_block *const *blocks; /* the blocks of the path */
 	size_t nblocks;
+	/* code_barrier(steps, lo, k, p, NULL), computed once per path: it scans
+	 * every code change against the whole path (was per effect: cubic). */
+	bool have_all_barrier;
+	struct barriers all_barrier;
 };
 
 /* Does a command on the path name `obj` as a word (a saved file that the
@@ -412,14 +416,30 @@ static struct verdict find_restart(const struct path *p, const struct effect *e,
 	return v;
 }
 
-static struct verdict find_inverse(const struct lookup *l, const struct effect *e,
+/* Does find_inverse look at the inverse's place on the path (code barriers)? */
+static bool order_matters(enum effect_kind k)
+{
+	return k == EFF_SERVICE_RESTARTED || k == EFF_SERVICE_STOPPED || k == EFF_DEPS;
+}
+
+static struct barriers all_code_barrier(struct lookup *l, const struct fx_block *steps,
+                                        int k)
+{
+	if (!l->have_all_barrier) {
+		l->all_barrier = code_barrier(steps, l->lo, k, l->p, NULL);
+		l->have_all_barrier = true;
+	}
+	return l->all_barrier;
+}
+
+static struct verdict find_inverse(struct lookup *l, const struct effect *e,
                                    const struct fx_block *steps, int k)
 {
 	switch (e->kind) {
 	case EFF_SERVICE_RESTARTED:
-		return find_restart(l->p, e, code_barrier(steps, l->lo, k, l->p, NULL));
+		return find_restart(l->p, e, all_code_barrier(l, steps, k));
 	case EFF_SERVICE_STOPPED: {
-		struct barriers b = code_barrier(steps, l->lo, k, l->p, NULL);
+		struct barriers b = all_code_barrier(l, steps, k);
 		return ordered(l->p, 0, b.all, b.any, is_start_of, e);
 	}
 	case EFF_DEPS: {
@@ -573,7 +593,7 @@ void check_effects_rollback(struct compile *c)
 			if ((x->flags & EF_FROM_BACKUP) && (x->kind == EFF_DATA || x->kind == EFF_FILE))
 				saved_add(&local, x->obj, "");
 		}
-		struct lookup l = { &p, &local, lo, pb, npb };
+		struct lookup l = { &p, &local, lo, pb, npb, false, { false, 0 } };
 		size_t idx = 0;
 		for (int s = 0; s < k; s++) {
 			const struct block *sb = steps[s].b;
@@ -586,8 +606,14 @@ void check_effects_rollback(struct compile *c)
 					    cancelled_in_step(&steps[s], ci, ei, &local))
 						continue;
 					struct verdict v = find_inverse(&l, e, steps, k);
-					if (v.found == FOUND)
+					if (v.found == FOUND) {
+						/* Later paths hold this one's blocks and saved
+						 * copies too, so an inverse found regardless of
+						 * order stays found: check it no more. */
+						if (!order_matters(e->kind))
+							done[idx] = true;
 						continue;
+					}
 					done[idx] = true;
 					report_w103(c, sb, fc, e, k, v);
 				}
