@@ -8,7 +8,7 @@
 #
 #   run-faults.sh RELC SOURCE_ROOT LIBFAILALLOC [DENSE [SAMPLES]]
 #
-# Skipped (77) under a sanitizer build: AddressSanitizer has its own malloc
+# Skipped (a TAP skip plan) under a sanitizer build: AddressSanitizer has its own malloc
 # and refuses an LD_PRELOAD one.
 set -u
 
@@ -24,7 +24,7 @@ case ${RELC_SANITIZE:-none} in
 none | '') ;;
 *)
 	echo "1..0 # SKIP built with -Db_sanitize=$RELC_SANITIZE: the sanitizer's allocator cannot be interposed"
-	exit 77
+	exit 0 # TAP: the skip plan above says why; meson reads exit 77 as an error under protocol tap
 	;;
 esac
 

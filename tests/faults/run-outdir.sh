@@ -11,7 +11,7 @@
 # read-only bind mount (or, failing that, an immutable folder: chattr +i),
 # and the full file system a small tmpfs. Where neither mount(8) nor chattr
 # works (an unprivileged container) the cases are skipped, and the whole test
-# exits 77 when nothing could run.
+# reports TAP skips when nothing could run.
 set -u
 
 relc=${1:?usage: run-outdir.sh RELC SOURCE_ROOT}
@@ -159,6 +159,6 @@ fi
 echo "1..$n"
 if [ "$ran" -eq 0 ]; then
 	echo "# nothing could run:$skips"
-	exit 77
+	exit 0 # every test above is reported as a TAP skip
 fi
 [ "$fails" -eq 0 ]
