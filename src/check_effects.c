@@ -422,6 +422,27 @@ static bool order_matters(enum effect_kind k)
 	return k == EFF_SERVICE_RESTARTED || k == EFF_SERVICE_STOPPED || k == EFF_DEPS;
 }
 
+/* Record the folders whose code step `st` changes; true when one is new.
+ *
+ * The next path puts this step's undo in front of the last path. For a
+ * folder already changed by an earlier step, the first revert on the path
+ * can only come earlier (in that undo), so the barrier does not move past
+ * anything found after it before; a folder seen for the first time may
+ * bring a revert anywhere, so then every order-bound verdict is redone. */
+static bool new_code_folder(struct name_map *dirs, const struct fx_block *st)
+{
+	bool fresh = false;
+	for (size_t i = 0; i < st->n; i++)
+		for (size_t j = 0; j < st->cmds[i].ce.neffects; j++) {
+			const struct effect *e = &st->cmds[i].ce.effects[j];
+			if (e->kind != EFF_CODE || !e->obj || name_map_get(dirs, e->obj))
+				continue;
+			name_map_put(dirs, e->obj, (void *)e);
+			fresh = true;
+		}
+	return fresh;
+}
+
 static struct barriers all_code_barrier(struct lookup *l, const struct fx_block *steps,
                                         int k)
 {
@@ -559,6 +580,13 @@ void check_effects_rollback(struct compile *c)
 		for (size_t ci = 0; ci < steps[s].n; ci++)
 			total += steps[s].cmds[ci].ce.neffects;
 	bool *done = xcalloc(total + 1, sizeof *done);
+	/* An effect whose inverse depends on the code barrier, found on a path,
+	 * stays found on the next path unless the new step changes code in a
+	 * folder not seen since `lo` (only such a folder can move the barrier
+	 * later; see new_code_folder). */
+	bool *settled = xcalloc(total + 1, sizeof *settled);
+	struct name_map code_dirs = { 0 };
+	int code_lo = -1;
 
 	for (int k = 1; k <= n; k++) {
 		/* The walk back stops at an irreversible step, and after-rollback
@@ -572,6 +600,12 @@ void check_effects_rollback(struct compile *c)
 				blocked = true;
 				break;
 			}
+		if (lo != code_lo) {
+			name_map_free(&code_dirs);
+			code_lo = lo;
+		}
+		if (k - 1 >= lo && new_code_folder(&code_dirs, &steps[k - 1]))
+			memset(settled, 0, (total + 1) * sizeof *settled);
 		struct path p = { 0 };
 		const struct fx_block **pb = xcalloc((size_t)k + nafter + 1, sizeof *pb);
 		size_t npb = 0;
@@ -601,7 +635,7 @@ void check_effects_rollback(struct compile *c)
 				const struct fx_cmd *fc = &steps[s].cmds[ci];
 				for (size_t ei = 0; ei < fc->ce.neffects; ei++, idx++) {
 					const struct effect *e = &fc->ce.effects[ei];
-					if (done[idx] || s < lo || sb->undo_kind != UNDO_BLOCK ||
+					if (done[idx] || settled[idx] || s < lo || sb->undo_kind != UNDO_BLOCK ||
 					    !wants_inverse(c->rel, e) ||
 					    cancelled_in_step(&steps[s], ci, ei, &local))
 						continue;
@@ -612,6 +646,8 @@ void check_effects_rollback(struct compile *c)
 						 * order stays found: check it no more. */
 						if (!order_matters(e->kind))
 							done[idx] = true;
+						else
+							settled[idx] = true;
 						continue;
 					}
 					done[idx] = true;
@@ -625,6 +661,8 @@ void check_effects_rollback(struct compile *c)
 		free(local.orig);
 	}
 	free(done);
+	free(settled);
+	name_map_free(&code_dirs);
 	free(saves.copy);
 	free(saves.orig);
 }
