@@ -103,11 +103,18 @@ for n in "$@"; do
 	fi
 
 	# Peer reference: the same release as JSON, read by jq.
-	timeout -k 5 "$limit" "$relc" emit json -q --no-git "$d/1.0.0.rel" 2>/dev/null |
-		head -c "$((json_max + 1))" >"$tmp/release.json"
+	{
+		timeout -k 5 "$limit" "$relc" emit json -q --no-git "$d/1.0.0.rel" 2>/dev/null
+		echo $? >"$tmp/json.st"
+	} | head -c "$((json_max + 1))" >"$tmp/release.json"
+	json_st=$(cat "$tmp/json.st")
 	json_bytes=$(wc -c <"$tmp/release.json")
 	if [ "$json_bytes" -gt "$json_max" ]; then
 		printf '%-8s %-9s %-10s %9s\n' "$n" 'jq empty' ">$json_max" "n/a: JSON over RELC_BENCH_JSON_MAX"
+	elif [ "$json_st" -ne 0 ]; then
+		why="exit $json_st"
+		[ "$json_st" -eq 124 ] && why="stopped after ${limit}s"
+		printf '%-8s %-9s %-10s %9s\n' "$n" 'jq empty' '-' "n/a: relc emit json: $why"
 	else
 		best jq jq empty "$tmp/release.json"
 		if [ "$st" -eq 0 ]; then
