@@ -25,6 +25,7 @@ if [ -z "$work" ]; then
 fi
 trap 'exit 130' INT TERM
 mkdir -p "$work/corpus" "$work/run/inc" "$work/run/include" "$work/findings" || exit 2
+work=$(cd "$work" && pwd) || exit 2
 
 # Seeds: a file's name in the corpus is its path with / as _, so equal names
 # in different folders do not overwrite each other.
