@@ -251,46 +251,6 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 
 /* ---- durations, numbers ---- */
 
-/* Parse "250ms", "30s", "5m", "2h", "1m30s". Returns false if malformed. */
-static bool parse_duration(const char *s, size_t len, int64_t *ms)
-{
-	static const struct { const char *unit; int64_t ms; } units[] = {
-		{"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1},
-	};
-	size_t i = 0;
-	int last_unit = -1;
-	int64_t total = 0;
-	if (len == 0)
-		return false;
-	while (i < len) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		int64_t v = 0;
-		while (i < len && isdigit((unsigned char)s[i])) {
-			v = v * 10 + (s[i] - '0');
-			if (v > 100000000)
-				return false;
-			i++;
-		}
-		int u = -1;
-		if (i + 1 < len && s[i] == 'm' && s[i + 1] == 's') {
-			u = 3;
-			i += 2;
-		} else if (i < len && (s[i] == 'h' || s[i] == 'm' || s[i] == 's')) {
-			u = s[i] == 'h' ? 0 : s[i] == 'm' ? 1 : 2;
-			i++;
-		} else {
-			return false;
-		}
-		if (u <= last_unit)
-			return false; /* units in decreasing order, each once */
-		last_unit = u;
-		total += v * units[u].ms;
-	}
-	*ms = total;
-	return true;
-}
-
 /* A duration or a MIN..MAX range. */
 static bool parse_duration_range(struct parse_ctx *ctx, const struct pt_tok *t,
                                  bool allow_range, struct duration *d)

@@ -593,46 +593,6 @@ static bool parse_semver(struct arena *a, const char *s, struct semver *v)
 	return true;
 }
 
-/* Durations of metadata (downtime, deploy-time): same syntax as in blocks. */
-static bool meta_duration(const char *s, int64_t *ms)
-{
-	static const struct { char u; int64_t ms; } units[] = {
-		{'h', 3600000}, {'m', 60000}, {'s', 1000},
-	};
-	int64_t total = 0;
-	int last = -1;
-	size_t i = 0, n = strlen(s);
-	if (!n)
-		return false;
-	while (i < n) {
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		int64_t v = 0;
-		while (i < n && isdigit((unsigned char)s[i])) {
-			v = v * 10 + (s[i] - '0');
-			if (v > 100000000)
-				return false;
-			i++;
-		}
-		int u;
-		if (i + 1 < n && s[i] == 'm' && s[i + 1] == 's') {
-			u = 3;
-			i += 2;
-		} else if (i < n && (s[i] == 'h' || s[i] == 'm' || s[i] == 's')) {
-			u = s[i] == 'h' ? 0 : s[i] == 'm' ? 1 : 2;
-			i++;
-		} else {
-			return false;
-		}
-		if (u <= last)
-			return false;
-		last = u;
-		total += v * (u == 3 ? 1 : units[u].ms);
-	}
-	*ms = total;
-	return true;
-}
-
 static const char *meta_text(const struct release *r, enum meta_key k)
 {
 	const struct meta_value *m = &r->meta[k];
@@ -657,12 +617,12 @@ static void check_meta_values(struct resolver *rs)
 		diag_note(d, (struct loc){0}, "write YYYY-MM-DD, e.g. 2026-11-26");
 	}
 	r->downtime_ms = r->deploy_time_ms = -1;
-	if ((v = meta_text(r, META_DOWNTIME)) && !meta_duration(v, &r->downtime_ms)) {
+	if ((v = meta_text(r, META_DOWNTIME)) && !parse_duration(v, strlen(v), &r->downtime_ms)) {
 		diag_report(rs->ds, DIAG_E005, r->meta[META_DOWNTIME].value->loc,
 		            "invalid duration \"%s\"", v);
 		r->downtime_ms = -1;
 	}
-	if ((v = meta_text(r, META_DEPLOY_TIME)) && !meta_duration(v, &r->deploy_time_ms)) {
+	if ((v = meta_text(r, META_DEPLOY_TIME)) && !parse_duration(v, strlen(v), &r->deploy_time_ms)) {
 		diag_report(rs->ds, DIAG_E005, r->meta[META_DEPLOY_TIME].value->loc,
 		            "invalid duration \"%s\"", v);
 		r->deploy_time_ms = -1;
