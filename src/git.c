@@ -35,6 +35,16 @@ struct pin {
 
 /* ---- small helpers ---- */
 
+/* realpath(path, NULL), but out of memory exits 2: a NULL there would
+ * otherwise pass for "no such path" and change the provenance header. */
+static char *real_path(const char *path)
+{
+	char *r = realpath(path, NULL);
+	if (!r && errno == ENOMEM)
+		relc_oom();
+	return r;
+}
+
 static const char *git_message(void)
 {
 	const git_error *e = git_error_last();
@@ -190,7 +200,7 @@ static const char *repo_display(struct pin *p)
 		return p->c->opt.repo;
 	const char *where = p->workdir ? p->workdir : git_repository_path(p->repo);
 	char cwd[PATH_MAX];
-	char *real_cwd = getcwd(cwd, sizeof cwd) ? realpath(cwd, NULL) : NULL;
+	char *real_cwd = getcwd(cwd, sizeof cwd) ? real_path(cwd) : NULL;
 	const char *shown = NULL;
 	if (real_cwd) {
 		if (strcmp(real_cwd, where) == 0)
@@ -273,8 +283,8 @@ static bool open_repo(struct pin *p)
 	bool ok = p->c->opt.repo ? open_given(p, at) : open_discovered(p, at, dir);
 	if (ok) {
 		const char *wd = git_repository_workdir(p->repo);
-		p->workdir = wd ? realpath(wd, NULL) : NULL;
-		char *real_dir = realpath(dir, NULL);
+		p->workdir = wd ? real_path(wd) : NULL;
+		char *real_dir = real_path(dir);
 		p->climbed = !p->c->opt.repo &&
 			(!real_dir || !p->workdir || strcmp(real_dir, p->workdir) != 0);
 		free(real_dir);
@@ -292,7 +302,7 @@ static void set_spec_relpath(struct pin *p)
 	c->spec_relpath = p->rel->root_path;
 	if (!p->workdir)
 		return;
-	char *real = realpath(spec_fs_path(p->rel), NULL);
+	char *real = real_path(spec_fs_path(p->rel));
 	if (!real)
 		return;
 	const char *rel = path_inside(c->arena, p->workdir, real);
