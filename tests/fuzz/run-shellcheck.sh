@@ -14,7 +14,7 @@ src=$(cd "$src" && pwd) || exit 2
 
 if ! command -v dash >/dev/null || ! command -v shellcheck >/dev/null; then
 	echo "1..0 # SKIP dash or shellcheck is not installed"
-	exit 77
+	exit 0 # TAP: the skip plan says why (meson reads exit 77 as an error under protocol tap)
 fi
 
 tmp=$(mktemp -d) || exit 2
