@@ -57,12 +57,9 @@ static struct pt_seq seq_add(struct pt_seq s, struct pt_node *n)
 	return s;
 }
 
-static struct pt_node *block(struct parse_ctx *ctx, struct pt_node *head,
-                             struct pt_seq body)
+static struct pt_node *block(struct pt_node *head, struct pt_seq body)
 {
-	(void)ctx;
 	head->children = body.first;
-	head->last_child = body.last;
 	return head;
 }
 }
@@ -114,7 +111,7 @@ static struct pt_node *block(struct parse_ctx *ctx, struct pt_node *head,
 %%
 
 file:
-	  lines                 { ctx->root.children = $1.first; ctx->root.last_child = $1.last; }
+	  lines                 { ctx->root.children = $1.first; }
 	;
 
 lines:
@@ -126,7 +123,7 @@ line:
 	  NEWLINE               { $$ = NULL; }
 	| statement NEWLINE     { $$ = $1; }
 	| block_head LBRACE NEWLINE lines RBRACE NEWLINE
-	                        { $$ = block(ctx, $1, $4); }
+	                        { $$ = block($1, $4); }
 	| error NEWLINE         { $$ = NULL; yyerrok; }
 	;
 

@@ -42,15 +42,6 @@ void pt_list(struct parse_ctx *ctx, struct pt_node *n, struct pt_tok t)
 	n->list[n->nlist++] = t;
 }
 
-void pt_append(struct pt_node *parent, struct pt_node *child)
-{
-	if (parent->last_child)
-		parent->last_child->next = child;
-	else
-		parent->children = child;
-	parent->last_child = child;
-}
-
 /* Bison names punctuation tokens bare ("expecting {"); quote them so the
  * message reads `unexpected end of line; expected "{"`. */
 static void add_token_name(struct buf *b, const char *s, size_t n)
@@ -358,13 +349,6 @@ static void misplaced(struct parse_ctx *ctx, const struct pt_node *n,
 		diag_note(d, (struct loc){0}, "%s", hint);
 }
 
-static struct command *make_command(struct parse_ctx *ctx, const struct pt_node *n,
-                                     const struct pt_tok *t)
-{
-	struct command *c = ast_command(ctx->arena, n->loc, t->loc, t->text, t->len);
-	return c;
-}
-
 /* Parse the words after `expect`. */
 static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n)
 {
@@ -512,7 +496,8 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 	const char *where = is_undo ? "inside undo" : "inside a block";
 	switch (n->kind) {
 	case PT_RUN: {
-		struct command *c = make_command(ctx, n, &n->args[0]);
+		struct command *c = ast_command(ctx->arena, n->loc, n->args[0].loc,
+		                                n->args[0].text, n->args[0].len);
 		add_command(bb, c);
 		return;
 	}
@@ -522,7 +507,8 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 			          "captures are made on the deploy path; an undo may use them");
 			return;
 		}
-		struct command *c = make_command(ctx, n, &n->args[1]);
+		struct command *c = ast_command(ctx->arena, n->loc, n->args[1].loc,
+		                                n->args[1].text, n->args[1].len);
 		c->kind = CMD_CAPTURE;
 		c->capture = arena_intern(ctx->arena, n->args[0].text, n->args[0].len);
 		c->capture_loc = n->args[0].loc;
@@ -893,8 +879,6 @@ struct file_ast *parse_text(struct arena *a, struct diag_set *ds,
 
 	char *clean = sanitize_encoding(&ctx, text, len);
 	const char *src = clean ? clean : text;
-	ctx.text = src;
-	ctx.len = len;
 
 	yyscan_t scanner;
 	if (relc_yylex_init_extra(&ctx, &scanner) != 0)

@@ -51,7 +51,7 @@ struct pt_node {
 	struct pt_tok *list;      /* PT_EXPECT: every argument */
 	int nlist, caplist;
 	struct command *cmd;      /* PT_RUN, PT_CAPTURE */
-	struct pt_node *children, *last_child; /* blocks */
+	struct pt_node *children; /* blocks: the lines inside */
 	struct pt_node *next;
 };
 
@@ -60,8 +60,6 @@ struct parse_ctx {
 	struct arena *arena;
 	struct diag_set *diags;
 	const char *path;      /* display path, interned */
-	const char *text;      /* the whole input */
-	size_t len;
 	/* scanner state */
 	int line, col;         /* position of the next byte */
 	bool at_stmt_start;    /* the next word is a statement's first word */
@@ -69,8 +67,6 @@ struct parse_ctx {
 	struct loc stmt_loc;   /* first token of the current statement */
 	struct loc *open_blocks; /* where each open { was started */
 	int nopen, capopen;
-	int eof_stage;         /* synthetic tokens emitted at end of input */
-	int eof_pending_close;
 	struct buf cmd;        /* the command being assembled */
 	struct loc cmd_loc;
 	size_t cmd_logical_end; /* end of the logical line within cmd */
@@ -79,14 +75,11 @@ struct parse_ctx {
 	int capture_state;     /* 0 none, 1 after `capture`, 2 after its name */
 	/* result */
 	struct pt_node root;   /* children: the top-level statements */
-	struct pt_node **stack; /* open blocks while parsing */
-	int depth;
 };
 
 struct pt_node *pt_new(struct parse_ctx *ctx, enum pt_kind kind, struct loc loc);
 void pt_arg(struct pt_node *n, struct pt_tok t);
 void pt_list(struct parse_ctx *ctx, struct pt_node *n, struct pt_tok t);
-void pt_append(struct pt_node *parent, struct pt_node *child);
 /* Report a syntax error at loc (the grammar's yyerror). */
 void pt_syntax_error(struct parse_ctx *ctx, struct loc loc, const char *msg);
 
