@@ -31,7 +31,7 @@ void changelog_update(struct buf *out, const struct compile *c, const char *old,
  * walk reached step 1 (after-rollback runs). Returns the count. */
 size_t emit_rollback_path(const struct release *r, int k,
                           const struct block **undos,
-                          const struct block **blocked);         /* emit_md.c */
+                          const struct block **blocked);         /* emit_common.c */
 
 /* A value as text: decoded, lets and built-ins substituted; a reference to a
  * run-time value (env, capture) kept as ${name}. */

@@ -3,6 +3,7 @@
 #include "emit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Write text that came from the spec or the repository into a comment line.
@@ -41,4 +42,29 @@ void emit_provenance(struct buf *out, const struct compile *c, const char *prefi
 	put_pin(out, prefix, "previous", rel->previous_ref, rel->previous_id);
 	put_pin(out, prefix, "target", rel->target_ref ? rel->target_ref : "HEAD",
 	        rel->target_id);
+}
+
+size_t emit_rollback_path(const struct release *r, int k,
+                          const struct block **undos,
+                          const struct block **blocked)
+{
+	/* the steps 1..k in order, then walked back: linear in k (a lookup of
+	 * each step by index made JSON and plan output cubic in the steps) */
+	const struct block **upto = xmalloc((size_t)(k > 0 ? k : 1) * sizeof *upto);
+	int m = 0;
+	for (const struct block *s = r->steps; s && m < k; s = s->next)
+		upto[m++] = s;
+	size_t n = 0;
+	*blocked = NULL;
+	for (int i = m - 1; i >= 0; i--) {
+		const struct block *s = upto[i];
+		if (s->undo_kind == UNDO_IRREVERSIBLE) {
+			*blocked = s;
+			break;
+		}
+		if (s->undo_kind == UNDO_BLOCK && s->undo)
+			undos[n++] = s;
+	}
+	free(upto);
+	return n;
 }

@@ -277,32 +277,6 @@ static void timing_words(struct buf *out, const struct duration *d)
 	}
 }
 
-/* ---- the rollback path ---- */
-
-size_t emit_rollback_path(const struct release *r, int k,
-                          const struct block **undos,
-                          const struct block **blocked)
-{
-	size_t n = 0;
-
-	*blocked = NULL;
-	for (int i = k; i >= 1; i--) {
-		const struct block *s = r->steps;
-
-		while (s && s->index != i)
-			s = s->next;
-		if (!s)
-			continue;
-		if (s->undo_kind == UNDO_IRREVERSIBLE) {
-			*blocked = s;
-			break;
-		}
-		if (s->undo_kind == UNDO_BLOCK && s->undo)
-			undos[n++] = s;
-	}
-	return n;
-}
-
 /* ---- commands ---- */
 
 /* The literal a reference stands for in the plan, NULL when it only exists
