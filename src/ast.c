@@ -86,6 +86,19 @@ const char *change_kind_name(enum change_kind k)
 	return "?";
 }
 
+const char *cmp_op_name(enum cmp_op op)
+{
+	switch (op) {
+	case CMP_EQ: return "==";
+	case CMP_NE: return "!=";
+	case CMP_LT: return "<";
+	case CMP_LE: return "<=";
+	case CMP_GT: return ">";
+	case CMP_GE: return ">=";
+	}
+	return "?";
+}
+
 const char *policy_name(enum policy p)
 {
 	switch (p) {

@@ -261,19 +261,6 @@ static const char *expect_kind_name(enum expect_kind k)
 	return "?";
 }
 
-static const char *cmp_name(enum cmp_op op)
-{
-	switch (op) {
-	case CMP_EQ: return "==";
-	case CMP_NE: return "!=";
-	case CMP_LT: return "<";
-	case CMP_LE: return "<=";
-	case CMP_GT: return ">";
-	case CMP_GE: return ">=";
-	}
-	return "?";
-}
-
 static void j_expect(struct jw *w, const struct expect *e)
 {
 	jw_obj(w, NULL);
@@ -283,7 +270,7 @@ static void j_expect(struct jw *w, const struct expect *e)
 	} else {
 		jw_str(w, "stream", e->stream == STREAM_STDERR ? "stderr" : "stdout");
 		if (e->kind == EXPECT_COMPARE) {
-			jw_str(w, "op", cmp_name(e->op));
+			jw_str(w, "op", cmp_op_name(e->op));
 			jw_int(w, "value", e->number);
 		} else if (e->text) {
 			j_value(w, "text", e->text);

@@ -383,10 +383,6 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 		return NULL;
 	}
 	const struct pt_tok *w = &a[1];
-	static const struct { const char *op; enum cmp_op cmp; } ops[] = {
-		{"==", CMP_EQ}, {"!=", CMP_NE}, {"<", CMP_LT}, {"<=", CMP_LE},
-		{">", CMP_GT}, {">=", CMP_GE},
-	};
 	if (w->quoted) {
 		if (na != 2)
 			goto extra;
@@ -428,8 +424,8 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 		}
 		return e;
 	}
-	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-		if (strcmp(w->text, ops[i].op) != 0)
+	for (int op = CMP_EQ; op <= CMP_GE; op++) {
+		if (strcmp(w->text, cmp_op_name((enum cmp_op)op)) != 0)
 			continue;
 		if (na != 3 || a[2].quoted || !parse_int(a[2].text, &e->number)) {
 			if (na > 3)
@@ -439,7 +435,7 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 			return NULL;
 		}
 		e->kind = EXPECT_COMPARE;
-		e->op = ops[i].cmp;
+		e->op = (enum cmp_op)op;
 		return e;
 	}
 	if (na == 2) {
