@@ -86,6 +86,15 @@ const char *change_kind_name(enum change_kind k)
 	return "?";
 }
 
+const char *meta_key_name(enum meta_key k)
+{
+	static const char *const names[META__COUNT] = {
+		"release", "project", "date", "previous", "target", "branch",
+		"downtime", "deploy-time", "state-dir",
+	};
+	return (int)k >= 0 && k < META__COUNT ? names[k] : "metadata";
+}
+
 const char *cmp_op_name(enum cmp_op op)
 {
 	switch (op) {

@@ -303,7 +303,8 @@ const char *block_kind_name(enum block_kind k);   /* "check", "step", ... */
 const char *change_area_name(enum change_area a); /* "api", ... */
 const char *change_kind_name(enum change_kind k); /* "added", ... */
 const char *policy_name(enum policy p);
-const char *cmp_op_name(enum cmp_op op);            /* "==", "<=", ... as specs write them */            /* "abort", ... */
+const char *cmp_op_name(enum cmp_op op);
+const char *meta_key_name(enum meta_key k);        /* "release", "deploy-time", ... */            /* "==", "<=", ... as specs write them */            /* "abort", ... */
 /* The policy that applies: the written one, or the kind's default. */
 enum policy block_policy(const struct block *b);
 /* The effective timeout: given, or twice the upper estimate, or 0 if none. */

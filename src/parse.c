@@ -328,19 +328,10 @@ static const char *pt_kind_word(enum pt_kind k)
 	return "statement";
 }
 
-static const char *meta_word(int key)
-{
-	static const char *const names[META__COUNT] = {
-		"release", "project", "date", "previous", "target", "branch",
-		"downtime", "deploy-time", "state-dir",
-	};
-	return key >= 0 && key < META__COUNT ? names[key] : "metadata";
-}
-
 static void misplaced(struct parse_ctx *ctx, const struct pt_node *n,
                       const char *where, const char *hint)
 {
-	const char *what = n->kind == PT_META ? meta_word(n->key) :
+	const char *what = n->kind == PT_META ? meta_key_name((enum meta_key)n->key) :
 	                   n->kind == PT_BLOCK ? block_kind_name((enum block_kind)n->key) :
 	                   pt_kind_word(n->kind);
 	struct diagnostic *d = diag_report(ctx->diags, DIAG_E003, n->loc,

@@ -310,14 +310,11 @@ static void do_include(struct resolver *rs, struct source_file *from,
 static void set_meta(struct resolver *rs, const struct stmt *s)
 {
 	struct meta_value *m = &rs->r->meta[s->meta];
-	static const char *const names[META__COUNT] = {
-		"release", "project", "date", "previous", "target", "branch",
-		"downtime", "deploy-time", "state-dir",
-	};
+	const char *name = meta_key_name(s->meta);
 	if (m->set) {
 		struct diagnostic *d = diag_report(rs->ds, DIAG_E004, s->loc,
-			"%s is given twice", names[s->meta]);
-		diag_note(d, m->loc, "the first %s is here", names[s->meta]);
+			"%s is given twice", name);
+		diag_note(d, m->loc, "the first %s is here", name);
 		return;
 	}
 	m->set = true;
@@ -329,7 +326,7 @@ static void set_meta(struct resolver *rs, const struct stmt *s)
 		if (s->value->segs[i].kind == SEG_REF && s->value->segs[i].sym &&
 		    s->value->segs[i].sym->kind == SYM_BUILTIN && s->meta != META_STATE_DIR) {
 			diag_report(rs->ds, DIAG_E006, s->value->segs[i].loc,
-			            "%s cannot refer to the built-in ${%s}", names[s->meta],
+			            "%s cannot refer to the built-in ${%s}", name,
 			            s->value->segs[i].text);
 			s->value->segs[i].sym = NULL;
 		}
@@ -480,15 +477,14 @@ static void require_meta(struct resolver *rs)
 {
 	static const enum meta_key required[] = {META_RELEASE, META_PROJECT, META_DATE,
 	                                         META_PREVIOUS};
-	static const char *const names[] = {"release", "project", "date", "previous"};
+	static const char *const examples[] = {"release 1.2.0", "project \"My Service\"",
+	                                       "date 2026-11-26", "previous v1.1.0"};
 	struct loc top = {rs->r->files ? rs->r->files->path : NULL, 1, 1};
 	for (size_t i = 0; i < 4; i++) {
 		if (!rs->r->meta[required[i]].set) {
 			struct diagnostic *d = diag_report(rs->ds, DIAG_E004, top,
-				"required metadata %s is missing", names[i]);
-			diag_note(d, (struct loc){0}, "add a line such as: %s", 
-			          i == 0 ? "release 1.2.0" : i == 1 ? "project \"My Service\"" :
-			          i == 2 ? "date 2026-11-26" : "previous v1.1.0");
+				"required metadata %s is missing", meta_key_name(required[i]));
+			diag_note(d, (struct loc){0}, "add a line such as: %s", examples[i]);
 		}
 	}
 }
