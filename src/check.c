@@ -64,56 +64,6 @@ void check_release(struct compile *c)
 	check_release_except(c, NULL);
 }
 
-/* Options of sudo that take an argument (sudo -u USER cmd). */
-static bool sudo_opt_has_arg(const char *o)
-{
-	return !strcmp(o, "-u") || !strcmp(o, "-g") || !strcmp(o, "-C") ||
-	       !strcmp(o, "-D") || !strcmp(o, "-h") || !strcmp(o, "-p") ||
-	       !strcmp(o, "-U") || !strcmp(o, "-r") || !strcmp(o, "-t");
-}
-
-long check_program_word(const struct sh_simple *sc)
-{
-	size_t i = 0;
-	while (i < sc->nwords) {
-		const char *w = sc->words[i].value;
-		if (w[0] != '=' && w[0] != '-' && strchr(w, '=')) {
-			i++; /* VAR=value */
-		} else if (!strcmp(w, "sudo") || !strcmp(w, "env")) {
-			i++;
-			while (i < sc->nwords && sc->words[i].value[0] == '-') {
-				const char *o = sc->words[i++].value;
-				if (!strcmp(w, "sudo") && sudo_opt_has_arg(o) &&
-				    i < sc->nwords)
-					i++;
-			}
-		} else if (!strcmp(w, "timeout")) {
-			i++;
-			while (i < sc->nwords && sc->words[i].value[0] == '-') {
-				const char *o = sc->words[i++].value;
-				if ((!strcmp(o, "-k") || !strcmp(o, "-s")) &&
-				    i < sc->nwords)
-					i++;
-			}
-			if (i < sc->nwords)
-				i++; /* the time limit */
-		} else {
-			return (long)i;
-		}
-	}
-	return -1;
-}
-
-const char *check_program(const struct sh_simple *sc)
-{
-	long i = check_program_word(sc);
-	if (i < 0)
-		return NULL;
-	const char *w = sc->words[i].value;
-	const char *slash = strrchr(w, '/');
-	return slash ? slash + 1 : w;
-}
-
 bool check_text_has(const char *s, size_t len, const char *needle)
 {
 	size_t nl = strlen(needle);

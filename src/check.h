@@ -15,7 +15,6 @@
 
 #include "ast.h"
 #include "diag.h"
-#include "shell.h"
 
 struct compile;
 
@@ -50,12 +49,6 @@ bool check_command_verifies_integrity(struct compile *c,
 
 /* ---- helpers the families share ---- */
 
-/* Index of the word naming the program a simple command runs, looking
- * through VAR=x assignments, `sudo [-u USER]`, `env X=Y` and `timeout N`;
- * -1 if it has none. */
-long check_program_word(const struct sh_simple *sc);
-/* That program's base name ("/usr/bin/psql" gives "psql"); NULL if none. */
-const char *check_program(const struct sh_simple *sc);
 /* Does needle occur in s[0..len), ignoring ASCII case? */
 bool check_text_has(const char *s, size_t len, const char *needle);
 

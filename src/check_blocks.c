@@ -5,12 +5,12 @@
  * exit status; a backup should prove its result intact before the deploy
  * relies on it. Warnings are skipped on empty blocks, which E016 reports. */
 #include "check.h"
+#include "effects.h"
 
 #include <string.h>
 #include <strings.h>
 
 #include "compile.h"
-#include "shell.h"
 
 static const char *block_name(const struct block *b)
 {
@@ -135,14 +135,16 @@ static bool has_short(const char *w, char ch, bool bare)
 	       strspn(w, "cxtrufvzjJapPoOkmwWSGgsl") == strlen(w);
 }
 
-/* Does one simple command test an archive, a dump or a checksum list? */
-static bool simple_verifies(const struct sh_simple *sc)
+/* Does one simple command (its wrappers looked through by the effects
+ * table) test an archive, a dump or a checksum list? */
+static bool use_verifies(const struct effect_use *u)
 {
-	long pw = check_program_word(sc);
-	if (pw < 0)
+	if (u->argc == 0)
 		return false;
-	size_t p = (size_t)pw;
-	const char *prog = check_program(sc);
+	const char *prog = u->argv[0].text;
+	const char *slash = strrchr(prog, '/');
+	if (slash)
+		prog = slash + 1;
 	for (size_t i = 0; i < sizeof integrity_progs / sizeof integrity_progs[0]; i++)
 		if (!strcmp(prog, integrity_progs[i]))
 			return true;
@@ -150,12 +152,11 @@ static bool simple_verifies(const struct sh_simple *sc)
 		const struct integrity_opt *o = &integrity_opts[i];
 		if (strcmp(prog, o->prog))
 			continue;
-		for (size_t k = p + 1; k < sc->nwords; k++) {
-			const char *w = sc->words[k].value;
+		for (size_t k = 1; k < u->argc; k++) {
+			const char *w = u->argv[k].text;
 			if (o->long_opt && !strcmp(w, o->long_opt))
 				return true;
-			if (o->short_opt && has_short(w, o->short_opt,
-			                              o->bare_cluster && k == p + 1))
+			if (o->short_opt && has_short(w, o->short_opt, o->bare_cluster && k == 1))
 				return true;
 		}
 	}
@@ -169,10 +170,10 @@ bool check_command_verifies_integrity(struct compile *c,
 	if (check_text_has(cmd->text, cmd->len, "integrity_check") ||
 	    check_text_has(cmd->text, cmd->len, "quick_check"))
 		return true;
-	struct sh_simple *cmds = NULL;
-	size_t n = sh_parse(c->arena, cmd->text, cmd->len, &cmds);
-	for (size_t i = 0; i < n; i++)
-		if (simple_verifies(&cmds[i]))
+	struct cmd_effects ce;
+	effects_of_command(c->arena, c->rel, cmd, &ce);
+	for (size_t i = 0; i < ce.nuses; i++)
+		if (use_verifies(&ce.uses[i]))
 			return true;
 	return false;
 }
