@@ -105,7 +105,7 @@ static struct pt_node *block(struct pt_node *head, struct pt_seq body)
 %type <tok> value
 %type <key> meta_key block_kind
 
-/* Everything lives in the parse arena: discarding a symbol frees nothing. */
+/* Everything lives in the scratch arena: discarding a symbol frees nothing. */
 %destructor { (void)$$; } <*>
 
 %%

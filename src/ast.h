@@ -107,6 +107,8 @@ struct expect {
 
 enum cmd_kind { CMD_RUN, CMD_CAPTURE };
 
+struct cmd_effects;
+
 struct command {
 	struct loc loc;       /* of the command text's first byte */
 	struct loc kw_loc;    /* of `run` / `capture` */
@@ -121,6 +123,9 @@ struct command {
 	struct block *block;  /* the block it belongs to */
 	int index;            /* 1-based within its block */
 	struct command *next;
+	/* What effects_of_command read from the text, kept because several
+	 * rules ask for the same command (NULL until first asked). */
+	const struct cmd_effects *effects;
 };
 
 /* ---- blocks ---- */

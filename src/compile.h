@@ -14,6 +14,7 @@
 struct compile_options {
 	const char *repo;         /* --repo DIR, NULL to discover from the spec */
 	bool no_git;              /* --no-git */
+	bool check_only;          /* relc check: skip what only back ends print (spec_blob) */
 	struct diag_options diag;
 };
 
@@ -24,7 +25,8 @@ struct compile {
 	struct release *rel;      /* NULL if the spec could not be parsed at all */
 	/* provenance, filled by git.c (or the fallbacks when --no-git) */
 	const char *spec_relpath; /* spec path relative to the repository root */
-	char spec_blob[41];       /* git blob id of the spec's bytes */
+	char spec_blob[41];       /* git blob id of the root spec's bytes as compiled;
+	                           * "" with check_only */
 	int io_error;             /* non-zero: a SPEC could not be read (exit 2) */
 };
 

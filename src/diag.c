@@ -79,10 +79,16 @@ void diag_set_free(struct diag_set *ds)
 void diag_add_source(struct diag_set *ds, const char *path, const char *text,
                      size_t len)
 {
+	diag_take_source(ds, path, xstrndup(text, len), len);
+}
+
+void diag_take_source(struct diag_set *ds, const char *path, char *text,
+                      size_t len)
+{
 	ds->sources = xrealloc(ds->sources, (ds->nsources + 1) * sizeof *ds->sources);
 	struct source_text *s = &ds->sources[ds->nsources];
 	s->path = path;
-	s->text = xstrndup(text, len);
+	s->text = text;
 	s->len = len;
 	s->order = (int)ds->nsources;
 	ds->nsources++;

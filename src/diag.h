@@ -56,6 +56,10 @@ struct diag_set *diag_set_new(void);
 void diag_set_free(struct diag_set *ds);
 void diag_add_source(struct diag_set *ds, const char *path, const char *text,
                      size_t len);
+/* The same, taking text (malloc'd) instead of copying it: a spec's bytes are
+ * then held once, not twice, while the release is checked. */
+void diag_take_source(struct diag_set *ds, const char *path, char *text,
+                      size_t len);
 
 enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF };
 

@@ -172,6 +172,8 @@ const struct effect_rule *effects_table(size_t *n)
 
 struct rec {
 	struct arena *a;
+	struct arena *scratch; /* the shell parse: only words are kept, interned in a */
+	const struct sh_simple *last_sc; /* the simple command of the last use */
 	const struct release *rel;
 	struct effect_use *uses;
 	size_t nuses, cap;
@@ -243,6 +245,8 @@ static const struct symbol *lookup(const struct rec *r, const char *name,
 {
 	if (!r->rel)
 		return NULL;
+	if (r->rel->symbol_index.cap)
+		return name_map_getn(&r->rel->symbol_index, name, len);
 	for (const struct symbol *s = r->rel->symbols; s; s = s->next)
 		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
 			return s;
@@ -294,6 +298,8 @@ static const char *ref_value(const struct rec *r, const char *name, size_t len,
 /* Build the compared form of a word and its flags. */
 static struct eword make_word(struct rec *r, const char *text, bool expands)
 {
+	/* interned: the shell parse is freed, and words repeat across commands */
+	text = arena_intern(r->a, text, strlen(text));
 	struct eword w = { .text = text, .val = text, .flags = 0 };
 	if (!expands && !strchr(text, '$') && !strchr(text, '`'))
 		goto trim;
@@ -328,14 +334,14 @@ static struct eword make_word(struct rec *r, const char *text, bool expands)
 		buf_putc(&b, c);
 		i++;
 	}
-	w.val = arena_strndup(r->a, b.data ? b.data : "", b.len);
+	w.val = arena_intern(r->a, b.data ? b.data : "", b.len);
 	buf_free(&b);
 trim:;
 	size_t n = strlen(w.val);
 	if (n > 1 && w.val[n - 1] == '/') {
 		while (n > 1 && w.val[n - 1] == '/')
 			n--;
-		w.val = arena_strndup(r->a, w.val, n);
+		w.val = arena_intern(r->a, w.val, n);
 	}
 	if (r->rel && ((r->rel->previous_id[0] && streq(w.val, r->rel->previous_id)) ||
 	               (r->rel->previous_ref && streq(w.val, r->rel->previous_ref))))
@@ -1410,10 +1416,10 @@ static void read_words(struct rec *r, const struct sh_simple *sc,
 		u->off = r->off;
 		u->len = r->len;
 		u->rule = &table[R_CD];
-		u->sc = sc;
+		r->last_sc = sc;
 		u->argv = w + i;
 		u->argc = n - i;
-		u->prefixes = arena_strdup(r->a, r->prefixes.data ? r->prefixes.data : "");
+		u->prefixes = arena_intern(r->a, r->prefixes.data ? r->prefixes.data : "", r->prefixes.len);
 		size_t k = i + 1;
 		while (k < n && is_opt(&w[k]))
 			k++;
@@ -1427,10 +1433,10 @@ static void read_words(struct rec *r, const struct sh_simple *sc,
 	u->len = r->len;
 	u->dir = r->dir;
 	u->dir_text = r->dir_text;
-	u->sc = sc;
+	r->last_sc = sc;
 	u->argv = w + i;
 	u->argc = n - i;
-	u->prefixes = arena_strdup(r->a, r->prefixes.data ? r->prefixes.data : "");
+	u->prefixes = arena_intern(r->a, r->prefixes.data ? r->prefixes.data : "", r->prefixes.len);
 	int id = match(r, u, u->argv, u->argc);
 	if (id >= 0)
 		u->rule = &table[id];
@@ -1452,14 +1458,14 @@ static void read_redirs(struct rec *r, const struct sh_simple *sc,
 			continue;
 		/* Attach to the command's use when there is one. */
 		struct effect_use *u = NULL;
-		if (r->nuses && r->uses[r->nuses - 1].sc == sc)
+		if (r->nuses && r->last_sc == sc)
 			u = &r->uses[r->nuses - 1];
 		if (!u) {
 			u = new_use(r);
 			*u = *proto;
 			u->off = r->off;
 			u->len = r->len;
-			u->sc = sc;
+			r->last_sc = sc;
 			u->prefixes = "";
 		}
 		add_effect(r, u, R_REDIRECT, EFF_FILE, &t, NULL, 0);
@@ -1494,7 +1500,7 @@ static bool after_keyword(const char *text, size_t off, const char *kw)
 static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 {
 	struct sh_simple *sc = NULL;
-	size_t n = sh_parse(r->a, text, len, &sc);
+	size_t n = sh_parse(r->scratch, text, len, &sc);
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_simple *s = &sc[i];
 		/* The previous simple command at the same depth. */
@@ -1534,7 +1540,8 @@ static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 			                            streq(prev->words[k].value, "sudo")))
 				k++;
 			if (k < prev->nwords) {
-				proto.pipe_from = base_name(prev->words[k].value);
+				const char *from = base_name(prev->words[k].value);
+				proto.pipe_from = arena_intern(r->a, from, strlen(from));
 				struct eword *pw = arena_alloc(r->a, (prev->nwords - k + 1) * sizeof *pw);
 				for (size_t m = k; m < prev->nwords; m++)
 					pw[m - k] = make_word(r, prev->words[m].value, prev->words[m].expands);
@@ -1566,20 +1573,20 @@ static void finish(struct rec *r, struct cmd_effects *out)
 	size_t ne = 0;
 	for (size_t i = 0; i < r->nuses; i++)
 		ne += r->uses[i].neffects;
+	/* one array: each use's effects are its slice of the command's */
 	out->effects = arena_alloc(r->a, (ne + 1) * sizeof *out->effects);
 	out->neffects = 0;
 	for (size_t i = 0; i < r->nuses; i++) {
 		struct effect_use *u = &out->uses[i];
 		*u = r->uses[i];
-		struct effect *e = arena_alloc(r->a, (u->neffects + 1) * sizeof *e);
+		struct effect *e = out->effects + out->neffects;
 		if (u->neffects)
 			memcpy(e, r->uses[i].effects, u->neffects * sizeof *e);
 		free(r->uses[i].effects);
 		u->effects = e;
-		for (size_t k = 0; k < u->neffects; k++) {
+		for (size_t k = 0; k < u->neffects; k++)
 			e[k].use = u;
-			out->effects[out->neffects++] = e[k];
-		}
+		out->neffects += u->neffects;
 	}
 	free(r->uses);
 	buf_free(&r->prefixes);
@@ -1608,27 +1615,31 @@ static void read_text(struct arena *a, const struct release *rel,
 	struct rec r;
 	memset(&r, 0, sizeof r);
 	r.a = a;
+	r.scratch = arena_new();
 	r.rel = rel;
 	buf_init(&r.prefixes);
 	r.text = text;
 	r.tlen = len;
 	parse_list(&r, text, len, true);
 	finish(&r, out);
-	if (reads_backup(out)) {
-		for (size_t i = 0; i < out->nuses; i++)
-			for (size_t k = 0; k < out->uses[i].neffects; k++)
-				out->uses[i].effects[k].flags |= EF_FROM_BACKUP;
+	arena_free(r.scratch);
+	if (reads_backup(out))
 		for (size_t k = 0; k < out->neffects; k++)
-			out->effects[k].flags |= EF_FROM_BACKUP;
-	}
+			out->effects[k].flags |= EF_FROM_BACKUP; /* the uses' slices too */
 }
 
 void effects_of_command(struct arena *a, const struct release *rel,
                         const struct command *cmd, struct cmd_effects *out)
 {
-	memset(out, 0, sizeof *out);
-	read_text(a, rel, cmd->text, cmd->len, out);
-	out->cmd = cmd;
+	if (!cmd->effects) {
+		struct cmd_effects *ce = arena_alloc(a, sizeof *ce);
+		read_text(a, rel, cmd->text, cmd->len, ce);
+		ce->cmd = cmd;
+		/* The cache is not part of the command's meaning: filling it
+		 * through a const pointer keeps every rule's view read-only. */
+		((struct command *)cmd)->effects = ce;
+	}
+	*out = *cmd->effects;
 }
 
 void effects_of_text(struct arena *a, const struct release *rel,

@@ -97,7 +97,6 @@ struct effect_use {
 	const struct effect_rule *rule; /* NULL: not recognised */
 	struct effect *effects;
 	size_t neffects;
-	const struct sh_simple *sc; /* the simple command (inner one for su -c) */
 	bool guarded;               /* in a `||` list, or after `test ... &&` */
 	const char *pipe_from;      /* program whose output it reads, or NULL */
 	const struct eword *pipe_from_argv; /* that program's words */
@@ -130,7 +129,8 @@ const struct effect_rule *effects_table(size_t *n);
 
 /* Recognise every simple command of cmd. rel (may be NULL) supplies the
  * values of spec references and tells captures of backups apart; all memory
- * comes from the arena. */
+ * comes from the arena, which must be the one holding cmd. The result is
+ * read once and kept on cmd: later calls share its arrays (do not modify). */
 void effects_of_command(struct arena *a, const struct release *rel,
                         const struct command *cmd, struct cmd_effects *out);
 

@@ -135,25 +135,16 @@ static const char *path_inside(struct arena *a, const char *dir, const char *pat
 bool relc_git_blob_id(const char *data, size_t len, char out[41])
 {
 	git_oid id;
-	if (git_odb_hash(&id, data, len, GIT_OBJECT_BLOB) != 0) {
+	/* its own reference: with --no-git nothing else starts libgit2 */
+	git_libgit2_init();
+	int err = git_odb_hash(&id, data, len, GIT_OBJECT_BLOB);
+	git_libgit2_shutdown();
+	if (err != 0) {
 		out[0] = '\0';
 		return false;
 	}
 	oid_hex(&id, out);
 	return true;
-}
-
-/* The blob id of the spec's bytes as read now (not as committed): the header
- * then says exactly which text the scripts were made from. */
-static void hash_spec(struct compile *c)
-{
-	char *data = NULL;
-	size_t len = 0;
-	c->spec_blob[0] = '\0';
-	if (read_file(spec_fs_path(c->rel), RELC_MAX_SPEC_SIZE, &data, &len) != 0)
-		return;
-	relc_git_blob_id(data, len, c->spec_blob);
-	free(data);
 }
 
 /* ---- --no-git ---- */
@@ -894,15 +885,15 @@ void git_pin_release(struct compile *c)
 {
 	if (!c->rel)
 		return;
-	git_libgit2_init();
 	struct release *rel = c->rel;
 	rel->previous_id[0] = rel->target_id[0] = '\0';
-	hash_spec(c);
 	if (c->opt.no_git) {
+		/* no libgit2 at all: starting it loads the CA store, the most of a
+		 * small `relc check --no-git` */
 		pin_no_git(c);
-		git_libgit2_shutdown();
 		return;
 	}
+	git_libgit2_init();
 	struct pin p = { .c = c, .rel = rel };
 	c->spec_relpath = rel->root_path;
 	if (open_repo(&p)) {

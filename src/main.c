@@ -159,6 +159,7 @@ static int cmd_check(struct cli *cli)
 	/* SARIF is one log for the whole run: print every spec's results at the end */
 	bool one_log = cli->copt.diag.format == DIAG_SARIF;
 	struct compile **kept = one_log ? xcalloc((size_t)cli->nspecs, sizeof *kept) : NULL;
+	cli->copt.check_only = true;
 	for (int i = 0; i < cli->nspecs; i++) {
 		struct compile *c = compile_new(&cli->copt);
 		compile_spec(c, cli->specs[i]);

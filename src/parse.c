@@ -17,7 +17,7 @@
 
 struct pt_node *pt_new(struct parse_ctx *ctx, enum pt_kind kind, struct loc loc)
 {
-	struct pt_node *n = arena_alloc(ctx->arena, sizeof *n);
+	struct pt_node *n = arena_alloc(ctx->scratch, sizeof *n);
 	n->kind = kind;
 	n->loc = loc;
 	return n;
@@ -33,7 +33,7 @@ void pt_list(struct parse_ctx *ctx, struct pt_node *n, struct pt_tok t)
 {
 	if (n->nlist == n->caplist) {
 		int cap = n->caplist ? n->caplist * 2 : 4;
-		struct pt_tok *l = arena_alloc(ctx->arena, (size_t)cap * sizeof *l);
+		struct pt_tok *l = arena_alloc(ctx->scratch, (size_t)cap * sizeof *l);
 		if (n->nlist)
 			memcpy(l, n->list, (size_t)n->nlist * sizeof *l);
 		n->list = l;
@@ -135,12 +135,12 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 	struct value *v = arena_alloc(ctx->arena, sizeof *v);
 	v->loc = t->loc;
 	v->quoted = t->quoted;
-	v->raw = t->text;
+	v->raw = arena_strndup(ctx->arena, t->text, t->len);
 	if (!t->quoted) {
 		v->segs = arena_alloc(ctx->arena, sizeof *v->segs);
-		v->segs[0] = (struct seg){SEG_TEXT, t->text, t->len, t->loc, NULL};
+		v->segs[0] = (struct seg){SEG_TEXT, v->raw, t->len, t->loc, NULL};
 		v->nsegs = 1;
-		v->expanded = t->text;
+		v->expanded = v->raw;
 		return v;
 	}
 	size_t cap = 4, n = 0;
@@ -248,7 +248,7 @@ static bool parse_duration_range(struct parse_ctx *ctx, const struct pt_tok *t,
 {
 	const char *dots = strstr(t->text, "..");
 	d->loc = t->loc;
-	d->raw = t->text;
+	d->raw = arena_strndup(ctx->arena, t->text, t->len);
 	if (dots && allow_range) {
 		int64_t lo, hi;
 		size_t l1 = (size_t)(dots - t->text);
@@ -853,6 +853,7 @@ struct file_ast *parse_text(struct arena *a, struct diag_set *ds,
 	struct parse_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.arena = a;
+	ctx.scratch = arena_new();
 	ctx.diags = ds;
 	ctx.path = path;
 	ctx.line = 1;
@@ -879,5 +880,6 @@ struct file_ast *parse_text(struct arena *a, struct diag_set *ds,
 	buf_free(&ctx.cmd);
 
 	convert_top(&ctx, f);
+	arena_free(ctx.scratch);
 	return f;
 }

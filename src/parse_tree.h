@@ -36,7 +36,7 @@ enum pt_kind {
 
 /* A token's text and where it stood. */
 struct pt_tok {
-	const char *text; /* arena copy, NUL-terminated; strings without quotes */
+	const char *text; /* scratch copy, NUL-terminated; strings without quotes */
 	size_t len;
 	struct loc loc;
 	bool quoted;
@@ -57,7 +57,8 @@ struct pt_node {
 
 /* The scanner's and parser's shared state (flex's "extra"). */
 struct parse_ctx {
-	struct arena *arena;
+	struct arena *arena;   /* the AST's: what outlives the parse */
+	struct arena *scratch; /* the raw tree and token texts, freed after it */
 	struct diag_set *diags;
 	const char *path;      /* display path, interned */
 	/* scanner state */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "git.h"
 #include "parse.h"
 #include "shell.h"
 
@@ -416,8 +417,8 @@ static void resolve_file(struct resolver *rs, const char *fs_path,
 		            err == EISDIR ? "it is a directory" : strerror(err));
 		return;
 	}
+	diag_take_source(rs->ds, disp, text, len);
 	resolve_source(rs, fs_path, disp, included_at, includer, text, len);
-	free(text);
 }
 
 static void resolve_source(struct resolver *rs, const char *fs_path,
@@ -436,7 +437,8 @@ static void resolve_source(struct resolver *rs, const char *fs_path,
 		rs->r->files = sf;
 	rs->files_tail = sf;
 
-	diag_add_source(rs->ds, disp, text, len);
+	if (!includer && !rs->c->opt.check_only)
+		relc_git_blob_id(text, len, rs->c->spec_blob); /* the bytes compiled, not as read later */
 	struct file_ast *f = parse_text(rs->a, rs->ds, disp, text, len);
 	resolve_stmts(rs, sf, f);
 }
@@ -664,11 +666,13 @@ bool resolve_release(struct compile *c, const char *path, const char *text,
 		add_symbol(&rs, arena_intern(rs.a, builtin_names[i], strlen(builtin_names[i])),
 		           SYM_BUILTIN, (struct loc){0});
 
-	if (text)
-		resolve_source(&rs, path, arena_intern(rs.a, path, strlen(path)),
-		               (struct loc){0}, NULL, text, len);
-	else
+	if (text) {
+		const char *disp = arena_intern(rs.a, path, strlen(path));
+		diag_add_source(rs.ds, disp, text, len);
+		resolve_source(&rs, path, disp, (struct loc){0}, NULL, text, len);
+	} else {
 		resolve_file(&rs, path, path, (struct loc){0}, NULL);
+	}
 	for (int k = 0; k < 5; k++)
 		name_map_free(&rs.names[k]);
 	if (c->io_error) {

@@ -87,6 +87,7 @@ struct name_map {
 	size_t cap, len;
 };
 void *name_map_get(const struct name_map *m, const char *key);
+void *name_map_getn(const struct name_map *m, const char *key, size_t len); /* key need not end in NUL */
 void name_map_put(struct name_map *m, const char *key, void *val);
 void name_map_free(struct name_map *m);
 

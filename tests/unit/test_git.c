@@ -704,8 +704,6 @@ Test(git, no_git_takes_full_ids_only)
 	cr_assert_str_eq(c->rel->previous_id, "0123456789abcdef0123456789abcdef01234567");
 	cr_assert_str_eq(c->rel->target_id, b);
 	cr_assert_str_eq(c->spec_relpath, spec);
-	/* git hash-object of "release 0.3.0\n" */
-	cr_assert_str_eq(c->spec_blob, "e2973b7da80a2a9f68d5de637a0e18082ed41f5b");
 	free_compile(c);
 
 	c = new_compile(spec, (struct meta_spec){ "0123abc", NULL, NULL });
@@ -921,6 +919,12 @@ Test(git, provenance_header_is_pinned_and_relative)
 	struct compile *c = new_compile(detour, (struct meta_spec){ "v0.2.0", NULL, NULL });
 	git_pin_release(c);
 	cr_assert_eq(count_diags(c), 0);
+	/* resolve hashes the spec's bytes; this test skips resolve */
+	char *bytes;
+	size_t nbytes;
+	cr_assert_eq(read_file(detour, 1 << 20, &bytes, &nbytes), 0);
+	cr_assert(relc_git_blob_id(bytes, nbytes, c->spec_blob));
+	free(bytes);
 	struct buf out;
 	buf_init(&out);
 	emit_provenance(&out, c, "# ");
@@ -972,6 +976,34 @@ static struct compile *compile_path(const char *spec, const char *repo, bool no_
 	compile_spec(c, spec);
 	cr_assert_not_null(c->rel);
 	return c;
+}
+
+Test(git, blob_is_of_the_bytes_compiled_and_not_wanted_by_check)
+{
+	char *spec = tpath("blob.rel");
+	write_text(spec, "release 0.3.0\n");
+	struct compile_options opt = { 0 };
+	opt.no_git = true;
+	struct compile *c = compile_new(&opt);
+	compile_spec(c, spec);
+	/* git hash-object of "release 0.3.0\n" */
+	cr_assert_str_eq(c->spec_blob, "e2973b7da80a2a9f68d5de637a0e18082ed41f5b");
+	compile_free(c);
+
+	/* Bytes given in memory are what the header names, not the file. */
+	c = compile_new(&opt);
+	compile_spec_text(c, spec, "release 0.4.0\n", 14);
+	char want[41];
+	cr_assert(relc_git_blob_id("release 0.4.0\n", 14, want));
+	cr_assert_str_eq(c->spec_blob, want);
+	compile_free(c);
+
+	/* relc check prints no header, so it does not hash. */
+	opt.check_only = true;
+	c = compile_new(&opt);
+	compile_spec(c, spec);
+	cr_assert_str_eq(c->spec_blob, "");
+	compile_free(c);
 }
 
 static const char shared_rel[] = "project \"Demo\"\n";
