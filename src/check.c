@@ -7,6 +7,7 @@
  * back ends read, not other rules). */
 #include "check.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -67,8 +68,9 @@ void check_release(struct compile *c)
 bool check_text_has(const char *s, size_t len, const char *needle)
 {
 	size_t nl = strlen(needle);
+	int first = tolower((unsigned char)needle[0]);
 	for (size_t i = 0; i + nl <= len; i++)
-		if (strncasecmp(s + i, needle, nl) == 0)
+		if (tolower((unsigned char)s[i]) == first && strncasecmp(s + i, needle, nl) == 0)
 			return true;
 	return false;
 }

@@ -219,8 +219,10 @@ static bool is_ident_char(char c)
 static bool has_word_ci(const char *s, size_t len, const char *word)
 {
 	size_t wl = strlen(word);
+	int first = tolower((unsigned char)word[0]);
 	for (size_t i = 0; i + wl <= len; i++) {
-		if (strncasecmp(s + i, word, wl) != 0)
+		/* the first byte alone rules out almost every place, cheaply */
+		if (tolower((unsigned char)s[i]) != first || strncasecmp(s + i, word, wl) != 0)
 			continue;
 		bool before = i > 0 && is_ident_char(s[i - 1]);
 		bool after = i + wl < len && is_ident_char(s[i + wl]);
@@ -233,8 +235,9 @@ static bool has_word_ci(const char *s, size_t len, const char *word)
 static bool contains_ci(const char *s, const char *needle)
 {
 	size_t nl = strlen(needle);
+	int first = tolower((unsigned char)needle[0]);
 	for (; *s; s++)
-		if (strncasecmp(s, needle, nl) == 0)
+		if (tolower((unsigned char)*s) == first && strncasecmp(s, needle, nl) == 0)
 			return true;
 	return false;
 }

@@ -143,8 +143,10 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 		v->expanded = v->raw;
 		return v;
 	}
+	/* built on the heap, then copied at its final length: most strings
+	 * are one segment, and a value lives as long as the release */
 	size_t cap = 4, n = 0;
-	struct seg *segs = arena_alloc(ctx->arena, cap * sizeof *segs);
+	struct seg *segs = xmalloc(cap * sizeof *segs);
 	struct buf text;
 	buf_init(&text);
 	size_t text_start = 0;
@@ -155,10 +157,8 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 	do {                                                                     \
 		if (text.len) {                                                  \
 			if (n == cap) {                                          \
-				struct seg *ns = arena_alloc(ctx->arena, 2 * cap * sizeof *ns); \
-				memcpy(ns, segs, cap * sizeof *ns);              \
-				segs = ns;                                       \
 				cap *= 2;                                        \
+				segs = xrealloc(segs, cap * sizeof *segs);       \
 			}                                                        \
 			segs[n++] = (struct seg){SEG_TEXT,                       \
 				arena_strndup(ctx->arena, text.data, text.len),  \
@@ -198,10 +198,8 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 				if (j < len && s[j] == '}') {
 					FLUSH_TEXT();
 					if (n == cap) {
-						struct seg *ns = arena_alloc(ctx->arena, 2 * cap * sizeof *ns);
-						memcpy(ns, segs, cap * sizeof *ns);
-						segs = ns;
 						cap *= 2;
+						segs = xrealloc(segs, cap * sizeof *segs);
 					}
 					segs[n++] = (struct seg){SEG_REF,
 						arena_intern(ctx->arena, s + i + 2, j - i - 2),
@@ -227,13 +225,18 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 	FLUSH_TEXT();
 #undef FLUSH_TEXT
 	buf_free(&text);
-	v->segs = segs;
+	v->segs = arena_alloc(ctx->arena, (n ? n : 1) * sizeof *segs);
+	if (n)
+		memcpy(v->segs, segs, n * sizeof *segs);
+	free(segs);
 	v->nsegs = n;
-	if (!has_ref) {
+	if (!has_ref && n == 1) {
+		v->expanded = v->segs[0].text; /* already decoded, NUL-terminated */
+	} else if (!has_ref) {
 		struct buf all;
 		buf_init(&all);
 		for (size_t i = 0; i < n; i++)
-			buf_add(&all, segs[i].text, segs[i].len);
+			buf_add(&all, v->segs[i].text, v->segs[i].len);
 		v->expanded = arena_strndup(ctx->arena, all.data, all.len);
 		buf_free(&all);
 	}

@@ -255,7 +255,8 @@ void buf_reserve(struct buf *b, size_t extra)
 
 void buf_add(struct buf *b, const char *s, size_t n)
 {
-	buf_reserve(b, n);
+	if (!b->data || b->len + n + 1 > b->cap)
+		buf_reserve(b, n);
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
@@ -268,6 +269,12 @@ void buf_puts(struct buf *b, const char *s)
 
 void buf_putc(struct buf *b, char c)
 {
+	/* the shell and string decoders add a byte at a time */
+	if (b->data && b->len + 2 <= b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return;
+	}
 	buf_add(b, &c, 1);
 }
 
