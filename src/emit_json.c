@@ -1,5 +1,5 @@
 /* emit_json.c - the checked release as one JSON document, for tools and
- * tests. The shape is versioned ("format": 1) and documented in
+ * tests. The shape is versioned ("format": 2) and documented in
  * docs/artefacts.md; output is pretty-printed with two-space indentation,
  * keys in a fixed order, so it is byte-for-byte deterministic. */
 #include "emit.h"
@@ -21,6 +21,7 @@ struct jw {
 	const char *given_dir, *repo_dir;
 	size_t given_len, repo_len;
 	bool map_paths;
+	const struct rollback_index *ix; /* the rollback path of every step */
 };
 
 static void jw_indent(struct jw *w)
@@ -332,36 +333,37 @@ static const char *undo_kind_name(enum undo_kind k)
 
 static void j_block(struct jw *w, const struct release *r, const struct block *b);
 
-/* The rollback path of a failure at step k: the steps whose undos run (by
- * number and name, running order), then the after-rollback blocks, or the
- * irreversible step the walk stopped at. */
+/* The rollback path of a failure at step k, in constant size: the range of
+ * steps whose undos run (a consumer takes the steps in it whose undo is a
+ * block, newest first), then the after-rollback blocks, or the irreversible
+ * step the walk stopped at. Listing every undo made the document quadratic
+ * in the number of steps. */
 static void j_rollback_path(struct jw *w, const char *key, const struct release *r,
                             int k)
 {
-	const struct block **undos = xcalloc((size_t)(k > 0 ? k : 1), sizeof *undos);
-	const struct block *blocked;
-	size_t n = emit_rollback_path(r, k, undos, &blocked);
+	struct rollback_path p = emit_rollback_path(w->ix, k);
 
 	jw_obj(w, key);
-	jw_arr(w, "undo_steps");
-	for (size_t i = 0; i < n; i++) {
-		jw_obj(w, NULL);
-		jw_int(w, "step", undos[i]->index);
-		jw_str(w, "name", undos[i]->name);
-		jw_end_obj(w);
+	jw_obj(w, "undo_range");
+	if (p.count > 0) {
+		jw_int(w, "from_step", p.from_step);
+		jw_int(w, "to_step", p.to_step);
+	} else {
+		jw_null(w, "from_step");
+		jw_null(w, "to_step");
 	}
-	jw_end_arr(w);
+	jw_int(w, "count", p.count);
+	jw_end_obj(w);
 	jw_arr(w, "after_rollback");
-	if (!blocked)
+	if (!p.blocked)
 		for (const struct block *a = r->after_rollbacks; a; a = a->next)
 			jw_str(w, NULL, a->name);
 	jw_end_arr(w);
-	if (blocked)
-		jw_int(w, "stopped_at_irreversible_step", blocked->index);
+	if (p.blocked)
+		jw_int(w, "stopped_at_irreversible_step", p.blocked->index);
 	else
 		jw_null(w, "stopped_at_irreversible_step");
 	jw_end_obj(w);
-	free(undos);
 }
 
 static void j_step_parts(struct jw *w, const struct release *r, const struct block *b)
@@ -561,12 +563,15 @@ static void j_notes(struct jw *w, const struct release *r)
 
 void emit_json(struct buf *out, const struct compile *c)
 {
-	struct jw w = { out, 0, true, false, "", "", 0, 0, false };
+	struct rollback_index ix = { 0 };
+	struct jw w = { out, 0, true, false, "", "", 0, 0, false, &ix };
 	const struct release *r = c->rel;
 
 	jw_obj(&w, NULL);
-	jw_int(&w, "format", 1);
+	/* 2: rollback paths give a range of steps, not every undo (docs/artefacts.md) */
+	jw_int(&w, "format", 2);
 	if (r) {
+		rollback_index_init(&ix, r);
 		jw_paths(&w, c);
 		j_metadata(&w, c);
 		j_symbols(&w, r);
@@ -577,6 +582,7 @@ void emit_json(struct buf *out, const struct compile *c)
 		j_blocks(&w, "after_rollbacks", r, r->after_rollbacks);
 		j_rollback_path(&w, "verify_rollback_path", r, r->nsteps);
 		j_notes(&w, r);
+		rollback_index_free(&ix);
 	}
 	jw_end_obj(&w);
 	buf_putc(out, '\n');

@@ -581,6 +581,7 @@ static void expected_output(struct buf *out, const struct block *b)
 struct plan {
 	struct buf *out;
 	const struct release *r;
+	struct rollback_index ix;
 };
 
 /* Name a block in prose: step 2 "Database migration". */
@@ -695,46 +696,78 @@ static void timing_lines(struct buf *out, const struct block *b)
 	buf_putc(out, '\n');
 }
 
-/* "the undo of step 3", "the undos of steps 3, 2 and 1". */
-static void undo_list(struct buf *out, const struct block **undos, size_t n)
+/* Up to this many undos on a path are listed by number; a longer path is
+ * described by its range, so each step's text stays the same size however
+ * many steps come before it. */
+#define UNDOS_LISTED 8
+
+/* "the undo of step 3", "the undos of steps 3, 2 and 1", or for a long path
+ * "the undos of steps 37 back to 1 (the 30 of them that have one)". */
+static void undo_list(struct plan *p, const struct rollback_path *path)
 {
+	struct buf *out = p->out;
+	int n = path->count;
+
+	if (n > UNDOS_LISTED) {
+		buf_printf(out, "the undos of steps %d back to %d (the %d of them "
+		           "that have one)", path->from_step, path->to_step, n);
+		return;
+	}
 	buf_puts(out, n == 1 ? "the undo of step " : "the undos of steps ");
-	for (size_t i = 0; i < n; i++)
+	for (int i = 0; i < n; i++)
 		buf_printf(out, "%s%d", i == 0 ? "" : i + 1 == n ? " and " : ", ",
-		           undos[i]->index);
+		           rollback_path_undo(&p->ix, path, i)->index);
+}
+
+/* Where the path's items are in the Rollback Procedure, which numbers the
+ * undos from the last step down, then the after-rollback blocks: a long
+ * path is one run of items there, "items 4 to 35". */
+static void rollback_see(struct plan *p, const struct rollback_path *path)
+{
+	struct buf *out = p->out;
+
+	if (path->count <= UNDOS_LISTED) {
+		buf_puts(out, " (see Rollback Procedure)");
+		return;
+	}
+	int total = p->ix.nundo[p->ix.nsteps];
+	int first = total - p->ix.nundo[path->from_step] + 1;
+	int last = first + path->count - 1;
+	if (!path->blocked)
+		last += p->r->nafter_rollbacks;
+	buf_printf(out, " (see Rollback Procedure, items %d to %d)", first, last);
 }
 
 /* Where a failure at step k leads under the rollback policy, in words: the
  * derived path, which stops at an irreversible step. */
 static void rollback_words(struct plan *p, int k)
 {
-	const struct block **undos = xcalloc((size_t)(k > 0 ? k : 1), sizeof *undos);
-	const struct block *blocked;
-	size_t n = emit_rollback_path(p->r, k, undos, &blocked);
+	struct rollback_path path = emit_rollback_path(&p->ix, k);
 	struct buf *out = p->out;
+	int n = path.count;
 
-	if (blocked && n == 0) {
+	if (path.blocked && n == 0) {
 		buf_printf(out, "escalate: step %d is irreversible, so nothing can be "
-		           "rolled back past it (see Escalation)", blocked->index);
-	} else if (blocked) {
+		           "rolled back past it (see Escalation)", path.blocked->index);
+	} else if (path.blocked) {
 		buf_puts(out, "roll back as far as the point of no return: ");
-		undo_list(out, undos, n);
+		undo_list(p, &path);
 		buf_printf(out, " %s, then stop and escalate, as step %d is "
-		           "irreversible (see Rollback Procedure)",
-		           n == 1 ? "runs" : "run, in that order", blocked->index);
+		           "irreversible", n == 1 ? "runs" : "run, in that order",
+		           path.blocked->index);
+		rollback_see(p, &path);
 	} else {
 		buf_puts(out, "roll back: ");
 		if (n > 0) {
-			undo_list(out, undos, n);
+			undo_list(p, &path);
 			buf_puts(out, n == 1 ? " runs" : " run, in that order");
 		} else {
 			buf_puts(out, "no step has an undo to run");
 		}
 		if (p->r->nafter_rollbacks > 0)
 			buf_puts(out, ", then the after-rollback blocks");
-		buf_puts(out, " (see Rollback Procedure)");
+		rollback_see(p, &path);
 	}
-	free(undos);
 }
 
 static void on_failure_line(struct plan *p, const struct block *b)
@@ -927,17 +960,6 @@ static void step_undo(struct plan *p, const struct block *s)
 	}
 }
 
-/* The last irreversible step before step k, NULL if none. */
-static const struct block *no_return_before(const struct release *r, int k)
-{
-	const struct block *found = NULL;
-
-	for (const struct block *s = r->steps; s && s->index < k; s = s->next)
-		if (s->undo_kind == UNDO_IRREVERSIBLE)
-			found = s;
-	return found;
-}
-
 static void section_steps(struct plan *p)
 {
 	buf_puts(p->out, "## Deployment Steps\n\n");
@@ -950,7 +972,7 @@ static void section_steps(struct plan *p)
 		md_str(p->out, b->name);
 		buf_puts(p->out, "\n\n");
 		if (b->past_no_return) {
-			const struct block *j = no_return_before(p->r, b->index);
+			const struct block *j = rollback_no_return_before(&p->ix, b->index);
 			buf_puts(p->out, "> **Past the point of no return**");
 			if (j)
 				buf_printf(p->out, ": step %d is irreversible, so a failure "
@@ -1062,15 +1084,8 @@ static void section_rollback(struct plan *p)
 			nck++;
 	bool *done = xcalloc(nck ? nck : 1, sizeof *done);
 
-	/* Steps are a forward list: walk them backwards through an array. */
-	const struct block **steps = xcalloc((size_t)(r->nsteps > 0 ? r->nsteps : 1),
-	                                     sizeof *steps);
-	for (const struct block *s = r->steps; s; s = s->next)
-		if (s->index >= 1 && s->index <= r->nsteps)
-			steps[s->index - 1] = s;
-	for (int i = r->nsteps; i >= 1; i--)
-		if (steps[i - 1])
-			rollback_step(p, steps[i - 1], &item, done, nck);
+	for (int i = p->ix.nsteps; i >= 1; i--)
+		rollback_step(p, p->ix.step[i - 1], &item, done, nck);
 	for (const struct block *b = r->after_rollbacks; b; b = b->next) {
 		buf_printf(out, "### %zu. After rollback: ", ++item);
 		md_str(out, b->name);
@@ -1081,7 +1096,6 @@ static void section_rollback(struct plan *p)
 	if (item == 0)
 		buf_puts(out, "Nothing to run: no step has an undo block and there "
 		              "is no after-rollback block.\n\n");
-	free(steps);
 	free(done);
 }
 
@@ -1237,13 +1251,14 @@ static void section_notes(struct plan *p)
 
 void emit_plan_md(struct buf *out, const struct compile *c)
 {
-	struct plan p = { out, c->rel };
+	struct plan p = { out, c->rel, { 0 } };
 
 	buf_puts(out, "<!--\n");
 	emit_provenance(out, c, "");
 	buf_puts(out, "-->\n");
 	if (!c->rel)
 		return;
+	rollback_index_init(&p.ix, c->rel);
 	section_title(&p);
 	section_checks(&p);
 	section_backups(&p);
@@ -1252,4 +1267,5 @@ void emit_plan_md(struct buf *out, const struct compile *c)
 	section_rollback(&p);
 	section_escalation(&p);
 	section_notes(&p);
+	rollback_index_free(&p.ix);
 }
