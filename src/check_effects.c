@@ -62,61 +62,33 @@ static const char *name_of(const struct block *b)
 
 /* ---- W103: the rollback path ---- */
 
-/* One effect on a rollback path, with its place in the order. */
-struct path_fx {
-	const struct effect *e;
-	const struct block *blk;
-	size_t pos;
+/* Copies of a file made before it changed: each copy with the originals it
+ * was taken from. */
+struct saved_orig {
+	const char *orig;
+	const struct saved_orig *next;
 };
 
-struct path {
-	struct path_fx *v;
-	size_t n, cap;
-};
-
-static void path_add(struct path *p, const struct effect *e,
-                     const struct block *blk)
-{
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 32;
-		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
-	}
-	p->v[p->n] = (struct path_fx){ e, blk, p->n };
-	p->n++;
-}
-
-static void path_add_block(struct path *p, const struct fx_block *fb)
-{
-	for (size_t i = 0; i < fb->n; i++)
-		for (size_t k = 0; k < fb->cmds[i].ce.neffects; k++)
-			path_add(p, &fb->cmds[i].ce.effects[k], fb->b);
-}
-
-/* Copies of a file made before it changed: (copy, original). */
 struct saved {
-	const char **copy, **orig;
-	size_t n, cap;
+	struct arena *a;
+	struct name_map by_copy; /* copy -> struct saved_orig */
 };
 
 static void saved_add(struct saved *s, const char *copy, const char *orig)
 {
 	if (!copy || !orig || !*copy || !*orig)
 		return;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		s->copy = xrealloc(s->copy, s->cap * sizeof *s->copy);
-		s->orig = xrealloc(s->orig, s->cap * sizeof *s->orig);
-	}
-	s->copy[s->n] = copy;
-	s->orig[s->n] = orig;
-	s->n++;
+	struct saved_orig *o = arena_alloc(s->a, sizeof *o);
+	o->orig = orig;
+	o->next = name_map_get(&s->by_copy, copy);
+	name_map_put(&s->by_copy, copy, o);
 }
 
-/* Is `copy` a saved copy of `orig` (orig NULL: of anything)? */
+/* Is `copy` a saved copy of `orig`? */
 static bool saved_has(const struct saved *s, const char *copy, const char *orig)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->copy[i], copy) && (!orig || !strcmp(s->orig[i], orig)))
+	for (const struct saved_orig *o = name_map_get(&s->by_copy, copy); o; o = o->next)
+		if (!strcmp(o->orig, orig))
 			return true;
 	return false;
 }
@@ -152,6 +124,23 @@ static bool removes(const char *obj, const struct effect *x)
 	return x->kind == EFF_REMOVE && *x->obj && (same(x->obj, obj) || under(obj, x->obj));
 }
 
+/* Does x put data back, whatever the data (a down migration, SQL written in
+ * an undo, a restore from a backup)? */
+static bool restores_data(const struct effect *x)
+{
+	return x->kind == EFF_DOWN_MIGRATION ||
+	       (x->kind == EFF_DATA && (x->flags & EF_SQL)) ||
+	       ((x->kind == EFF_DATA || x->kind == EFF_FILE || x->kind == EFF_MOVE) &&
+	        (x->flags & EF_FROM_BACKUP));
+}
+
+/* Is x a `tar -x` from a backup (it restores what is under its folder)? */
+static bool untars_backup(const struct effect *x)
+{
+	return x->kind == EFF_FILE && (x->flags & EF_FROM_BACKUP) && x->rule &&
+	       !strncmp(x->rule->form, "tar", 3);
+}
+
 /* Does candidate x restore or remove file `obj`? */
 static bool restores_file(const char *obj, const struct effect *x,
                           const struct saved *saves)
@@ -164,14 +153,11 @@ static bool restores_file(const char *obj, const struct effect *x,
 		if (same(x->obj, obj))
 			return true; /* moved out of the way */
 		return same(x->arg, obj) &&
-		       ((x->flags & from_saved) || saved_has(saves, x->obj, obj) ||
-		        saved_has(saves, x->obj, ""));
+		       ((x->flags & from_saved) || saved_has(saves, x->obj, obj));
 	case EFF_FILE:
 		if (same(x->obj, obj))
 			return (x->flags & from_saved) || (x->arg && saved_has(saves, x->arg, obj));
-		/* tar -x from a backup restores what is under its directory */
-		return (x->flags & EF_FROM_BACKUP) && x->rule &&
-		       !strncmp(x->rule->form, "tar", 3) && (!*x->obj || under(obj, x->obj));
+		return untars_backup(x) && (!*x->obj || under(obj, x->obj));
 	case EFF_DATA:
 		return same(x->obj, obj) && (x->flags & EF_FROM_BACKUP);
 	default:
@@ -183,26 +169,8 @@ enum found { FOUND, MISSING, TOO_EARLY };
 
 struct verdict {
 	enum found found;
-	const struct path_fx *early; /* TOO_EARLY: the inverse that runs too soon */
+	const struct block *early; /* TOO_EARLY: the block of the inverse that runs too soon */
 };
-
-/* Inverses that rebuild from code count only after the barrier. */
-static struct verdict ordered(const struct path *p, size_t from, size_t barrier,
-                              bool has_barrier,
-                              bool (*ok)(const struct effect *, const struct effect *),
-                              const struct effect *e)
-{
-	struct verdict v = { MISSING, NULL };
-	for (size_t i = from; i < p->n; i++) {
-		if (!ok(e, p->v[i].e))
-			continue;
-		if (!has_barrier || p->v[i].pos > barrier)
-			return (struct verdict){ FOUND, NULL };
-		if (!v.early)
-			v = (struct verdict){ TOO_EARLY, &p->v[i] };
-	}
-	return v;
-}
 
 static bool is_stop_of(const struct effect *e, const struct effect *x)
 {
@@ -225,39 +193,8 @@ static bool is_deps_of(const struct effect *e, const struct effect *x)
 	return x->kind == EFF_DEPS && same(x->obj, e->obj) && same(x->arg, e->arg);
 }
 
-/* The code barriers of one rollback path. */
-struct barriers {
-	bool any;          /* some code revert was found on the path */
-	size_t all;        /* position after which every code revert has run */
-};
-
-/* Where the rollback path reverts the code of steps 1..k (dir: only code in
- * that directory; NULL: all). */
-static struct barriers code_barrier(const struct fx_block *steps, int lo, int k,
-                                    const struct path *p, const char *dir)
-{
-	struct barriers b = { false, 0 };
-	for (int s = lo; s < k; s++)
-		for (size_t i = 0; i < steps[s].n; i++)
-			for (size_t j = 0; j < steps[s].cmds[i].ce.neffects; j++) {
-				const struct effect *e = &steps[s].cmds[i].ce.effects[j];
-				if (e->kind != EFF_CODE || (dir && !same(e->obj, dir)))
-					continue;
-				for (size_t q = 0; q < p->n; q++) {
-					const struct effect *x = p->v[q].e;
-					if (x->kind == EFF_CODE && same(x->obj, e->obj) &&
-					    (x->flags & EW_PREVIOUS)) {
-						if (!b.any || q > b.all)
-							b.all = q;
-						b.any = true;
-						break;
-					}
-				}
-			}
-	return b;
-}
-
-/* Is candidate x an inverse of step effect e, order aside? */
+/* Is candidate x an inverse of step effect e, order aside? path_has_inverse
+ * searches only where these can be: keep the two in step. */
 static bool inverse_of(const struct effect *e, const struct effect *x,
                        const struct saved *saves)
 {
@@ -279,10 +216,7 @@ static bool inverse_of(const struct effect *e, const struct effect *x,
 	case EFF_DATA:
 	case EFF_DOWN_MIGRATION:
 		/* SQL written in an undo is an explicit down migration. */
-		return x->kind == EFF_DOWN_MIGRATION ||
-		       (x->kind == EFF_DATA && (x->flags & EF_SQL)) ||
-		       ((x->kind == EFF_DATA || x->kind == EFF_FILE || x->kind == EFF_MOVE) &&
-		        (x->flags & EF_FROM_BACKUP));
+		return restores_data(x);
 	case EFF_MOVE:
 		return (x->kind == EFF_MOVE && same(x->obj, e->arg) && same(x->arg, e->obj)) ||
 		       restores_file(e->arg, x, saves);
@@ -358,60 +292,343 @@ static bool wants_inverse(const struct release *r, const struct effect *e)
 	return true;
 }
 
-/* What one rollback path offers: its effects in running order, the saved
- * copies known on it, and its blocks (for the words they read). */
+/* Each effect on the path is filed under its kind and object, and under
+ * these keys when they apply, so that a search reads only the effects that
+ * can match. */
+enum {
+	KEY_START_OF = EFF__COUNT, /* a start or restart, by unit */
+	KEY_MOVE_TO,               /* a mv, by destination */
+	KEY_CODE_REVERT,           /* code put back to the previous revision, by folder */
+	KEY_RESTORES_DATA,         /* restores_data, all under "" */
+	KEY_FROM_BACKUP,           /* reads a backup capture, all under "" */
+	KEY_UNTAR,                 /* untars_backup, by folder */
+	NKEYS
+};
+
+/* Stack indices of the path effects filed under one key, increasing. */
+struct slots {
+	size_t *v;
+	size_t n, cap;
+};
+
+/* The rollback path from step k. The path from k+1 is undo(k) in front of
+ * it (while no irreversible step comes between), so it is kept as a stack in
+ * reverse running order: the next undo is pushed on top, and stack index j
+ * runs at position n-1-j. Below a stack index means later on the path. */
+struct path {
+	const struct effect **fx;
+	const struct block **blk;
+	size_t n, cap;
+	struct name_map keys[NKEYS]; /* object -> struct slots */
+	struct slots **all;          /* every slots in keys, to free them */
+	size_t nall, capall;
+	struct name_map words;       /* the words the path's commands read */
+};
+
+static void file_under(struct path *p, int key, const char *obj, size_t j)
+{
+	struct slots *s = name_map_get(&p->keys[key], obj);
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		name_map_put(&p->keys[key], obj, s);
+		if (p->nall == p->capall) {
+			p->capall = p->capall ? p->capall * 2 : 64;
+			p->all = xrealloc(p->all, p->capall * sizeof *p->all);
+		}
+		p->all[p->nall++] = s;
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	s->v[s->n++] = j;
+}
+
+static void path_push(struct path *p, const struct effect *x, const struct block *blk)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 64;
+		p->fx = xrealloc(p->fx, p->cap * sizeof *p->fx);
+		p->blk = xrealloc(p->blk, p->cap * sizeof *p->blk);
+	}
+	size_t j = p->n++;
+	p->fx[j] = x;
+	p->blk[j] = blk;
+	file_under(p, (int)x->kind, x->obj, j);
+	if (x->kind == EFF_SERVICE_STARTED || x->kind == EFF_SERVICE_RESTARTED)
+		file_under(p, KEY_START_OF, x->obj, j);
+	if (x->kind == EFF_MOVE && x->arg)
+		file_under(p, KEY_MOVE_TO, x->arg, j);
+	if (x->kind == EFF_CODE && (x->flags & EW_PREVIOUS))
+		file_under(p, KEY_CODE_REVERT, x->obj, j);
+	if (restores_data(x))
+		file_under(p, KEY_RESTORES_DATA, "", j);
+	if (x->flags & EF_FROM_BACKUP)
+		file_under(p, KEY_FROM_BACKUP, "", j);
+	if (untars_backup(x))
+		file_under(p, KEY_UNTAR, x->obj, j);
+}
+
+/* Put block fb in front of the path: it runs before all that is on it. */
+static void path_push_block(struct path *p, const struct fx_block *fb)
+{
+	for (size_t i = fb->n; i-- > 0;) {
+		const struct cmd_effects *ce = &fb->cmds[i].ce;
+		for (size_t k = ce->neffects; k-- > 0;)
+			path_push(p, &ce->effects[k], fb->b);
+		for (size_t u = 0; u < ce->nuses; u++)
+			for (size_t w = 1; w < ce->uses[u].argc; w++)
+				name_map_put(&p->words, ce->uses[u].argv[w].val,
+				             (void *)ce->uses[u].argv[w].val);
+	}
+}
+
+static void path_clear(struct path *p)
+{
+	for (size_t i = 0; i < p->nall; i++) {
+		free(p->all[i]->v);
+		free(p->all[i]);
+	}
+	p->nall = 0;
+	for (int k = 0; k < NKEYS; k++)
+		name_map_free(&p->keys[k]);
+	name_map_free(&p->words);
+	p->n = 0;
+}
+
+static void path_free(struct path *p)
+{
+	path_clear(p);
+	free(p->fx);
+	free(p->blk);
+	free(p->all);
+}
+
+static const struct slots *slots_of(const struct path *p, int key, const char *obj)
+{
+	return name_map_get(&p->keys[key], obj);
+}
+
+/* The folders whose code the steps since the last irreversible one change. */
+struct code_dirs {
+	struct name_map map;
+	const char **v;
+	size_t n, cap;
+};
+
+/* Record the folders whose code step `st` changes; true when one is new.
+ *
+ * The next path puts this step's undo in front of the last path. For a
+ * folder already changed by an earlier step, the first revert on the path
+ * can only come earlier (in that undo), so the barrier does not move past
+ * anything found after it before; a folder seen for the first time may
+ * bring a revert anywhere, so then every order-bound verdict is redone. */
+static bool new_code_folder(struct code_dirs *dirs, const struct fx_block *st)
+{
+	bool fresh = false;
+	for (size_t i = 0; i < st->n; i++)
+		for (size_t j = 0; j < st->cmds[i].ce.neffects; j++) {
+			const struct effect *e = &st->cmds[i].ce.effects[j];
+			if (e->kind != EFF_CODE || !e->obj || name_map_get(&dirs->map, e->obj))
+				continue;
+			name_map_put(&dirs->map, e->obj, (void *)e);
+			if (dirs->n == dirs->cap) {
+				dirs->cap = dirs->cap ? dirs->cap * 2 : 8;
+				dirs->v = xrealloc(dirs->v, dirs->cap * sizeof *dirs->v);
+			}
+			dirs->v[dirs->n++] = e->obj;
+			fresh = true;
+		}
+	return fresh;
+}
+
+/* What one rollback path offers, and what was worked out on it already. */
 struct lookup {
 	const struct path *p;
 	const struct saved *saves;
-	int lo; /* first step (0-based) the path can reverse */
-	const struct fx_block *const *blocks; /* the blocks of the path */
-	size_t nblocks;
-	/* code_barrier(steps, lo, k, p, NULL), computed once per path: it scans
-	 * every code change against the whole path (was per effect: cubic). */
+	const struct code_dirs *dirs;
+	struct buf dir;  /* scratch: a folder above a path */
 	bool have_all_barrier;
-	struct barriers all_barrier;
+	size_t all_barrier; /* all_code_barrier, once per path */
 };
 
-/* Does a command on the path name `obj` as a word (a saved file that the
- * rollback reads back, such as `crontab -u app SAVED`)? */
-static bool path_reads(const struct lookup *l, const char *obj)
+/* Where the path has reverted the code of `dir`, changed since lo: the
+ * stack index of its first revert (inverses below it run after it), or
+ * SIZE_MAX when the path does not revert it. */
+static size_t code_barrier(const struct lookup *l, const char *dir)
 {
-	for (size_t b = 0; b < l->nblocks; b++)
-		for (size_t i = 0; i < l->blocks[b]->n; i++) {
-			const struct cmd_effects *ce = &l->blocks[b]->cmds[i].ce;
-			for (size_t u = 0; u < ce->nuses; u++)
-				for (size_t w = 1; w < ce->uses[u].argc; w++)
-					if (!strcmp(ce->uses[u].argv[w].val, obj))
-						return true;
+	const struct slots *s = slots_of(l->p, KEY_CODE_REVERT, dir);
+	if (!s || !name_map_get(&l->dirs->map, dir))
+		return SIZE_MAX;
+	return s->v[s->n - 1];
+}
+
+/* The same for the code of every folder changed since lo: the lowest of
+ * their barriers, so that below it every revert has run. */
+static size_t all_code_barrier(struct lookup *l)
+{
+	if (!l->have_all_barrier) {
+		l->all_barrier = SIZE_MAX;
+		for (size_t i = 0; i < l->dirs->n; i++) {
+			size_t b = code_barrier(l, l->dirs->v[i]);
+			if (b != SIZE_MAX && (l->all_barrier == SIZE_MAX || b < l->all_barrier))
+				l->all_barrier = b;
 		}
+		l->have_all_barrier = true;
+	}
+	return l->all_barrier;
+}
+
+/* Does some effect filed under (key, obj) pass ok(e, x)? */
+static bool filed_match(const struct lookup *l, int key, const char *obj,
+                        bool (*ok)(const struct effect *, const struct effect *,
+                                   const struct saved *),
+                        const struct effect *e)
+{
+	const struct slots *s = slots_of(l->p, key, obj);
+	for (size_t i = 0; s && i < s->n; i++)
+		if (ok(e, l->p->fx[s->v[i]], l->saves))
+			return true;
 	return false;
 }
 
-static struct verdict find_plain(const struct lookup *l, const struct effect *e)
+/* The same under obj and under each folder above it (each prefix that ends
+ * before a '/'): where `rm -rf D` and `tar -x -C D` reach obj from. */
+static bool filed_match_above(struct lookup *l, int key, const char *obj,
+                              bool (*ok)(const struct effect *, const struct effect *,
+                                         const struct saved *),
+                              const struct effect *e)
 {
-	for (size_t i = 0; i < l->p->n; i++)
-		if (inverse_of(e, l->p->v[i].e, l->saves))
+	l->dir.len = 0;
+	buf_puts(&l->dir, obj);
+	for (size_t i = l->dir.len; i > 0; i--) {
+		if (obj[i] != '\0' && obj[i] != '/')
+			continue;
+		l->dir.data[i] = '\0';
+		if (filed_match(l, key, l->dir.data, ok, e))
+			return true;
+	}
+	return false;
+}
+
+static bool removes_it(const struct effect *e, const struct effect *x,
+                       const struct saved *saves)
+{
+	(void)saves;
+	return removes(e->obj, x);
+}
+
+/* Where restores_file(obj, x) can hold: x removes obj or a folder above
+ * it, moves obj away or into place, writes obj, untars a backup over it,
+ * or restores it as data. */
+static bool path_restores_file(struct lookup *l, const char *obj, const struct effect *e)
+{
+	return filed_match_above(l, EFF_REMOVE, obj, inverse_of, e) ||
+	       filed_match(l, EFF_MOVE, obj, inverse_of, e) ||
+	       filed_match(l, KEY_MOVE_TO, obj, inverse_of, e) ||
+	       filed_match(l, EFF_FILE, obj, inverse_of, e) ||
+	       filed_match(l, KEY_UNTAR, "", inverse_of, e) ||
+	       filed_match_above(l, KEY_UNTAR, obj, inverse_of, e) ||
+	       filed_match(l, EFF_DATA, obj, inverse_of, e);
+}
+
+/* Is some effect on the path an inverse of e, order aside? It looks only
+ * where inverse_of can hold, case by case. */
+static bool path_has_inverse(struct lookup *l, const struct effect *e)
+{
+	switch (e->kind) {
+	case EFF_SERVICE_STARTED:
+		return filed_match(l, EFF_SERVICE_STOPPED, e->obj, inverse_of, e);
+	case EFF_UNIT_ENABLED:
+		return filed_match(l, EFF_UNIT_DISABLED, e->obj, inverse_of, e);
+	case EFF_UNIT_DISABLED:
+		return filed_match(l, EFF_UNIT_ENABLED, e->obj, inverse_of, e);
+	case EFF_CODE:
+		return filed_match(l, KEY_CODE_REVERT, e->obj, inverse_of, e);
+	case EFF_DATA:
+	case EFF_DOWN_MIGRATION:
+		return filed_match(l, KEY_RESTORES_DATA, "", inverse_of, e);
+	case EFF_MOVE:
+		return filed_match(l, EFF_MOVE, e->arg, inverse_of, e) ||
+		       path_restores_file(l, e->arg, e);
+	case EFF_FILE:
+		if (!*e->obj)
+			return filed_match(l, KEY_FROM_BACKUP, "", inverse_of, e);
+		return path_restores_file(l, e->obj, e);
+	case EFF_LINK:
+		return filed_match(l, EFF_LINK, e->obj, inverse_of, e) ||
+		       filed_match_above(l, EFF_REMOVE, e->obj, inverse_of, e) ||
+		       filed_match(l, KEY_MOVE_TO, e->obj, inverse_of, e);
+	case EFF_DIR:
+		return filed_match_above(l, EFF_REMOVE, e->obj, inverse_of, e);
+	case EFF_USER_ADDED:
+		return filed_match(l, EFF_USER_DELETED, e->obj, inverse_of, e);
+	case EFF_GROUP_ADDED:
+		return filed_match(l, EFF_GROUP_DELETED, e->obj, inverse_of, e);
+	case EFF_PACKAGE_INSTALLED:
+		return filed_match(l, EFF_PACKAGE_REMOVED, e->obj, inverse_of, e) ||
+		       filed_match(l, EFF_PACKAGE_INSTALLED, e->obj, inverse_of, e);
+	case EFF_CRONTAB:
+		return filed_match(l, EFF_CRONTAB, e->obj, inverse_of, e);
+	case EFF_SYSCTL:
+		return filed_match(l, EFF_SYSCTL, e->obj, inverse_of, e);
+	case EFF_FIREWALL_ADDED:
+		return filed_match(l, EFF_FIREWALL_REMOVED, e->obj, inverse_of, e);
+	case EFF_FIREWALL_REMOVED:
+		return filed_match(l, EFF_FIREWALL_ADDED, e->obj, inverse_of, e);
+	default:
+		return false;
+	}
+}
+
+/* Inverses that rebuild from code count only after the barrier. Among the
+ * effects filed under (key, obj) that ok accepts and that run after the
+ * ones above stack index `lim`: found when one is below the barrier `bar`
+ * (SIZE_MAX: no barrier), else too early, naming the first that runs. */
+static struct verdict ordered(const struct path *p, int key, const char *obj,
+                              size_t lim, size_t bar,
+                              bool (*ok)(const struct effect *, const struct effect *),
+                              const struct effect *e)
+{
+	const struct slots *s = slots_of(p, key, obj);
+	if (!s)
+		return (struct verdict){ MISSING, NULL };
+	size_t i = 0;
+	for (; i < s->n && s->v[i] < lim && s->v[i] < bar; i++)
+		if (ok(e, p->fx[s->v[i]]))
 			return (struct verdict){ FOUND, NULL };
+	/* None after the barrier: the first to run is the highest below lim. */
+	size_t lo = i, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid] < lim)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo-- > i)
+		if (ok(e, p->fx[s->v[lo]]))
+			return (struct verdict){ TOO_EARLY, p->blk[s->v[lo]] };
 	return (struct verdict){ MISSING, NULL };
 }
 
 /* restart/reload U: a restart after the barrier, or a stop followed by a
  * start after the barrier. */
 static struct verdict find_restart(const struct path *p, const struct effect *e,
-                                   struct barriers b)
+                                   size_t bar)
 {
-	struct verdict v = ordered(p, 0, b.all, b.any, is_restart_of, e);
+	struct verdict v = ordered(p, EFF_SERVICE_RESTARTED, e->obj, p->n, bar, is_restart_of, e);
 	if (v.found == FOUND)
 		return v;
-	for (size_t i = 0; i < p->n; i++) {
-		if (!is_stop_of(e, p->v[i].e))
-			continue;
-		struct verdict w = ordered(p, i + 1, b.all, b.any, is_start_of, e);
+	/* The first stop to run is the highest on the stack. */
+	const struct slots *stops = slots_of(p, EFF_SERVICE_STOPPED, e->obj);
+	if (stops) {
+		struct verdict w = ordered(p, KEY_START_OF, e->obj, stops->v[stops->n - 1], bar,
+		                           is_start_of, e);
 		if (w.found == FOUND)
 			return w;
 		if (v.found == MISSING && w.found == TOO_EARLY)
 			v = w;
-		break;
 	}
 	return v;
 }
@@ -422,61 +639,27 @@ static bool order_matters(enum effect_kind k)
 	return k == EFF_SERVICE_RESTARTED || k == EFF_SERVICE_STOPPED || k == EFF_DEPS;
 }
 
-/* Record the folders whose code step `st` changes; true when one is new.
- *
- * The next path puts this step's undo in front of the last path. For a
- * folder already changed by an earlier step, the first revert on the path
- * can only come earlier (in that undo), so the barrier does not move past
- * anything found after it before; a folder seen for the first time may
- * bring a revert anywhere, so then every order-bound verdict is redone. */
-static bool new_code_folder(struct name_map *dirs, const struct fx_block *st)
-{
-	bool fresh = false;
-	for (size_t i = 0; i < st->n; i++)
-		for (size_t j = 0; j < st->cmds[i].ce.neffects; j++) {
-			const struct effect *e = &st->cmds[i].ce.effects[j];
-			if (e->kind != EFF_CODE || !e->obj || name_map_get(dirs, e->obj))
-				continue;
-			name_map_put(dirs, e->obj, (void *)e);
-			fresh = true;
-		}
-	return fresh;
-}
-
-static struct barriers all_code_barrier(struct lookup *l, const struct fx_block *steps,
-                                        int k)
-{
-	if (!l->have_all_barrier) {
-		l->all_barrier = code_barrier(steps, l->lo, k, l->p, NULL);
-		l->have_all_barrier = true;
-	}
-	return l->all_barrier;
-}
-
-static struct verdict find_inverse(struct lookup *l, const struct effect *e,
-                                   const struct fx_block *steps, int k)
+static struct verdict find_inverse(struct lookup *l, const struct effect *e)
 {
 	switch (e->kind) {
 	case EFF_SERVICE_RESTARTED:
-		return find_restart(l->p, e, all_code_barrier(l, steps, k));
-	case EFF_SERVICE_STOPPED: {
-		struct barriers b = all_code_barrier(l, steps, k);
-		return ordered(l->p, 0, b.all, b.any, is_start_of, e);
-	}
-	case EFF_DEPS: {
-		for (size_t i = 0; i < l->p->n; i++)
-			if (*e->obj && removes(e->obj, l->p->v[i].e))
-				return (struct verdict){ FOUND, NULL }; /* the tree is gone */
-		struct barriers b = code_barrier(steps, l->lo, k, l->p, e->obj);
-		return ordered(l->p, 0, b.all, b.any, is_deps_of, e);
-	}
+		return find_restart(l->p, e, all_code_barrier(l));
+	case EFF_SERVICE_STOPPED:
+		return ordered(l->p, KEY_START_OF, e->obj, l->p->n, all_code_barrier(l),
+		               is_start_of, e);
+	case EFF_DEPS:
+		if (*e->obj && filed_match_above(l, EFF_REMOVE, e->obj, removes_it, e))
+			return (struct verdict){ FOUND, NULL }; /* the tree is gone */
+		return ordered(l->p, EFF_DEPS, e->obj, l->p->n, code_barrier(l, e->obj),
+		               is_deps_of, e);
 	case EFF_FILE:
-		if (*e->obj && path_reads(l, e->obj))
+		if (*e->obj && name_map_get(&l->p->words, e->obj))
 			return (struct verdict){ FOUND, NULL }; /* a copy the rollback uses */
-		return find_plain(l, e);
+		break;
 	default:
-		return find_plain(l, e);
+		break;
 	}
+	return (struct verdict){ path_has_inverse(l, e) ? FOUND : MISSING, NULL };
 }
 
 /* Is effect j of step s undone later in the same step (a file written then
@@ -511,7 +694,7 @@ static void report_w103(struct compile *c, const struct block *step,
 	effect_describe_inverse(&inv, e);
 	struct diagnostic *d;
 	if (v.found == TOO_EARLY) {
-		const struct block *ib = v.early->blk;
+		const struct block *ib = v.early;
 		d = diag_report(c->diags, DIAG_W103, fc->cmd->loc,
 			"step \"%s\": %s; its inverse in %s runs before the code is reverted on the rollback path from step %d",
 			name_of(step), what.data, block_label(c->arena, ib), k);
@@ -537,6 +720,27 @@ static void report_w103(struct compile *c, const struct block *step,
 	}
 	buf_free(&what);
 	buf_free(&inv);
+}
+
+/* A step effect waiting for its verdict. */
+struct pending {
+	const struct block *step;
+	const struct fx_cmd *fc;
+	const struct effect *e;
+};
+
+struct pendings {
+	struct pending *v;
+	size_t n, cap;
+};
+
+static void pending_add(struct pendings *ps, struct pending p)
+{
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 64;
+		ps->v = xrealloc(ps->v, ps->cap * sizeof *ps->v);
+	}
+	ps->v[ps->n++] = p;
 }
 
 void check_effects_rollback(struct compile *c)
@@ -565,7 +769,7 @@ void check_effects_rollback(struct compile *c)
 	for (const struct block *b = rel->after_rollbacks; b; b = b->next)
 		read_block(c, b, &after[ai++]);
 
-	struct saved saves = { 0 };
+	struct saved saves = { c->arena, { 0 } };
 	for (const struct block *b = rel->backups; b; b = b->next) {
 		struct fx_block fb;
 		read_block(c, b, &fb);
@@ -574,97 +778,67 @@ void check_effects_rollback(struct compile *c)
 	for (int s = 0; s < n; s++)
 		saved_from(&saves, &steps[s]);
 
-	/* One report per effect: the first rollback path that misses it. */
-	size_t total = 0;
-	for (int s = 0; s < n; s++)
-		for (size_t ci = 0; ci < steps[s].n; ci++)
-			total += steps[s].cmds[ci].ce.neffects;
-	bool *done = xcalloc(total + 1, sizeof *done);
-	/* An effect whose inverse depends on the code barrier, found on a path,
-	 * stays found on the next path unless the new step changes code in a
-	 * folder not seen since `lo` (only such a folder can move the barrier
-	 * later; see new_code_folder). */
-	bool *settled = xcalloc(total + 1, sizeof *settled);
-	struct name_map code_dirs = { 0 };
-	int code_lo = -1;
-
-	for (int k = 1; k <= n; k++) {
-		/* The walk back stops at an irreversible step, and after-rollback
-		 * does not run then (as emit_rollback_path): only the steps after
-		 * it can be reversed on this path. */
-		int lo = 0;
-		bool blocked = false;
-		for (int s = k - 1; s >= 0; s--)
-			if (steps[s].b->undo_kind == UNDO_IRREVERSIBLE) {
-				lo = s + 1;
-				blocked = true;
-				break;
-			}
-		if (lo != code_lo) {
-			name_map_free(&code_dirs);
-			code_lo = lo;
+	/* The path from step 1 is its undo, then after-rollback. */
+	struct path p = { 0 };
+	for (size_t a = nafter; a-- > 0;)
+		path_push_block(&p, &after[a]);
+	struct code_dirs dirs = { 0 };
+	struct lookup l = { &p, &saves, &dirs, { 0 }, false, 0 };
+	buf_init(&l.dir);
+	/* One report per effect: the first rollback path that misses it. An
+	 * effect is looked at once its step is reached. Found regardless of
+	 * order, it stays found, as later paths hold this one's blocks; found
+	 * where order matters, it stays found (settled) until a step changes the
+	 * code of a new folder (see new_code_folder), and is looked at again
+	 * then. Both lists keep step order, the order the reports come in. */
+	struct pendings todo = { 0 }, settled = { 0 };
+	for (int s = 0; s < n; s++) {
+		int k = s + 1;
+		if (steps[s].b->undo_kind == UNDO_IRREVERSIBLE) {
+			/* The walk back stops here, and after-rollback does not run
+			 * then (as emit_rollback_path): later paths start afresh, and
+			 * the steps up to here are out of their reach. */
+			path_clear(&p);
+			name_map_free(&dirs.map);
+			dirs.n = 0;
+			settled.n = 0;
+			continue;
 		}
-		if (k - 1 >= lo && new_code_folder(&code_dirs, &steps[k - 1]))
-			memset(settled, 0, (total + 1) * sizeof *settled);
-		struct path p = { 0 };
-		const struct fx_block **pb = xcalloc((size_t)k + nafter + 1, sizeof *pb);
-		size_t npb = 0;
-		for (int s = k - 1; s >= lo; s--) {
-			path_add_block(&p, &undos[s]);
-			pb[npb++] = &undos[s];
+		todo.n = 0;
+		if (new_code_folder(&dirs, &steps[s])) { /* settled ones first: earlier steps */
+			struct pendings t = todo;
+			todo = settled;
+			settled = t;
 		}
-		for (size_t a = 0; a < nafter && !blocked; a++) {
-			path_add_block(&p, &after[a]);
-			pb[npb++] = &after[a];
-		}
-		/* A file restored from a backup on this path is a saved copy too. */
-		struct saved local = saves;
-		local.copy = NULL, local.orig = NULL, local.n = 0, local.cap = 0;
-		for (size_t q = 0; q < saves.n; q++)
-			saved_add(&local, saves.copy[q], saves.orig[q]);
-		for (size_t q = 0; q < p.n; q++) {
-			const struct effect *x = p.v[q].e;
-			if ((x->flags & EF_FROM_BACKUP) && (x->kind == EFF_DATA || x->kind == EFF_FILE))
-				saved_add(&local, x->obj, "");
-		}
-		struct lookup l = { &p, &local, lo, pb, npb, false, { false, 0 } };
-		size_t idx = 0;
-		for (int s = 0; s < k; s++) {
-			const struct block *sb = steps[s].b;
-			for (size_t ci = 0; ci < steps[s].n; ci++) {
-				const struct fx_cmd *fc = &steps[s].cmds[ci];
-				for (size_t ei = 0; ei < fc->ce.neffects; ei++, idx++) {
-					const struct effect *e = &fc->ce.effects[ei];
-					if (done[idx] || settled[idx] || s < lo || sb->undo_kind != UNDO_BLOCK ||
-					    !wants_inverse(c->rel, e) ||
-					    cancelled_in_step(&steps[s], ci, ei, &local))
-						continue;
-					struct verdict v = find_inverse(&l, e, steps, k);
-					if (v.found == FOUND) {
-						/* Later paths hold this one's blocks and saved
-						 * copies too, so an inverse found regardless of
-						 * order stays found: check it no more. */
-						if (!order_matters(e->kind))
-							done[idx] = true;
-						else
-							settled[idx] = true;
-						continue;
-					}
-					done[idx] = true;
-					report_w103(c, sb, fc, e, k, v);
-				}
+		path_push_block(&p, &undos[s]);
+		l.have_all_barrier = false;
+		const struct block *sb = steps[s].b;
+		for (size_t ci = 0; sb->undo_kind == UNDO_BLOCK && ci < steps[s].n; ci++) {
+			const struct fx_cmd *fc = &steps[s].cmds[ci];
+			for (size_t ei = 0; ei < fc->ce.neffects; ei++) {
+				const struct effect *e = &fc->ce.effects[ei];
+				if (wants_inverse(c->rel, e) && !cancelled_in_step(&steps[s], ci, ei, &saves))
+					pending_add(&todo, (struct pending){ sb, fc, e });
 			}
 		}
-		free(p.v);
-		free(pb);
-		free(local.copy);
-		free(local.orig);
+		for (size_t t = 0; t < todo.n; t++) {
+			const struct pending *w = &todo.v[t];
+			struct verdict v = find_inverse(&l, w->e);
+			if (v.found == FOUND) {
+				if (order_matters(w->e->kind))
+					pending_add(&settled, *w);
+				continue;
+			}
+			report_w103(c, w->step, w->fc, w->e, k, v);
+		}
 	}
-	free(done);
-	free(settled);
-	name_map_free(&code_dirs);
-	free(saves.copy);
-	free(saves.orig);
+	free(todo.v);
+	free(settled.v);
+	path_free(&p);
+	buf_free(&l.dir);
+	name_map_free(&dirs.map);
+	free(dirs.v);
+	name_map_free(&saves.by_copy);
 }
 
 /* ---- W104: rollback commands that may run twice ---- */
