@@ -11,7 +11,10 @@
  * so `cd ${app}` and `cd /opt/app` name the same directory. */
 #include "effects.h"
 
+#include "compile.h"
+
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -1643,6 +1646,63 @@ void effects_of_command(struct arena *a, const struct release *rel,
 		((struct command *)cmd)->effects = ce;
 	}
 	*out = *cmd->effects;
+}
+
+/* One thread's share of effects_read_all. */
+struct fx_job {
+	struct arena *a;
+	const struct release *rel;
+	const struct command **cmds;
+	size_t n;
+};
+
+static void *read_job(void *arg)
+{
+	const struct fx_job *j = arg;
+	struct cmd_effects ce;
+	for (size_t i = 0; i < j->n; i++)
+		effects_of_command(j->a, j->rel, j->cmds[i], &ce);
+	return NULL;
+}
+
+/* Below this many commands a thread costs more than it saves. */
+#define FX_THREAD_MIN 4096
+
+void effects_read_all(struct compile *c)
+{
+	const struct release *r = c->rel;
+	if (!r)
+		return;
+	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies,
+	                                r->after_rollbacks };
+	size_t n = 0, cap = 0;
+	const struct command **v = NULL;
+	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+		for (const struct block *b = lists[l]; b; b = b->next)
+			for (const struct block *part = b; part; part = part == b ? b->undo : NULL)
+				for (const struct command *cmd = part->cmds; cmd; cmd = cmd->next) {
+					if (n == cap) {
+						cap = cap ? cap * 2 : 256;
+						v = xrealloc(v, cap * sizeof *v);
+					}
+					v[n++] = cmd;
+				}
+	if (n >= FX_THREAD_MIN) {
+		/* Each command is read by one thread into that thread's arena;
+		 * nothing else is written, so the halves need no locking. */
+		if (!c->fx_arena)
+			c->fx_arena = arena_new();
+		struct fx_job second = { c->fx_arena, r, v + n / 2, n - n / 2 };
+		struct fx_job first = { c->arena, r, v, n / 2 };
+		pthread_t t;
+		bool threaded = pthread_create(&t, NULL, read_job, &second) == 0;
+		read_job(&first);
+		if (threaded)
+			pthread_join(t, NULL);
+		else
+			read_job(&second); /* no thread to be had: read it here */
+	}
+	free(v);
 }
 
 void effects_of_text(struct arena *a, const struct release *rel,

@@ -129,12 +129,17 @@ const struct effect_rule *effects_table(size_t *n);
 
 /* Recognise every simple command of cmd. rel (may be NULL) supplies the
  * values of spec references and tells captures of backups apart; all memory
- * comes from the arena, which must be the one holding cmd. The result is
- * read once and kept on cmd: later calls share its arrays (do not modify). */
+ * comes from the arena, which must live as long as cmd. The result is read
+ * once and kept on cmd: later calls share its arrays (do not modify). */
 void effects_of_command(struct arena *a, const struct release *rel,
                         const struct command *cmd, struct cmd_effects *out);
 
 /* The same for bare shell text (no spec references): for tests and tools. */
+/* Read the effects of every command of the release before the rules ask,
+ * a big release's second half on a second thread (into c->fx_arena). The
+ * results are the same as reading each command when first asked. */
+void effects_read_all(struct compile *c);
+
 void effects_of_text(struct arena *a, const struct release *rel,
                      const char *text, size_t len, struct cmd_effects *out);
 
