@@ -36,12 +36,20 @@ static void read_block(struct compile *c, const struct block *b,
 	out->n = 0;
 	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next)
 		out->n++;
-	out->cmds = arena_alloc(c->arena, (out->n + 1) * sizeof *out->cmds);
+	/* on the heap: a rule drops its blocks when done (fx_block_free), where
+	 * the arena would keep every rule's copies to the end of the check */
+	out->cmds = xcalloc(out->n + 1, sizeof *out->cmds);
 	size_t i = 0;
 	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next, i++) {
 		out->cmds[i].cmd = cmd;
 		effects_of_command(c->arena, c->rel, cmd, &out->cmds[i].ce);
 	}
+}
+
+static void fx_block_free(struct fx_block *fb)
+{
+	free(fb->cmds);
+	fb->cmds = NULL;
 }
 
 static const char *block_label(struct arena *a, const struct block *b)
@@ -774,6 +782,7 @@ void check_effects_rollback(struct compile *c)
 		struct fx_block fb;
 		read_block(c, b, &fb);
 		saved_from(&saves, &fb);
+		fx_block_free(&fb);
 	}
 	for (int s = 0; s < n; s++)
 		saved_from(&saves, &steps[s]);
@@ -834,6 +843,12 @@ void check_effects_rollback(struct compile *c)
 	}
 	free(todo.v);
 	free(settled.v);
+	for (int s = 0; s < n; s++) {
+		fx_block_free(&steps[s]);
+		fx_block_free(&undos[s]);
+	}
+	for (size_t a = 0; a < nafter; a++)
+		fx_block_free(&after[a]);
 	path_free(&p);
 	buf_free(&l.dir);
 	name_map_free(&dirs.map);
@@ -917,6 +932,7 @@ static void idempotent_block(struct compile *c, const struct block *b)
 			diag_note(d, (struct loc){ 0 }, "%s; a rollback that is interrupted and run again repeats it", why);
 		}
 	}
+	fx_block_free(&fb);
 }
 
 void check_effects_idempotent(struct compile *c)
@@ -958,6 +974,7 @@ void check_effects_read_only(struct compile *c)
 			          e->rule ? e->rule->form : "?");
 			buf_free(&what);
 		}
+		fx_block_free(&fb);
 	}
 }
 
@@ -983,6 +1000,7 @@ void check_effects_undo_none(struct compile *c)
 			buf_free(&what);
 			break;
 		}
+		fx_block_free(&fb);
 	}
 }
 
@@ -1129,6 +1147,7 @@ static void dangerous_block(struct compile *c, const struct block *b)
 			          "dropping throws the data away for good; rename it, or drop it in a later release once this one is proven");
 		}
 	}
+	fx_block_free(&fb);
 }
 
 void check_effects_dangerous(struct compile *c)
