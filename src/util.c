@@ -502,20 +502,23 @@ int edit_distance(const char *a, const char *b, int cap)
 
 /* ---- name maps ---- */
 
-static size_t name_hash(const char *s)
-{
-	return fnv1a(s, strlen(s));
-}
+/* A slot keeps its key's hash: a probe compares hashes before bytes, and
+ * growing the map does not read every key again (big maps miss the cache). */
+struct name_slot {
+	const char *key;
+	void *val;
+	uint32_t hash;
+};
 
 void *name_map_getn(const struct name_map *m, const char *key, size_t len)
 {
 	if (!m->cap)
 		return NULL;
-	size_t i = fnv1a(key, len) & (m->cap - 1);
-	while (m->keys[i]) {
-		if (strnlen(m->keys[i], len + 1) == len && memcmp(m->keys[i], key, len) == 0)
-			return m->vals[i];
-		i = (i + 1) & (m->cap - 1);
+	uint32_t h = fnv1a(key, len);
+	for (size_t i = h & (m->cap - 1); m->slots[i].key; i = (i + 1) & (m->cap - 1)) {
+		const struct name_slot *sl = &m->slots[i];
+		if (sl->hash == h && strnlen(sl->key, len + 1) == len && memcmp(sl->key, key, len) == 0)
+			return sl->val;
 	}
 	return NULL;
 }
@@ -529,41 +532,33 @@ void name_map_put(struct name_map *m, const char *key, void *val)
 {
 	if ((m->len + 1) * 2 > m->cap) {
 		size_t ncap = m->cap ? m->cap * 2 : 32;
-		const char **nk = xcalloc(ncap, sizeof *nk);
-		void **nv = xcalloc(ncap, sizeof *nv);
+		struct name_slot *ns = xcalloc(ncap, sizeof *ns);
 		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->keys[i])
+			if (!m->slots[i].key)
 				continue;
-			size_t j = name_hash(m->keys[i]) & (ncap - 1);
-			while (nk[j])
+			size_t j = m->slots[i].hash & (ncap - 1);
+			while (ns[j].key)
 				j = (j + 1) & (ncap - 1);
-			nk[j] = m->keys[i];
-			nv[j] = m->vals[i];
+			ns[j] = m->slots[i];
 		}
-		free(m->keys);
-		free(m->vals);
-		m->keys = nk;
-		m->vals = nv;
+		free(m->slots);
+		m->slots = ns;
 		m->cap = ncap;
 	}
-	size_t i = name_hash(key) & (m->cap - 1);
-	while (m->keys[i]) {
-		if (strcmp(m->keys[i], key) == 0) {
-			m->vals[i] = val;
+	uint32_t h = fnv1a(key, strlen(key));
+	size_t i = h & (m->cap - 1);
+	for (; m->slots[i].key; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].hash == h && strcmp(m->slots[i].key, key) == 0) {
+			m->slots[i].val = val;
 			return;
 		}
-		i = (i + 1) & (m->cap - 1);
-	}
-	m->keys[i] = key;
-	m->vals[i] = val;
+	m->slots[i] = (struct name_slot){ key, val, h };
 	m->len++;
 }
 
 void name_map_free(struct name_map *m)
 {
-	free(m->keys);
-	free(m->vals);
-	m->keys = NULL;
-	m->vals = NULL;
+	free(m->slots);
+	m->slots = NULL;
 	m->cap = m->len = 0;
 }

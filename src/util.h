@@ -81,9 +81,9 @@ size_t utf8_valid_prefix(const char *s, size_t len);
 
 /* A map from NUL-terminated names to pointers (open addressing). Keys are
  * not copied: they must outlive the map (arena strings). */
+struct name_slot;
 struct name_map {
-	const char **keys;
-	void **vals;
+	struct name_slot *slots;
 	size_t cap, len;
 };
 void *name_map_get(const struct name_map *m, const char *key);
