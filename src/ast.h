@@ -113,6 +113,7 @@ struct command {
 	struct loc loc;       /* of the command text's first byte */
 	struct loc kw_loc;    /* of `run` / `capture` */
 	enum cmd_kind kind;
+	int index;            /* 1-based within its block (here: no padding) */
 	const char *capture;  /* CMD_CAPTURE: the name (interned) */
 	struct loc capture_loc;
 	const char *text;     /* verbatim, trimmed; may hold "\\\n" and here-doc lines */
@@ -121,7 +122,6 @@ struct command {
 	size_t nrefs;
 	struct expect *expects;
 	struct block *block;  /* the block it belongs to */
-	int index;            /* 1-based within its block */
 	struct command *next;
 	/* What effects_of_command read from the text, kept because several
 	 * rules ask for the same command (NULL until first asked). */

@@ -75,12 +75,12 @@ struct effect_use;
 /* One state change (or, in an undo, one candidate inverse). */
 struct effect {
 	enum effect_kind kind;
+	unsigned flags;        /* EW_* of arg (or obj), EF_* */
 	const char *obj;       /* compared object ("" when not known) */
 	const char *obj_text;  /* the object as written */
 	const char *arg;       /* second object: revision, link target, tool,
 	                          source file, value; NULL if none */
 	const char *arg_text;
-	unsigned flags;        /* EW_* of arg (or obj), EF_* */
 	const struct effect_rule *rule; /* the row that made it */
 	const struct effect_use *use;
 };
@@ -97,13 +97,14 @@ struct effect_use {
 	const struct effect_rule *rule; /* NULL: not recognised */
 	struct effect *effects;
 	size_t neffects;
-	bool guarded;               /* in a `||` list, or after `test ... &&` */
 	const char *pipe_from;      /* program whose output it reads, or NULL */
 	const struct eword *pipe_from_argv; /* that program's words */
 	size_t pipe_from_argc;
-	bool stdin_file;            /* has a `<` redirection */
-	const char *stdin_text;     /* its target as written */
+	const char *stdin_text;     /* the `<` target as written */
 	unsigned stdin_flags;       /* EW_* of the target */
+	/* the small fields together: one per simple command adds up */
+	bool stdin_file;            /* has a `<` redirection */
+	bool guarded;               /* in a `||` list, or after `test ... &&` */
 	bool heredoc;               /* reads a here-document */
 };
 
