@@ -7,7 +7,6 @@
  * back ends read, not other rules). */
 #include "check.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -63,14 +62,4 @@ void check_release_except(struct compile *c, const bool skip[DIAG__COUNT])
 void check_release(struct compile *c)
 {
 	check_release_except(c, NULL);
-}
-
-bool check_text_has(const char *s, size_t len, const char *needle)
-{
-	size_t nl = strlen(needle);
-	int first = tolower((unsigned char)needle[0]);
-	for (size_t i = 0; i + nl <= len; i++)
-		if (tolower((unsigned char)s[i]) == first && strncasecmp(s + i, needle, nl) == 0)
-			return true;
-	return false;
 }

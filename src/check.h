@@ -49,9 +49,6 @@ bool check_command_verifies_integrity(struct compile *c,
 
 /* ---- helpers the families share ---- */
 
-/* Does needle occur in s[0..len), ignoring ASCII case? */
-bool check_text_has(const char *s, size_t len, const char *needle);
-
 /* ---- the rules (one function per row of the table) ---- */
 
 /* E009: captures used where they may not exist; checksum names. */

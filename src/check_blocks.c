@@ -167,8 +167,8 @@ bool check_command_verifies_integrity(struct compile *c,
                                       const struct command *cmd)
 {
 	/* SQLite's own checks, however the statement reaches sqlite3. */
-	if (check_text_has(cmd->text, cmd->len, "integrity_check") ||
-	    check_text_has(cmd->text, cmd->len, "quick_check"))
+	if (find_ci(cmd->text, cmd->len, "integrity_check", 0) < cmd->len ||
+	    find_ci(cmd->text, cmd->len, "quick_check", 0) < cmd->len)
 		return true;
 	struct cmd_effects ce;
 	effects_of_command(c->arena, c->rel, cmd, &ce);

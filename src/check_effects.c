@@ -1010,9 +1010,7 @@ void check_effects_undo_none(struct compile *c)
 static bool has_drop(const char *s, size_t len, const char **what)
 {
 	static const char *const objs[] = { "TABLE", "DATABASE", "SCHEMA", NULL };
-	for (size_t i = 0; i + 4 <= len; i++) {
-		if (strncasecmp(s + i, "DROP", 4) != 0)
-			continue;
+	for (size_t i = find_ci(s, len, "DROP", 0); i < len; i = find_ci(s, len, "DROP", i + 1)) {
 		if (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_'))
 			continue;
 		size_t j = i + 4;

@@ -17,7 +17,6 @@
 #include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
-#include <strings.h>
 
 /* Rows of the table, by name, so matchers can point at theirs. */
 enum rule_id {
@@ -222,11 +221,7 @@ static bool is_ident_char(char c)
 static bool has_word_ci(const char *s, size_t len, const char *word)
 {
 	size_t wl = strlen(word);
-	int first = tolower((unsigned char)word[0]);
-	for (size_t i = 0; i + wl <= len; i++) {
-		/* the first byte alone rules out almost every place, cheaply */
-		if (tolower((unsigned char)s[i]) != first || strncasecmp(s + i, word, wl) != 0)
-			continue;
+	for (size_t i = find_ci(s, len, word, 0); i < len; i = find_ci(s, len, word, i + 1)) {
 		bool before = i > 0 && is_ident_char(s[i - 1]);
 		bool after = i + wl < len && is_ident_char(s[i + wl]);
 		if (!before && !after)
@@ -237,12 +232,8 @@ static bool has_word_ci(const char *s, size_t len, const char *word)
 
 static bool contains_ci(const char *s, const char *needle)
 {
-	size_t nl = strlen(needle);
-	int first = tolower((unsigned char)needle[0]);
-	for (; *s; s++)
-		if (tolower((unsigned char)*s) == first && strncasecmp(s, needle, nl) == 0)
-			return true;
-	return false;
+	size_t len = strlen(s);
+	return find_ci(s, len, needle, 0) < len;
 }
 
 /* The symbol a ${name} stands for, or NULL. */

@@ -2,12 +2,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -561,4 +563,17 @@ void name_map_free(struct name_map *m)
 	free(m->slots);
 	m->slots = NULL;
 	m->cap = m->len = 0;
+}
+
+size_t find_ci(const char *s, size_t len, const char *needle, size_t from)
+{
+	size_t nl = strlen(needle);
+	if (nl == 0)
+		return from <= len ? from : len;
+	int first = tolower((unsigned char)needle[0]);
+	for (size_t i = from; i + nl <= len; i++)
+		/* the first byte alone rules out almost every offset, cheaply */
+		if (tolower((unsigned char)s[i]) == first && strncasecmp(s + i, needle, nl) == 0)
+			return i;
+	return len;
 }

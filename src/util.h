@@ -91,6 +91,10 @@ void *name_map_getn(const struct name_map *m, const char *key, size_t len); /* k
 void name_map_put(struct name_map *m, const char *key, void *val);
 void name_map_free(struct name_map *m);
 
+/* Where needle first occurs in s[from..len), ignoring ASCII case; len when
+ * it does not. The one search behind every "does this text mention" test. */
+size_t find_ci(const char *s, size_t len, const char *needle, size_t from);
+
 /* Levenshtein distance, capped: for "did you mean" notes. */
 int edit_distance(const char *a, const char *b, int cap);
 

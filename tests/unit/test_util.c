@@ -60,6 +60,18 @@ Test(util, edit_distance)
 	cr_assert_gt(edit_distance("release", "db", 2), 2);
 }
 
+Test(util, find_ci_finds_each_match_ignoring_case)
+{
+	const char *s = "run DROP table; then Drop it";
+	size_t n = strlen(s);
+	cr_assert_eq(find_ci(s, n, "drop", 0), 4);
+	cr_assert_eq(find_ci(s, n, "drop", 5), 21);
+	cr_assert_eq(find_ci(s, n, "drop", 22), n, "no match: len");
+	cr_assert_eq(find_ci(s, n, "it", 0), 26, "a match that ends at len");
+	cr_assert_eq(find_ci(s, 5, "drop", 0), 5, "the search stops at len");
+	cr_assert_eq(find_ci(s, n, "", 3), 3);
+}
+
 Test(util, write_file_atomic_replaces_whole_or_nothing)
 {
 	char dir[] = "/tmp/relc-util-XXXXXX";
