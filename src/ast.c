@@ -145,10 +145,15 @@ int64_t block_timeout_ms(const struct block *b)
 
 struct symbol *release_symbol(const struct release *r, const char *name)
 {
+	return release_symbol_n(r, name, strlen(name));
+}
+
+struct symbol *release_symbol_n(const struct release *r, const char *name, size_t len)
+{
 	if (r->symbol_index.cap)
-		return name_map_get(&r->symbol_index, name);
+		return name_map_getn(&r->symbol_index, name, len);
 	for (struct symbol *s = r->symbols; s; s = s->next)
-		if (strcmp(s->name, name) == 0)
+		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
 			return s;
 	return NULL;
 }

@@ -316,6 +316,8 @@ enum policy block_policy(const struct block *b);
 int64_t block_timeout_ms(const struct block *b);
 /* Find a symbol by name, NULL if none. */
 struct symbol *release_symbol(const struct release *r, const char *name);
+/* The same for a name that is not NUL-terminated (a ${name} inside a text). */
+struct symbol *release_symbol_n(const struct release *r, const char *name, size_t len);
 /* Parse a duration ("250ms", "30s", "5m", "2h", "1m30s": units in
  * decreasing order, each once) into milliseconds; false if malformed. */
 bool parse_duration(const char *s, size_t len, int64_t *ms);

@@ -240,14 +240,7 @@ static bool contains_ci(const char *s, const char *needle)
 static const struct symbol *lookup(const struct rec *r, const char *name,
                                    size_t len)
 {
-	if (!r->rel)
-		return NULL;
-	if (r->rel->symbol_index.cap)
-		return name_map_getn(&r->rel->symbol_index, name, len);
-	for (const struct symbol *s = r->rel->symbols; s; s = s->next)
-		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
-			return s;
-	return NULL;
+	return r->rel ? release_symbol_n(r->rel, name, len) : NULL;
 }
 
 static bool is_previous_name(const char *name, size_t len)
