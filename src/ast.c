@@ -14,7 +14,7 @@ struct value *ast_value(struct arena *a, struct loc loc, const char *raw,
 	v->segs = arena_alloc(a, sizeof *v->segs);
 	v->segs[0].kind = SEG_TEXT;
 	v->segs[0].text = v->raw;
-	v->segs[0].len = len;
+	v->segs[0].len = (uint32_t)len;
 	v->segs[0].loc = loc;
 	v->nsegs = 1;
 	v->expanded = v->raw;
@@ -29,7 +29,7 @@ struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,
 	c->loc = loc;
 	c->kind = CMD_RUN;
 	c->text = arena_strndup(a, text, len);
-	c->len = len;
+	c->len = (uint32_t)len;
 	return c;
 }
 

@@ -26,23 +26,25 @@ enum seg_kind { SEG_TEXT, SEG_REF };
 
 struct symbol;
 
+/* Fields are ordered widest first and lengths are 32-bit (a spec is at most
+ * 256 MiB), so the records a spec has tens of thousands of have no holes. */
 struct seg {
-	enum seg_kind kind;
 	const char *text; /* SEG_TEXT: decoded text; SEG_REF: the name */
-	size_t len;
 	struct loc loc;   /* where the text or the "${" starts */
 	struct symbol *sym; /* SEG_REF, set by resolve */
+	uint32_t len;
+	enum seg_kind kind;
 };
 
 /* A value written as a bare word or a "string". */
 struct value {
 	struct loc loc;
-	bool quoted;       /* written as "..." */
 	const char *raw;   /* source text, without the quotes */
 	struct seg *segs;  /* decoded segments (a bare word is one SEG_TEXT) */
-	size_t nsegs;
 	const char *expanded; /* resolve: references to lets/builtins substituted
 	                         (NULL if it refers to env or capture values) */
+	uint32_t nsegs;
+	bool quoted;       /* written as "..." */
 };
 
 /* ---- symbols ---- */
@@ -73,13 +75,13 @@ enum ref_ctx {
 };
 
 struct ref {
-	size_t off, len;   /* span of "${name}" in the command text */
 	const char *name;  /* interned */
+	struct loc loc;
+	struct symbol *sym; /* set by resolve */
+	uint32_t off, len; /* span of "${name}" in the command text */
 	enum ref_ctx ctx;
 	bool in_backquotes; /* inside `...`: only a quoted variable is safe there,
 	                       never a literal value pasted in place */
-	struct loc loc;
-	struct symbol *sym; /* set by resolve */
 };
 
 enum expect_kind {
@@ -97,12 +99,12 @@ enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 
 struct expect {
 	struct loc loc;
-	enum expect_kind kind;
-	enum stream stream;
-	enum cmp_op op;
 	int64_t number;       /* EXPECT_EXIT, EXPECT_COMPARE */
 	struct value *text;   /* EQUALS, CONTAINS, MATCHES */
 	struct expect *next;
+	enum expect_kind kind : 8; /* one byte each: 56 -> 48 bytes */
+	enum stream stream : 8;
+	enum cmp_op op : 8;
 };
 
 enum cmd_kind { CMD_RUN, CMD_CAPTURE };
@@ -117,9 +119,9 @@ struct command {
 	const char *capture;  /* CMD_CAPTURE: the name (interned) */
 	struct loc capture_loc;
 	const char *text;     /* verbatim, trimmed; may hold "\\\n" and here-doc lines */
-	size_t len;
 	struct ref *refs;     /* spec references in shell-expansion positions */
-	size_t nrefs;
+	uint32_t len;
+	uint32_t nrefs;
 	struct expect *expects;
 	struct block *block;  /* the block it belongs to */
 	struct command *next;
@@ -144,10 +146,10 @@ enum policy { POLICY_DEFAULT, POLICY_ABORT, POLICY_ROLLBACK, POLICY_ESCALATE };
 enum undo_kind { UNDO_MISSING, UNDO_BLOCK, UNDO_NONE, UNDO_IRREVERSIBLE };
 
 struct duration {
-	bool set;
 	struct loc loc;
 	int64_t min_ms, max_ms; /* a single duration has min == max */
 	const char *raw;
+	bool set;
 };
 
 struct checksum {
@@ -157,27 +159,28 @@ struct checksum {
 	struct checksum *next;
 };
 
+/* A spec has about two blocks per step (the step and its undo): the small
+ * fields share one word at the end (248 -> 208 bytes). */
 struct block {
 	struct loc loc;       /* of the keyword */
-	enum block_kind kind;
 	const char *name;     /* decoded name (NULL for undo) */
 	struct value *name_value;
 	struct command *cmds;
-	int ncmds;
+	struct block *next;
 	struct duration estimate;
 	struct duration timeout; /* min_ms == max_ms */
-	enum policy policy;   /* as written; POLICY_DEFAULT if not */
-	struct loc policy_loc;
 	struct checksum *checksums;
 	/* steps only */
-	enum undo_kind undo_kind;
 	struct loc undo_loc;
 	const char *undo_reason;
 	struct block *undo;   /* UNDO_BLOCK: kind BLOCK_UNDO */
 	struct block *parent; /* BLOCK_UNDO: its step */
+	int ncmds;
 	int index;            /* 1-based within its kind (steps: step number) */
+	enum block_kind kind : 8;
+	enum policy policy : 8;   /* as written; POLICY_DEFAULT if not */
+	enum undo_kind undo_kind : 8; /* steps only */
 	bool past_no_return;  /* a step after an allowed irreversible one */
-	struct block *next;
 };
 
 /* ---- release notes ---- */

@@ -138,7 +138,8 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 	v->raw = arena_strndup(ctx->arena, t->text, t->len);
 	if (!t->quoted) {
 		v->segs = arena_alloc(ctx->arena, sizeof *v->segs);
-		v->segs[0] = (struct seg){SEG_TEXT, v->raw, t->len, t->loc, NULL};
+		v->segs[0] = (struct seg){.kind = SEG_TEXT, .text = v->raw,
+		                          .len = (uint32_t)t->len, .loc = t->loc};
 		v->nsegs = 1;
 		v->expanded = v->raw;
 		return v;
@@ -160,9 +161,10 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 				cap *= 2;                                        \
 				segs = xrealloc(segs, cap * sizeof *segs);       \
 			}                                                        \
-			segs[n++] = (struct seg){SEG_TEXT,                       \
-				arena_strndup(ctx->arena, text.data, text.len),  \
-				text.len, loc_at(t->loc, true, s, text_start), NULL}; \
+			segs[n++] = (struct seg){.kind = SEG_TEXT,               \
+				.text = arena_strndup(ctx->arena, text.data, text.len), \
+				.len = (uint32_t)text.len,                       \
+				.loc = loc_at(t->loc, true, s, text_start)};     \
 			text.len = 0;                                            \
 		}                                                                \
 	} while (0)
@@ -201,9 +203,10 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 						cap *= 2;
 						segs = xrealloc(segs, cap * sizeof *segs);
 					}
-					segs[n++] = (struct seg){SEG_REF,
-						arena_intern(ctx->arena, s + i + 2, j - i - 2),
-						j - i - 2, loc_at(t->loc, true, s, i), NULL};
+					segs[n++] = (struct seg){.kind = SEG_REF,
+						.text = arena_intern(ctx->arena, s + i + 2, j - i - 2),
+						.len = (uint32_t)(j - i - 2),
+						.loc = loc_at(t->loc, true, s, i)};
 					has_ref = true;
 					i = j + 1;
 					continue;
@@ -229,7 +232,7 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 	if (n)
 		memcpy(v->segs, segs, n * sizeof *segs);
 	free(segs);
-	v->nsegs = n;
+	v->nsegs = (uint32_t)n;
 	if (!has_ref && n == 1) {
 		v->expanded = v->segs[0].text; /* already decoded, NUL-terminated */
 	} else if (!has_ref) {
@@ -582,7 +585,6 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 			return;
 		}
 		b->policy = p;
-		b->policy_loc = n->loc;
 		return;
 	}
 	case PT_CHECKSUM: {

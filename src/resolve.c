@@ -161,14 +161,14 @@ static void find_command_refs(struct resolver *rs, struct command *c)
 		c->refs = arena_alloc(rs->a, n * sizeof *c->refs);
 		for (size_t i = 0; i < n; i++) {
 			struct ref *r = &c->refs[i];
-			r->off = found[i].off;
-			r->len = found[i].len;
+			r->off = (uint32_t)found[i].off;
+			r->len = (uint32_t)found[i].len;
 			r->name = arena_intern(rs->a, c->text + found[i].name_off, found[i].name_len);
 			r->ctx = found[i].ctx;
 			r->in_backquotes = found[i].in_backquotes;
 			r->loc = command_loc(c, found[i].off);
 		}
-		c->nrefs = n;
+		c->nrefs = (uint32_t)n;
 	}
 	free(found);
 }
