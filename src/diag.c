@@ -165,6 +165,30 @@ void diag_note(struct diagnostic *d, struct loc loc, const char *fmt, ...)
 	d->last_note = n;
 }
 
+void diag_set_append(struct diag_set *to, struct diag_set *from)
+{
+	if (to->len + from->len > to->cap) {
+		to->cap = to->len + from->len;
+		to->items = xrealloc(to->items, to->cap * sizeof *to->items);
+	}
+	/* seq is the index at report time: it puts a sorted `from` back in
+	 * report order too */
+	for (size_t i = 0; i < from->len; i++) {
+		struct diagnostic *d = from->items[i];
+		to->items[to->len + d->seq] = d;
+	}
+	for (size_t i = 0; i < from->len; i++)
+		to->items[to->len + i]->seq = (unsigned)(to->len + i);
+	to->len += from->len;
+	to->errors += from->errors;
+	to->warnings += from->warnings;
+	if (from->len)
+		to->sorted = false;
+	from->len = 0;
+	from->errors = 0;
+	from->warnings = 0;
+}
+
 unsigned diag_errors(const struct diag_set *ds)
 {
 	return ds->errors;

@@ -79,6 +79,13 @@ void diag_set_end(struct diagnostic *d, int end_col);
 void diag_note(struct diagnostic *d, struct loc loc, const char *fmt, ...)
 	RELC_PRINTF(3, 4);
 
+/* Move every diagnostic of `from` (a set with the same options, filled on
+ * another thread) to the end of `to`, in from's report order, leaving from
+ * empty. Sorting is by location, then code, then report order, so moving a
+ * later part of the release after an earlier one prints as if one set had
+ * been reported into. */
+void diag_set_append(struct diag_set *to, struct diag_set *from);
+
 unsigned diag_errors(const struct diag_set *ds);
 unsigned diag_warnings(const struct diag_set *ds);
 /* Iterate in sorted order (sorts on first call after a report). */

@@ -55,6 +55,33 @@ Test(diag, sorted_by_file_order_line_column)
 	diag_set_free(ds);
 }
 
+/* The effects pass reports a release's second half into a set of its own
+ * and appends it: ties on location and code must keep report order, even
+ * when the appended set was sorted before. */
+Test(diag, append_keeps_report_order_and_counts)
+{
+	struct diag_set *to = diag_set_new(), *from = diag_set_new();
+	diag_add_source(to, "root.rel", "a\nb\n", 4);
+	struct loc l2 = { "root.rel", 2, 1 };
+	diag_report(to, DIAG_W110, l2, "first");
+	diag_report(from, DIAG_W110, l2, "second");
+	diag_report(from, DIAG_W110, l2, "third");
+	diag_report(from, DIAG_E012, (struct loc){ "root.rel", 1, 1 }, "error");
+	cr_assert_eq(diag_count(from), 3); /* sorts from: report order is lost there */
+	diag_set_append(to, from);
+	cr_assert_eq(diag_count(from), 0);
+	cr_assert_eq(diag_errors(from) + diag_warnings(from), 0);
+	cr_assert_eq(diag_count(to), 4);
+	cr_assert_eq(diag_errors(to), 1);
+	cr_assert_eq(diag_warnings(to), 3);
+	cr_assert_str_eq(diag_get(to, 0)->message, "error");
+	cr_assert_str_eq(diag_get(to, 1)->message, "first");
+	cr_assert_str_eq(diag_get(to, 2)->message, "second");
+	cr_assert_str_eq(diag_get(to, 3)->message, "third");
+	diag_set_free(from);
+	diag_set_free(to);
+}
+
 Test(diag, text_format_has_location_excerpt_caret_and_notes)
 {
 	struct diag_set *ds = diag_set_new();
