@@ -14,23 +14,23 @@
 #include "effects.h"
 
 static const struct check_rule rules[] = {
-	{ DIAG_E009, check_capture_order },
-	{ DIAG_E010, check_missing_undo },
-	{ DIAG_E011, check_irreversible },
-	{ DIAG_E012, check_data_without_backup },
-	{ DIAG_E016, check_empty_block },
-	{ DIAG_W101, check_no_estimate },
-	{ DIAG_W102, check_no_expect },
-	{ DIAG_W103, check_effects_rollback },
-	{ DIAG_W104, check_effects_idempotent },
-	{ DIAG_W105, check_effects_read_only },
-	{ DIAG_W106, check_no_verify },
-	{ DIAG_W107, check_no_after_rollback },
-	{ DIAG_W108, check_file_name },
-	{ DIAG_W109, check_effects_undo_none },
-	{ DIAG_W110, check_effects_dangerous },
-	{ DIAG_W112, check_no_downtime },
-	{ DIAG_W113, check_backup_unverified },
+	{ DIAG_E009, check_capture_order, false },
+	{ DIAG_E010, check_missing_undo, false },
+	{ DIAG_E011, check_irreversible, false },
+	{ DIAG_E012, check_data_without_backup, true },
+	{ DIAG_E016, check_empty_block, false },
+	{ DIAG_W101, check_no_estimate, false },
+	{ DIAG_W102, check_no_expect, false },
+	{ DIAG_W103, check_effects_rollback, true },
+	{ DIAG_W104, check_effects_idempotent, true },
+	{ DIAG_W105, check_effects_read_only, true },
+	{ DIAG_W106, check_no_verify, false },
+	{ DIAG_W107, check_no_after_rollback, false },
+	{ DIAG_W108, check_file_name, false },
+	{ DIAG_W109, check_effects_undo_none, true },
+	{ DIAG_W110, check_effects_dangerous, true },
+	{ DIAG_W112, check_no_downtime, false },
+	{ DIAG_W113, check_backup_unverified, true },
 };
 
 const struct check_rule *check_rules(size_t *n)
@@ -54,9 +54,24 @@ void check_release_except(struct compile *c, const bool skip[DIAG__COUNT])
 {
 	if (!c->rel)
 		return;
-	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-		if (!skip || !skip[rules[i].code])
+	size_t n = sizeof rules / sizeof rules[0];
+	bool fx[DIAG__COUNT] = { false };
+	for (size_t i = 0; i < n; i++)
+		if (rules[i].effects_pass && (!skip || !skip[rules[i].code]))
+			fx[rules[i].code] = true;
+	/* The effects rules run together, where the first of them is in the
+	 * table: each block's effects are then read once, not once per rule. */
+	bool pass_done = false;
+	for (size_t i = 0; i < n; i++) {
+		if (skip && skip[rules[i].code])
+			continue;
+		if (!rules[i].effects_pass)
 			rules[i].run(c);
+		else if (!pass_done) {
+			check_effects_pass(c, fx);
+			pass_done = true;
+		}
+	}
 }
 
 void check_release(struct compile *c)

@@ -22,6 +22,9 @@ struct compile;
 struct check_rule {
 	enum diag_code code;              /* the code it reports (main one) */
 	void (*run)(struct compile *c);   /* reads c->rel, reports into c->diags */
+	bool effects_pass;                /* looks at commands' effects: the
+	                                     driver runs all such rules in one
+	                                     check_effects_pass instead of run */
 };
 
 /* The table of rules, in the order they run; *n receives its length. */
@@ -48,6 +51,22 @@ bool check_command_verifies_integrity(struct compile *c,
                                       const struct command *cmd);
 
 /* ---- helpers the families share ---- */
+
+struct cmd_effects;
+
+/* Does the release have a backup block? E012 asks only when it has none. */
+bool check_release_has_backup(const struct release *r);
+
+/* The per-block parts of rules that the effects pass (check_effects.c) runs
+ * on one block's effects, ce[0..n) with ce[i].cmd the i-th command. */
+/* E012 on one step. */
+void check_step_data_without_backup(struct diag_set *ds, const struct block *s,
+                                    const struct cmd_effects *ce, size_t n);
+/* W113 on one backup block. */
+void check_backup_block_unverified(struct diag_set *ds, const struct block *b,
+                                   const struct cmd_effects *ce, size_t n);
+/* The test behind check_command_verifies_integrity, on effects read. */
+bool check_effects_verify_integrity(const struct cmd_effects *ce);
 
 /* ---- the rules (one function per row of the table) ---- */
 

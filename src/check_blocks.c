@@ -163,35 +163,46 @@ static bool use_verifies(const struct effect_use *u)
 	return false;
 }
 
-bool check_command_verifies_integrity(struct compile *c,
-                                      const struct command *cmd)
+bool check_effects_verify_integrity(const struct cmd_effects *ce)
 {
+	const struct command *cmd = ce->cmd;
 	/* SQLite's own checks, however the statement reaches sqlite3. */
 	if (find_ci(cmd->text, cmd->len, "integrity_check", 0) < cmd->len ||
 	    find_ci(cmd->text, cmd->len, "quick_check", 0) < cmd->len)
 		return true;
-	struct cmd_effects ce;
-	effects_of_command(c->arena, c->rel, cmd, &ce);
-	for (size_t i = 0; i < ce.nuses; i++)
-		if (use_verifies(&ce.uses[i]))
+	for (size_t i = 0; i < ce->nuses; i++)
+		if (use_verifies(&ce->uses[i]))
 			return true;
 	return false;
 }
 
+bool check_command_verifies_integrity(struct compile *c,
+                                      const struct command *cmd)
+{
+	struct arena *a = arena_new(); /* one command's effects, read and dropped */
+	struct cmd_effects ce;
+	effects_of_command(a, c->rel, cmd, &ce);
+	bool r = check_effects_verify_integrity(&ce);
+	arena_free(a);
+	return r;
+}
+
+void check_backup_block_unverified(struct diag_set *ds, const struct block *b,
+                                   const struct cmd_effects *ce, size_t n)
+{
+	if (b->checksums || b->cmds == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (check_effects_verify_integrity(&ce[i]))
+			return;
+	struct diagnostic *d = diag_report(ds, DIAG_W113, b->loc,
+		"backup \"%s\" is never proved intact", block_name(b));
+	diag_note(d, (struct loc){ 0 },
+	          "add `checksum NAME` for a captured backup path, or a command such as `gzip -t`, `sha256sum -c` or `PRAGMA integrity_check`");
+}
+
 void check_backup_unverified(struct compile *c)
 {
-	for (const struct block *b = c->rel->backups; b; b = b->next) {
-		if (b->checksums || b->cmds == NULL)
-			continue;
-		bool verified = false;
-		for (const struct command *cmd = b->cmds; cmd && !verified;
-		     cmd = cmd->next)
-			verified = check_command_verifies_integrity(c, cmd);
-		if (verified)
-			continue;
-		struct diagnostic *d = diag_report(c->diags, DIAG_W113, b->loc,
-			"backup \"%s\" is never proved intact", block_name(b));
-		diag_note(d, (struct loc){ 0 },
-		          "add `checksum NAME` for a captured backup path, or a command such as `gzip -t`, `sha256sum -c` or `PRAGMA integrity_check`");
-	}
+	bool on[DIAG__COUNT] = { [DIAG_W113] = true };
+	check_effects_pass(c, on);
 }

@@ -9,6 +9,7 @@
 #include "effects.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,40 +17,25 @@
 #include "check.h"
 #include "compile.h"
 
-/* ---- the effects of every block, read once per rule ---- */
-
-struct fx_cmd {
-	const struct command *cmd;
-	struct cmd_effects ce;
-};
+/* ---- one block's effects, read into a scratch arena ---- */
 
 struct fx_block {
 	const struct block *b;
-	struct fx_cmd *cmds;
+	struct cmd_effects *ce; /* ce[i].cmd: the i-th command */
 	size_t n;
 };
 
-static void read_block(struct compile *c, const struct block *b,
-                       struct fx_block *out)
+static void read_block(struct arena *a, const struct release *rel,
+                       const struct block *b, struct fx_block *out)
 {
 	out->b = b;
 	out->n = 0;
 	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next)
 		out->n++;
-	/* on the heap: a rule drops its blocks when done (fx_block_free), where
-	 * the arena would keep every rule's copies to the end of the check */
-	out->cmds = xcalloc(out->n + 1, sizeof *out->cmds);
+	out->ce = arena_alloc(a, (out->n + 1) * sizeof *out->ce);
 	size_t i = 0;
-	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next, i++) {
-		out->cmds[i].cmd = cmd;
-		effects_of_command(c->arena, c->rel, cmd, &out->cmds[i].ce);
-	}
-}
-
-static void fx_block_free(struct fx_block *fb)
-{
-	free(fb->cmds);
-	fb->cmds = NULL;
+	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next, i++)
+		effects_of_command(a, rel, cmd, &out->ce[i]);
 }
 
 static const char *block_label(struct arena *a, const struct block *b)
@@ -99,19 +85,6 @@ static bool saved_has(const struct saved *s, const char *copy, const char *orig)
 		if (!strcmp(o->orig, orig))
 			return true;
 	return false;
-}
-
-static void saved_from(struct saved *s, const struct fx_block *fb)
-{
-	for (size_t i = 0; i < fb->n; i++)
-		for (size_t k = 0; k < fb->cmds[i].ce.neffects; k++) {
-			const struct effect *e = &fb->cmds[i].ce.effects[k];
-			if (e->kind == EFF_FILE && e->rule && e->arg &&
-			    strncmp(e->rule->form, "install", 7) != 0)
-				saved_add(s, e->obj, e->arg);      /* cp B X */
-			else if (e->kind == EFF_MOVE)
-				saved_add(s, e->arg, e->obj);      /* mv B X */
-		}
 }
 
 static bool same(const char *a, const char *b)
@@ -377,18 +350,24 @@ static void path_push(struct path *p, const struct effect *x, const struct block
 		file_under(p, KEY_UNTAR, x->obj, j);
 }
 
-/* Put block fb in front of the path: it runs before all that is on it. */
-static void path_push_block(struct path *p, const struct fx_block *fb)
+/* What W103 keeps of an undo or after-rollback block once its effects are
+ * freed: the effects in running order, their strings in a lasting arena,
+ * and the words its commands read. */
+struct w103_block {
+	const struct block *b;
+	struct effect *fx;
+	size_t nfx;
+	const char **words;
+	size_t nwords;
+};
+
+/* Put block wb in front of the path: it runs before all that is on it. */
+static void path_push_block(struct path *p, const struct w103_block *wb)
 {
-	for (size_t i = fb->n; i-- > 0;) {
-		const struct cmd_effects *ce = &fb->cmds[i].ce;
-		for (size_t k = ce->neffects; k-- > 0;)
-			path_push(p, &ce->effects[k], fb->b);
-		for (size_t u = 0; u < ce->nuses; u++)
-			for (size_t w = 1; w < ce->uses[u].argc; w++)
-				name_map_put(&p->words, ce->uses[u].argv[w].val,
-				             (void *)ce->uses[u].argv[w].val);
-	}
+	for (size_t i = wb->nfx; i-- > 0;)
+		path_push(p, &wb->fx[i], wb->b);
+	for (size_t w = 0; w < wb->nwords; w++)
+		name_map_put(&p->words, wb->words[w], (void *)wb->words[w]);
 }
 
 static void path_clear(struct path *p)
@@ -424,6 +403,25 @@ struct code_dirs {
 	size_t n, cap;
 };
 
+/* A step effect waiting for its verdict. */
+struct pending {
+	const struct block *step;
+	const struct command *cmd;
+	const struct effect *e;
+};
+
+/* What W103 keeps of a step: the effects it asks an inverse for (in step
+ * order, those undone later in the step left out), the folders whose code
+ * it changes, and its undo block. */
+struct w103_step {
+	const struct block *b;
+	struct pending *todo;
+	size_t ntodo;
+	const char **code;
+	size_t ncode;
+	struct w103_block undo;
+};
+
 /* Record the folders whose code step `st` changes; true when one is new.
  *
  * The next path puts this step's undo in front of the last path. For a
@@ -431,22 +429,21 @@ struct code_dirs {
  * can only come earlier (in that undo), so the barrier does not move past
  * anything found after it before; a folder seen for the first time may
  * bring a revert anywhere, so then every order-bound verdict is redone. */
-static bool new_code_folder(struct code_dirs *dirs, const struct fx_block *st)
+static bool new_code_folder(struct code_dirs *dirs, const struct w103_step *st)
 {
 	bool fresh = false;
-	for (size_t i = 0; i < st->n; i++)
-		for (size_t j = 0; j < st->cmds[i].ce.neffects; j++) {
-			const struct effect *e = &st->cmds[i].ce.effects[j];
-			if (e->kind != EFF_CODE || !e->obj || name_map_get(&dirs->map, e->obj))
-				continue;
-			name_map_put(&dirs->map, e->obj, (void *)e);
-			if (dirs->n == dirs->cap) {
-				dirs->cap = dirs->cap ? dirs->cap * 2 : 8;
-				dirs->v = xrealloc(dirs->v, dirs->cap * sizeof *dirs->v);
-			}
-			dirs->v[dirs->n++] = e->obj;
-			fresh = true;
+	for (size_t i = 0; i < st->ncode; i++) {
+		const char *obj = st->code[i];
+		if (name_map_get(&dirs->map, obj))
+			continue;
+		name_map_put(&dirs->map, obj, (void *)obj);
+		if (dirs->n == dirs->cap) {
+			dirs->cap = dirs->cap ? dirs->cap * 2 : 8;
+			dirs->v = xrealloc(dirs->v, dirs->cap * sizeof *dirs->v);
 		}
+		dirs->v[dirs->n++] = obj;
+		fresh = true;
+	}
 	return fresh;
 }
 
@@ -670,29 +667,29 @@ static struct verdict find_inverse(struct lookup *l, const struct effect *e)
 	return (struct verdict){ path_has_inverse(l, e) ? FOUND : MISSING, NULL };
 }
 
-/* Is effect j of step s undone later in the same step (a file written then
- * moved or removed, a service stopped then started)? */
-static bool cancelled_in_step(const struct fx_block *st, size_t ci, size_t ei,
-                              const struct saved *saves)
+/* Is effect ei of command ci undone later in the same step (a file written
+ * then moved or removed, a service stopped then started)? The kinds that
+ * ask inverse_of here never read saved copies, hence no saves. */
+static bool cancelled_in_step(const struct fx_block *st, size_t ci, size_t ei)
 {
-	const struct effect *e = &st->cmds[ci].ce.effects[ei];
+	const struct effect *e = &st->ce[ci].effects[ei];
 	for (size_t i = ci; i < st->n; i++)
-		for (size_t k = (i == ci ? ei + 1 : 0); k < st->cmds[i].ce.neffects; k++) {
-			const struct effect *x = &st->cmds[i].ce.effects[k];
+		for (size_t k = (i == ci ? ei + 1 : 0); k < st->ce[i].neffects; k++) {
+			const struct effect *x = &st->ce[i].effects[k];
 			if (e->kind == EFF_FILE || e->kind == EFF_DIR || e->kind == EFF_LINK) {
 				if ((x->kind == EFF_REMOVE || x->kind == EFF_MOVE) && same(x->obj, e->obj))
 					return true;
 			} else if (e->kind == EFF_SERVICE_STOPPED || e->kind == EFF_SERVICE_STARTED ||
 			           e->kind == EFF_UNIT_ENABLED || e->kind == EFF_UNIT_DISABLED) {
-				if (inverse_of(e, x, saves))
+				if (inverse_of(e, x, NULL))
 					return true;
 			}
 		}
 	return false;
 }
 
-static void report_w103(struct compile *c, const struct block *step,
-                        const struct fx_cmd *fc, const struct effect *e, int k,
+static void report_w103(struct compile *c, struct arena *labels, const struct block *step,
+                        const struct command *cmd, const struct effect *e, int k,
                         struct verdict v)
 {
 	struct buf what, inv;
@@ -703,9 +700,9 @@ static void report_w103(struct compile *c, const struct block *step,
 	struct diagnostic *d;
 	if (v.found == TOO_EARLY) {
 		const struct block *ib = v.early;
-		d = diag_report(c->diags, DIAG_W103, fc->cmd->loc,
+		d = diag_report(c->diags, DIAG_W103, cmd->loc,
 			"step \"%s\": %s; its inverse in %s runs before the code is reverted on the rollback path from step %d",
-			name_of(step), what.data, block_label(c->arena, ib), k);
+			name_of(step), what.data, block_label(labels, ib), k);
 		if (e->kind == EFF_DEPS) {
 			diag_note(d, (struct loc){ 0 },
 			          "the rollback path from step %d reverts the code later, so this reinstalls the new dependencies; run `%s` after the revert (in the same undo, after the checkout, or in after-rollback)",
@@ -713,10 +710,10 @@ static void report_w103(struct compile *c, const struct block *step,
 		} else {
 			diag_note(d, (struct loc){ 0 },
 			          "a restart there starts the new code; put `systemctl stop %s` in %s and `systemctl start %s` (or a restart) in after-rollback",
-			          e->obj_text, block_label(c->arena, ib), e->obj_text);
+			          e->obj_text, block_label(labels, ib), e->obj_text);
 		}
 	} else {
-		d = diag_report(c->diags, DIAG_W103, fc->cmd->loc,
+		d = diag_report(c->diags, DIAG_W103, cmd->loc,
 			"step \"%s\": %s; the rollback path from step %d does not reverse it",
 			name_of(step), what.data, k);
 		diag_note(d, (struct loc){ 0 }, "looked for %s on the rollback path", inv.data);
@@ -729,13 +726,6 @@ static void report_w103(struct compile *c, const struct block *step,
 	buf_free(&what);
 	buf_free(&inv);
 }
-
-/* A step effect waiting for its verdict. */
-struct pending {
-	const struct block *step;
-	const struct fx_cmd *fc;
-	const struct effect *e;
-};
 
 struct pendings {
 	struct pending *v;
@@ -751,48 +741,26 @@ static void pending_add(struct pendings *ps, struct pending p)
 	ps->v[ps->n++] = p;
 }
 
-void check_effects_rollback(struct compile *c)
+/* Everything W103 keeps from the pass: one record per step, one per
+ * after-rollback block, and the saved copies. */
+struct w103 {
+	struct w103_step *steps;
+	int n;
+	struct w103_block *after;
+	size_t nafter;
+};
+
+/* The rollback paths, walked over the records once the pass is done. */
+static void w103_run(struct compile *c, const struct w103 *w, struct saved *saves,
+                     struct arena *labels)
 {
-	const struct release *rel = c->rel;
-	int n = rel->nsteps;
-	if (n <= 0) {
-		n = 0;
-		for (const struct block *s = rel->steps; s; s = s->next)
-			n++;
-	}
-	if (n == 0)
-		return;
-	struct fx_block *steps = arena_alloc(c->arena, (size_t)n * sizeof *steps);
-	struct fx_block *undos = arena_alloc(c->arena, (size_t)n * sizeof *undos);
-	int i = 0;
-	for (const struct block *s = rel->steps; s && i < n; s = s->next, i++) {
-		read_block(c, s, &steps[i]);
-		read_block(c, s->undo_kind == UNDO_BLOCK ? s->undo : NULL, &undos[i]);
-	}
-	size_t nafter = 0;
-	for (const struct block *b = rel->after_rollbacks; b; b = b->next)
-		nafter++;
-	struct fx_block *after = arena_alloc(c->arena, (nafter + 1) * sizeof *after);
-	size_t ai = 0;
-	for (const struct block *b = rel->after_rollbacks; b; b = b->next)
-		read_block(c, b, &after[ai++]);
-
-	struct saved saves = { c->arena, { 0 } };
-	for (const struct block *b = rel->backups; b; b = b->next) {
-		struct fx_block fb;
-		read_block(c, b, &fb);
-		saved_from(&saves, &fb);
-		fx_block_free(&fb);
-	}
-	for (int s = 0; s < n; s++)
-		saved_from(&saves, &steps[s]);
-
+	int n = w->n;
 	/* The path from step 1 is its undo, then after-rollback. */
 	struct path p = { 0 };
-	for (size_t a = nafter; a-- > 0;)
-		path_push_block(&p, &after[a]);
+	for (size_t a = w->nafter; a-- > 0;)
+		path_push_block(&p, &w->after[a]);
 	struct code_dirs dirs = { 0 };
-	struct lookup l = { &p, &saves, &dirs, { 0 }, false, 0 };
+	struct lookup l = { &p, saves, &dirs, { 0 }, false, 0 };
 	buf_init(&l.dir);
 	/* One report per effect: the first rollback path that misses it. An
 	 * effect is looked at once its step is reached. Found regardless of
@@ -803,7 +771,8 @@ void check_effects_rollback(struct compile *c)
 	struct pendings todo = { 0 }, settled = { 0 };
 	for (int s = 0; s < n; s++) {
 		int k = s + 1;
-		if (steps[s].b->undo_kind == UNDO_IRREVERSIBLE) {
+		const struct w103_step *st = &w->steps[s];
+		if (st->b->undo_kind == UNDO_IRREVERSIBLE) {
 			/* The walk back stops here, and after-rollback does not run
 			 * then (as emit_rollback_path): later paths start afresh, and
 			 * the steps up to here are out of their reach. */
@@ -814,46 +783,38 @@ void check_effects_rollback(struct compile *c)
 			continue;
 		}
 		todo.n = 0;
-		if (new_code_folder(&dirs, &steps[s])) { /* settled ones first: earlier steps */
+		if (new_code_folder(&dirs, st)) { /* settled ones first: earlier steps */
 			struct pendings t = todo;
 			todo = settled;
 			settled = t;
 		}
-		path_push_block(&p, &undos[s]);
+		path_push_block(&p, &st->undo);
 		l.have_all_barrier = false;
-		const struct block *sb = steps[s].b;
-		for (size_t ci = 0; sb->undo_kind == UNDO_BLOCK && ci < steps[s].n; ci++) {
-			const struct fx_cmd *fc = &steps[s].cmds[ci];
-			for (size_t ei = 0; ei < fc->ce.neffects; ei++) {
-				const struct effect *e = &fc->ce.effects[ei];
-				if (wants_inverse(c->rel, e) && !cancelled_in_step(&steps[s], ci, ei, &saves))
-					pending_add(&todo, (struct pending){ sb, fc, e });
-			}
-		}
+		for (size_t i = 0; i < st->ntodo; i++)
+			pending_add(&todo, st->todo[i]);
 		for (size_t t = 0; t < todo.n; t++) {
-			const struct pending *w = &todo.v[t];
-			struct verdict v = find_inverse(&l, w->e);
+			const struct pending *pd = &todo.v[t];
+			struct verdict v = find_inverse(&l, pd->e);
 			if (v.found == FOUND) {
-				if (order_matters(w->e->kind))
-					pending_add(&settled, *w);
+				if (order_matters(pd->e->kind))
+					pending_add(&settled, *pd);
 				continue;
 			}
-			report_w103(c, w->step, w->fc, w->e, k, v);
+			report_w103(c, labels, pd->step, pd->cmd, pd->e, k, v);
 		}
 	}
 	free(todo.v);
 	free(settled.v);
-	for (int s = 0; s < n; s++) {
-		fx_block_free(&steps[s]);
-		fx_block_free(&undos[s]);
-	}
-	for (size_t a = 0; a < nafter; a++)
-		fx_block_free(&after[a]);
 	path_free(&p);
 	buf_free(&l.dir);
 	name_map_free(&dirs.map);
 	free(dirs.v);
-	name_map_free(&saves.by_copy);
+}
+
+void check_effects_rollback(struct compile *c)
+{
+	bool on[DIAG__COUNT] = { [DIAG_W103] = true };
+	check_effects_pass(c, on);
 }
 
 /* ---- W104: rollback commands that may run twice ---- */
@@ -916,32 +877,27 @@ static const char *not_idempotent(const struct effect_use *u)
 	return NULL;
 }
 
-static void idempotent_block(struct compile *c, const struct block *b)
+static void idempotent_block(struct diag_set *ds, struct arena *keep,
+                             const struct fx_block *fb)
 {
-	struct fx_block fb;
-	read_block(c, b, &fb);
-	for (size_t i = 0; i < fb.n; i++) {
-		const struct cmd_effects *ce = &fb.cmds[i].ce;
+	for (size_t i = 0; i < fb->n; i++) {
+		const struct cmd_effects *ce = &fb->ce[i];
 		for (size_t k = 0; k < ce->nuses; k++) {
 			const char *why = not_idempotent(&ce->uses[k]);
 			if (!why)
 				continue;
-			struct diagnostic *d = diag_report(c->diags, DIAG_W104, fb.cmds[i].cmd->loc,
+			struct diagnostic *d = diag_report(ds, DIAG_W104, ce->cmd->loc,
 				"%s in %s is not safe to run twice", prog_of(&ce->uses[k]),
-				block_label(c->arena, b));
+				block_label(keep, fb->b));
 			diag_note(d, (struct loc){ 0 }, "%s; a rollback that is interrupted and run again repeats it", why);
 		}
 	}
-	fx_block_free(&fb);
 }
 
 void check_effects_idempotent(struct compile *c)
 {
-	for (const struct block *s = c->rel->steps; s; s = s->next)
-		if (s->undo_kind == UNDO_BLOCK && s->undo)
-			idempotent_block(c, s->undo);
-	for (const struct block *b = c->rel->after_rollbacks; b; b = b->next)
-		idempotent_block(c, b);
+	bool on[DIAG__COUNT] = { [DIAG_W104] = true };
+	check_effects_pass(c, on);
 }
 
 /* ---- W105, W109 ---- */
@@ -955,53 +911,54 @@ static const struct effect *first_change(const struct cmd_effects *ce)
 	return NULL;
 }
 
+static void read_only_block(struct diag_set *ds, const struct fx_block *fb)
+{
+	for (size_t i = 0; i < fb->n; i++) {
+		const struct effect *e = first_change(&fb->ce[i]);
+		if (!e)
+			continue;
+		struct buf what;
+		buf_init(&what);
+		effect_describe(&what, e);
+		struct diagnostic *d = diag_report(ds, DIAG_W105, fb->ce[i].cmd->loc,
+			"check \"%s\" runs a command that changes state (%s)", name_of(fb->b), what.data);
+		diag_note(d, (struct loc){ 0 },
+		          "recognised as `%s`; checks run before anything is backed up and must only read",
+		          e->rule ? e->rule->form : "?");
+		buf_free(&what);
+	}
+}
+
 void check_effects_read_only(struct compile *c)
 {
-	for (const struct block *b = c->rel->checks; b; b = b->next) {
-		struct fx_block fb;
-		read_block(c, b, &fb);
-		for (size_t i = 0; i < fb.n; i++) {
-			const struct effect *e = first_change(&fb.cmds[i].ce);
-			if (!e)
-				continue;
-			struct buf what;
-			buf_init(&what);
-			effect_describe(&what, e);
-			struct diagnostic *d = diag_report(c->diags, DIAG_W105, fb.cmds[i].cmd->loc,
-				"check \"%s\" runs a command that changes state (%s)", name_of(b), what.data);
-			diag_note(d, (struct loc){ 0 },
-			          "recognised as `%s`; checks run before anything is backed up and must only read",
-			          e->rule ? e->rule->form : "?");
-			buf_free(&what);
-		}
-		fx_block_free(&fb);
+	bool on[DIAG__COUNT] = { [DIAG_W105] = true };
+	check_effects_pass(c, on);
+}
+
+static void undo_none_block(struct diag_set *ds, const struct fx_block *fb)
+{
+	const struct block *s = fb->b;
+	for (size_t i = 0; i < fb->n; i++) {
+		const struct effect *e = first_change(&fb->ce[i]);
+		if (!e)
+			continue;
+		struct buf what;
+		buf_init(&what);
+		effect_describe(&what, e);
+		struct diagnostic *d = diag_report(ds, DIAG_W109, s->undo_loc,
+			"step \"%s\" says `undo none`, but it changes %s", name_of(s), what.data);
+		diag_note(d, fb->ce[i].cmd->loc, "this command changes it (recognised as `%s`)",
+		          e->rule ? e->rule->form : "?");
+		diag_note(d, (struct loc){ 0 }, "write an `undo { ... }` that reverses it");
+		buf_free(&what);
+		break;
 	}
 }
 
 void check_effects_undo_none(struct compile *c)
 {
-	for (const struct block *s = c->rel->steps; s; s = s->next) {
-		if (s->undo_kind != UNDO_NONE)
-			continue;
-		struct fx_block fb;
-		read_block(c, s, &fb);
-		for (size_t i = 0; i < fb.n; i++) {
-			const struct effect *e = first_change(&fb.cmds[i].ce);
-			if (!e)
-				continue;
-			struct buf what;
-			buf_init(&what);
-			effect_describe(&what, e);
-			struct diagnostic *d = diag_report(c->diags, DIAG_W109, s->undo_loc,
-				"step \"%s\" says `undo none`, but it changes %s", name_of(s), what.data);
-			diag_note(d, fb.cmds[i].cmd->loc, "this command changes it (recognised as `%s`)",
-			          e->rule ? e->rule->form : "?");
-			diag_note(d, (struct loc){ 0 }, "write an `undo { ... }` that reverses it");
-			buf_free(&what);
-			break;
-		}
-		fx_block_free(&fb);
-	}
+	bool on[DIAG__COUNT] = { [DIAG_W109] = true };
+	check_effects_pass(c, on);
 }
 
 /* ---- W110: dangerous patterns ---- */
@@ -1093,27 +1050,26 @@ static const struct eword *sqlite_restore_target(const struct effect_use *u)
 static bool staged(const struct fx_block *fb, size_t from, const char *db)
 {
 	for (size_t i = from; i < fb->n; i++)
-		for (size_t k = 0; k < fb->cmds[i].ce.neffects; k++) {
-			const struct effect *e = &fb->cmds[i].ce.effects[k];
+		for (size_t k = 0; k < fb->ce[i].neffects; k++) {
+			const struct effect *e = &fb->ce[i].effects[k];
 			if (e->kind == EFF_MOVE && !strcmp(e->obj, db))
 				return true;
 		}
 	return false;
 }
 
-static void dangerous_block(struct compile *c, const struct block *b)
+static void dangerous_block(struct diag_set *ds, const struct fx_block *fb)
 {
-	struct fx_block fb;
-	read_block(c, b, &fb);
-	for (size_t i = 0; i < fb.n; i++) {
-		const struct command *cmd = fb.cmds[i].cmd;
-		const struct cmd_effects *ce = &fb.cmds[i].ce;
+	const struct block *b = fb->b;
+	for (size_t i = 0; i < fb->n; i++) {
+		const struct command *cmd = fb->ce[i].cmd;
+		const struct cmd_effects *ce = &fb->ce[i];
 		for (size_t k = 0; k < ce->nuses; k++) {
 			const struct effect_use *u = &ce->uses[k];
 			const char *p = prog_of(u);
 			const struct eword *db = sqlite_restore_target(u);
-			if (db && !staged(&fb, i + 1, db->val)) {
-				struct diagnostic *d = diag_report(c->diags, DIAG_W110, cmd->loc,
+			if (db && !staged(fb, i + 1, db->val)) {
+				struct diagnostic *d = diag_report(ds, DIAG_W110, cmd->loc,
 					"a dump is restored into %s in place", db->text);
 				diag_note(d, (struct loc){ 0 },
 				          "a failure half-way leaves the live database half-restored; restore into a new file (`%s.restore`), check it, then `mv -f` it into place",
@@ -1123,7 +1079,7 @@ static void dangerous_block(struct compile *c, const struct block *b)
 				for (size_t w = 1; w < u->argc; w++) {
 					if (!(u->argv[w].flags & EW_MAYBE_EMPTY))
 						continue;
-					struct diagnostic *d = diag_report(c->diags, DIAG_W110, cmd->loc,
+					struct diagnostic *d = diag_report(ds, DIAG_W110, cmd->loc,
 						"`rm -r %s`: the path may expand to nothing", u->argv[w].text);
 					diag_note(d, (struct loc){ 0 },
 					          "when the variable is empty the command removes the wrong tree (`rm -rf /...`); use a fixed path, a `let`, or `${x:?}`");
@@ -1132,46 +1088,362 @@ static void dangerous_block(struct compile *c, const struct block *b)
 			}
 			if (!strcmp(p, "git") && word_is(u, "push") &&
 			    (use_flag(u, 'f', "--force") || word_is(u, "--force"))) {
-				struct diagnostic *d = diag_report(c->diags, DIAG_W110, cmd->loc,
+				struct diagnostic *d = diag_report(ds, DIAG_W110, cmd->loc,
 					"`git push --force` rewrites the remote's history");
 				diag_note(d, (struct loc){ 0 }, "commits others pushed are lost; a release should only move forward");
 			}
 		}
 		const char *what = NULL;
 		if (b->kind != BLOCK_UNDO && has_drop(cmd->text, cmd->len, &what)) {
-			struct diagnostic *d = diag_report(c->diags, DIAG_W110, cmd->loc,
+			struct diagnostic *d = diag_report(ds, DIAG_W110, cmd->loc,
 				"`DROP %s` outside an undo", what);
 			diag_note(d, (struct loc){ 0 },
 			          "dropping throws the data away for good; rename it, or drop it in a later release once this one is proven");
 		}
 	}
-	fx_block_free(&fb);
 }
 
 void check_effects_dangerous(struct compile *c)
 {
-	const struct release *r = c->rel;
-	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies,
-	                                r->after_rollbacks };
-	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
-		for (const struct block *b = lists[l]; b; b = b->next) {
-			dangerous_block(c, b);
-			if (b->kind == BLOCK_STEP && b->undo_kind == UNDO_BLOCK && b->undo)
-				dangerous_block(c, b->undo);
-		}
+	bool on[DIAG__COUNT] = { [DIAG_W110] = true };
+	check_effects_pass(c, on);
 }
 
 void check_effects(struct compile *c)
 {
 	if (!c->rel)
 		return;
-	check_effects_rollback(c);
-	check_effects_idempotent(c);
-	check_effects_read_only(c);
-	check_effects_undo_none(c);
-	check_effects_dangerous(c);
+	bool on[DIAG__COUNT] = { [DIAG_W103] = true, [DIAG_W104] = true, [DIAG_W105] = true,
+	                         [DIAG_W109] = true, [DIAG_W110] = true };
+	check_effects_pass(c, on);
 }
 
+/* ---- the pass: every effects rule, one block at a time ---- */
+
+enum unit_kind { U_CHECK, U_BACKUP, U_STEP, U_VERIFY, U_AFTER };
+
+/* A top-level block (a step with its undo), in release order. */
+struct fx_unit {
+	const struct block *b;
+	enum unit_kind kind;
+	size_t idx; /* U_STEP: step index; U_AFTER: after-rollback index */
+};
+
+/* A saved copy seen in a backup or a step (see saved_add). */
+struct saved_pair {
+	const char *copy, *orig;
+};
+
+/* One thread's share of the pass: units [from, to). */
+struct fx_pass {
+	const struct release *rel;
+	const bool *on;
+	bool e012;               /* E012 is on and the release has no backup */
+	struct diag_set *ds;
+	struct arena *keep;      /* W103's records and labels, until the pass ends */
+	struct w103 *w;          /* NULL when W103 is off */
+	struct saved_pair *pairs;
+	size_t npairs, cappairs;
+	struct pendings tmp;     /* a step's pendings before they are kept */
+	const struct fx_unit *units;
+	size_t from, to;
+};
+
+/* Strings that outlive the block's arena. Interned: objects and words
+ * repeat from step to step (the same unit, the same folder). */
+static const char *keep_str(struct fx_pass *t, const char *s)
+{
+	return s ? arena_intern(t->keep, s, strlen(s)) : NULL;
+}
+
+/* n records from the lasting arena; none for n == 0, the usual case for
+ * most kinds of record, where one spare each would add up per step. */
+static void *keep_alloc(struct fx_pass *t, size_t n, size_t size)
+{
+	return n ? arena_alloc(t->keep, n * size) : NULL;
+}
+
+static void keep_effect(struct fx_pass *t, struct effect *out, const struct effect *e)
+{
+	*out = *e;
+	out->obj = keep_str(t, e->obj);
+	out->obj_text = keep_str(t, e->obj_text);
+	out->arg = keep_str(t, e->arg);
+	out->arg_text = keep_str(t, e->arg_text);
+	out->use = NULL; /* the use is in the freed arena; W103 reads none */
+}
+
+static void keep_saves(struct fx_pass *t, const struct fx_block *fb)
+{
+	for (size_t i = 0; i < fb->n; i++)
+		for (size_t k = 0; k < fb->ce[i].neffects; k++) {
+			const struct effect *e = &fb->ce[i].effects[k];
+			const char *copy, *orig;
+			if (e->kind == EFF_FILE && e->rule && e->arg &&
+			    strncmp(e->rule->form, "install", 7) != 0) {
+				copy = e->obj;    /* cp B X */
+				orig = e->arg;
+			} else if (e->kind == EFF_MOVE) {
+				copy = e->arg;    /* mv B X */
+				orig = e->obj;
+			} else {
+				continue;
+			}
+			if (!copy || !orig || !*copy || !*orig)
+				continue;
+			if (t->npairs == t->cappairs) {
+				t->cappairs = t->cappairs ? t->cappairs * 2 : 64;
+				t->pairs = xrealloc(t->pairs, t->cappairs * sizeof *t->pairs);
+			}
+			t->pairs[t->npairs++] = (struct saved_pair){ keep_str(t, copy), keep_str(t, orig) };
+		}
+}
+
+/* An undo or after-rollback block as the rollback path sees it. Effects
+ * that change nothing are left out unless they read a backup (the only
+ * way path_has_inverse can match one); stack order among the rest holds. */
+static void keep_path_block(struct fx_pass *t, const struct fx_block *fb,
+                            struct w103_block *out)
+{
+	out->b = fb->b;
+	size_t nfx = 0, nwords = 0;
+	for (size_t i = 0; i < fb->n; i++) {
+		const struct cmd_effects *ce = &fb->ce[i];
+		for (size_t k = 0; k < ce->neffects; k++)
+			if (ce->effects[k].kind != EFF_NONE || (ce->effects[k].flags & EF_FROM_BACKUP))
+				nfx++;
+		for (size_t u = 0; u < ce->nuses; u++)
+			if (ce->uses[u].argc > 1)
+				nwords += ce->uses[u].argc - 1;
+	}
+	out->fx = keep_alloc(t, nfx, sizeof *out->fx);
+	out->words = keep_alloc(t, nwords, sizeof *out->words);
+	for (size_t i = 0; i < fb->n; i++) {
+		const struct cmd_effects *ce = &fb->ce[i];
+		for (size_t k = 0; k < ce->neffects; k++)
+			if (ce->effects[k].kind != EFF_NONE || (ce->effects[k].flags & EF_FROM_BACKUP))
+				keep_effect(t, &out->fx[out->nfx++], &ce->effects[k]);
+		for (size_t u = 0; u < ce->nuses; u++)
+			for (size_t w = 1; w < ce->uses[u].argc; w++)
+				out->words[out->nwords++] = keep_str(t, ce->uses[u].argv[w].val);
+	}
+}
+
+static void keep_step(struct fx_pass *t, const struct fx_block *fb, struct w103_step *st)
+{
+	const struct block *b = fb->b;
+	st->b = b;
+	keep_saves(t, fb);
+	size_t ncode = 0;
+	for (size_t i = 0; i < fb->n; i++)
+		for (size_t k = 0; k < fb->ce[i].neffects; k++)
+			if (fb->ce[i].effects[k].kind == EFF_CODE)
+				ncode++;
+	st->code = keep_alloc(t, ncode, sizeof *st->code);
+	for (size_t i = 0; i < fb->n; i++)
+		for (size_t k = 0; k < fb->ce[i].neffects; k++)
+			if (fb->ce[i].effects[k].kind == EFF_CODE)
+				st->code[st->ncode++] = keep_str(t, fb->ce[i].effects[k].obj);
+	if (b->undo_kind != UNDO_BLOCK)
+		return;
+	t->tmp.n = 0;
+	for (size_t ci = 0; ci < fb->n; ci++)
+		for (size_t ei = 0; ei < fb->ce[ci].neffects; ei++) {
+			const struct effect *e = &fb->ce[ci].effects[ei];
+			if (wants_inverse(t->rel, e) && !cancelled_in_step(fb, ci, ei))
+				pending_add(&t->tmp, (struct pending){ b, fb->ce[ci].cmd, e });
+		}
+	st->todo = keep_alloc(t, t->tmp.n, sizeof *st->todo);
+	struct effect *fx = keep_alloc(t, t->tmp.n, sizeof *fx);
+	for (size_t i = 0; i < t->tmp.n; i++) {
+		keep_effect(t, &fx[i], t->tmp.v[i].e);
+		st->todo[i] = t->tmp.v[i];
+		st->todo[i].e = &fx[i];
+	}
+	st->ntodo = t->tmp.n;
+}
+
+static void pass_unit(struct fx_pass *t, const struct fx_unit *u)
+{
+	const bool *on = t->on;
+	const struct block *b = u->b;
+	struct arena *a = arena_new(); /* this block's effects, freed below */
+	struct fx_block fb;
+	switch (u->kind) {
+	case U_CHECK:
+		if (!on[DIAG_W105] && !on[DIAG_W110])
+			break;
+		read_block(a, t->rel, b, &fb);
+		if (on[DIAG_W105])
+			read_only_block(t->ds, &fb);
+		if (on[DIAG_W110])
+			dangerous_block(t->ds, &fb);
+		break;
+	case U_BACKUP:
+		if (!on[DIAG_W110] && !on[DIAG_W113] && !t->w)
+			break;
+		read_block(a, t->rel, b, &fb);
+		if (on[DIAG_W110])
+			dangerous_block(t->ds, &fb);
+		if (on[DIAG_W113])
+			check_backup_block_unverified(t->ds, b, fb.ce, fb.n);
+		if (t->w)
+			keep_saves(t, &fb);
+		break;
+	case U_STEP: {
+		bool w103 = t->w && u->idx < (size_t)t->w->n;
+		bool w109 = on[DIAG_W109] && b->undo_kind == UNDO_NONE;
+		if (t->e012 || w109 || on[DIAG_W110] || w103) {
+			read_block(a, t->rel, b, &fb);
+			if (t->e012)
+				check_step_data_without_backup(t->ds, b, fb.ce, fb.n);
+			if (w109)
+				undo_none_block(t->ds, &fb);
+			if (on[DIAG_W110])
+				dangerous_block(t->ds, &fb);
+			if (w103)
+				keep_step(t, &fb, &t->w->steps[u->idx]);
+		}
+		if (b->undo_kind == UNDO_BLOCK && b->undo &&
+		    (on[DIAG_W104] || on[DIAG_W110] || w103)) {
+			struct fx_block ub;
+			read_block(a, t->rel, b->undo, &ub);
+			if (on[DIAG_W104])
+				idempotent_block(t->ds, t->keep, &ub);
+			if (on[DIAG_W110])
+				dangerous_block(t->ds, &ub);
+			if (w103)
+				keep_path_block(t, &ub, &t->w->steps[u->idx].undo);
+		}
+		break;
+	}
+	case U_VERIFY:
+		if (!on[DIAG_W110])
+			break;
+		read_block(a, t->rel, b, &fb);
+		dangerous_block(t->ds, &fb);
+		break;
+	case U_AFTER:
+		if (!on[DIAG_W104] && !on[DIAG_W110] && !t->w)
+			break;
+		read_block(a, t->rel, b, &fb);
+		if (on[DIAG_W104])
+			idempotent_block(t->ds, t->keep, &fb);
+		if (on[DIAG_W110])
+			dangerous_block(t->ds, &fb);
+		if (t->w)
+			keep_path_block(t, &fb, &t->w->after[u->idx]);
+		break;
+	}
+	arena_free(a);
+}
+
+static void *pass_job(void *arg)
+{
+	struct fx_pass *t = arg;
+	for (size_t i = t->from; i < t->to; i++)
+		pass_unit(t, &t->units[i]);
+	return NULL;
+}
+
+static size_t count_cmds(const struct block *b)
+{
+	size_t n = 0;
+	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next)
+		n++;
+	return n;
+}
+
+/* Below this many commands a second thread costs more than it saves. */
+#define FX_THREAD_MIN 4096
+
+void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
+{
+	const struct release *r = c->rel;
+	if (!r)
+		return;
+	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies,
+	                                r->after_rollbacks };
+	const enum unit_kind kinds[] = { U_CHECK, U_BACKUP, U_STEP, U_VERIFY, U_AFTER };
+	size_t nunits = 0, nsteps = 0, nafter = 0;
+	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+		for (const struct block *b = lists[l]; b; b = b->next)
+			nunits++;
+	struct fx_unit *units = xcalloc(nunits + 1, sizeof *units);
+	size_t *weight = xcalloc(nunits + 1, sizeof *weight);
+	size_t nu = 0, total = 0;
+	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+		for (const struct block *b = lists[l]; b; b = b->next, nu++) {
+			units[nu].b = b;
+			units[nu].kind = kinds[l];
+			units[nu].idx = kinds[l] == U_STEP ? nsteps++ : kinds[l] == U_AFTER ? nafter++ : 0;
+			weight[nu] = count_cmds(b) +
+			             (b->kind == BLOCK_STEP && b->undo_kind == UNDO_BLOCK ? count_cmds(b->undo) : 0);
+			total += weight[nu];
+		}
+
+	/* W103 walks the rollback paths of the first nsteps steps (as many
+	 * as the release counted) once every step's records are kept. */
+	struct w103 w = { 0 };
+	bool w103 = on[DIAG_W103] && nsteps > 0;
+	if (w103) {
+		w.n = r->nsteps > 0 && (size_t)r->nsteps < nsteps ? r->nsteps : (int)nsteps;
+		w.steps = xcalloc((size_t)w.n + 1, sizeof *w.steps);
+		w.nafter = nafter;
+		w.after = xcalloc(nafter + 1, sizeof *w.after);
+	}
+	struct fx_pass half[2];
+	for (int h = 0; h < 2; h++)
+		half[h] = (struct fx_pass){
+			.rel = r, .on = on,
+			.e012 = on[DIAG_E012] && !check_release_has_backup(r),
+			.keep = arena_new(), .w = w103 ? &w : NULL, .units = units,
+		};
+	half[0].ds = c->diags;
+	half[0].to = nunits;
+	half[1].from = half[1].to = nunits;
+	if (total >= FX_THREAD_MIN) {
+		/* Split where half the commands are behind: the first half reports
+		 * into c->diags, the second into its own set, appended after it
+		 * below, so each rule's reports keep release order. */
+		size_t acc = 0, cut = 0;
+		while (cut < nunits && acc < total / 2)
+			acc += weight[cut++];
+		half[0].to = half[1].from = cut;
+		half[1].ds = diag_set_new();
+		diag_set_options(half[1].ds, &c->opt.diag);
+	}
+	pthread_t th;
+	bool threaded = half[1].from < half[1].to &&
+	                pthread_create(&th, NULL, pass_job, &half[1]) == 0;
+	pass_job(&half[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		pass_job(&half[1]); /* no thread to be had (or no second half) */
+	if (half[1].ds) {
+		diag_set_append(c->diags, half[1].ds);
+		diag_set_free(half[1].ds);
+	}
+
+	if (w103) {
+		struct saved saves = { half[0].keep, { 0 } };
+		for (int h = 0; h < 2; h++)
+			for (size_t i = 0; i < half[h].npairs; i++)
+				saved_add(&saves, half[h].pairs[i].copy, half[h].pairs[i].orig);
+		w103_run(c, &w, &saves, half[0].keep);
+		name_map_free(&saves.by_copy);
+	}
+	for (int h = 0; h < 2; h++) {
+		free(half[h].pairs);
+		free(half[h].tmp.v);
+		arena_free(half[h].keep);
+	}
+	free(w.steps);
+	free(w.after);
+	free(units);
+	free(weight);
+}
 /* ---- --explain-effects ---- */
 
 static void explain_block(struct buf *out, const struct compile *c,
@@ -1179,11 +1451,12 @@ static void explain_block(struct buf *out, const struct compile *c,
 {
 	if (!b)
 		return;
-	buf_printf(out, "%s (%s:%d)\n", block_label(c->arena, b), b->loc.file ? b->loc.file : "",
+	struct arena *a = arena_new(); /* this block's effects, freed below */
+	buf_printf(out, "%s (%s:%d)\n", block_label(a, b), b->loc.file ? b->loc.file : "",
 	           b->loc.line);
 	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
 		struct cmd_effects ce;
-		effects_of_command(c->arena, c->rel, cmd, &ce);
+		effects_of_command(a, c->rel, cmd, &ce);
 		size_t first = 0;
 		while (first < cmd->len && cmd->text[first] != '\n')
 			first++;
@@ -1220,6 +1493,7 @@ static void explain_block(struct buf *out, const struct compile *c,
 			}
 		}
 	}
+	arena_free(a);
 }
 
 void effects_explain(struct buf *out, const struct compile *c)

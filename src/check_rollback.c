@@ -55,25 +55,36 @@ void check_irreversible(struct compile *c)
  * sqlite3/psql/mysql, a dump fed to one, pg_restore, or a migration. */
 bool check_command_changes_data(struct compile *c, const struct command *cmd)
 {
+	struct arena *a = arena_new(); /* one command's effects, read and dropped */
 	struct cmd_effects ce;
-	effects_of_command(c->arena, c->rel, cmd, &ce);
-	return effects_change_data(&ce);
+	effects_of_command(a, c->rel, cmd, &ce);
+	bool r = effects_change_data(&ce);
+	arena_free(a);
+	return r;
+}
+
+bool check_release_has_backup(const struct release *r)
+{
+	return r->nbackups > 0 || r->backups;
+}
+
+void check_step_data_without_backup(struct diag_set *ds, const struct block *s,
+                                    const struct cmd_effects *ce, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!effects_change_data(&ce[i]))
+			continue;
+		struct diagnostic *d = diag_report(ds, DIAG_E012,
+			ce[i].cmd->loc, "step \"%s\" changes data, and the release has no backup",
+			s->name ? s->name : "");
+		diag_note(d, (struct loc){ 0 },
+		          "add a `backup \"...\" { ... }` block that saves the data before the steps run");
+		break; /* one report per step */
+	}
 }
 
 void check_data_without_backup(struct compile *c)
 {
-	if (c->rel->nbackups > 0 || c->rel->backups)
-		return;
-	for (const struct block *s = c->rel->steps; s; s = s->next) {
-		for (const struct command *cmd = s->cmds; cmd; cmd = cmd->next) {
-			if (!check_command_changes_data(c, cmd))
-				continue;
-			struct diagnostic *d = diag_report(c->diags, DIAG_E012,
-				cmd->loc, "step \"%s\" changes data, and the release has no backup",
-				s->name ? s->name : "");
-			diag_note(d, (struct loc){ 0 },
-			          "add a `backup \"...\" { ... }` block that saves the data before the steps run");
-			break; /* one report per step */
-		}
-	}
+	bool on[DIAG__COUNT] = { [DIAG_E012] = true };
+	check_effects_pass(c, on);
 }

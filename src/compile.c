@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "check.h"
-#include "effects.h"
 #include "git.h"
 #include "resolve.h"
 
@@ -26,7 +25,6 @@ void compile_free(struct compile *c)
 	diag_set_free(c->diags);
 	if (c->rel)
 		name_map_free(&c->rel->symbol_index);
-	arena_free(c->fx_arena);
 	arena_free(c->arena);
 	free(c);
 }
@@ -51,7 +49,6 @@ static bool compile_run(struct compile *c)
 {
 	git_pin_release(c);
 	resolve_expand(c);
-	effects_read_all(c);
 	check_release(c);
 	add_include_chains(c);
 	return diag_errors(c->diags) == 0;

@@ -21,7 +21,6 @@ struct compile_options {
 struct compile {
 	struct compile_options opt;
 	struct arena *arena;
-	struct arena *fx_arena;   /* effects read by the second thread (effects_read_all) */
 	struct diag_set *diags;
 	struct release *rel;      /* NULL if the spec could not be parsed at all */
 	/* provenance, filled by git.c (or the fallbacks when --no-git) */

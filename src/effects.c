@@ -11,10 +11,7 @@
  * so `cd ${app}` and `cd /opt/app` name the same directory. */
 #include "effects.h"
 
-#include "compile.h"
-
 #include <ctype.h>
-#include <pthread.h>
 #include <string.h>
 #include <stdlib.h>
 
@@ -174,7 +171,7 @@ const struct effect_rule *effects_table(size_t *n)
 
 struct rec {
 	struct arena *a;
-	struct arena *scratch; /* the shell parse: only words are kept, interned in a */
+	struct arena *scratch; /* the shell parse: only words are kept, copied into a */
 	const struct sh_simple *last_sc; /* the simple command of the last use */
 	const struct release *rel;
 	struct effect_use *uses;
@@ -288,8 +285,9 @@ static const char *ref_value(const struct rec *r, const char *name, size_t len,
 /* Build the compared form of a word and its flags. */
 static struct eword make_word(struct rec *r, const char *text, bool expands)
 {
-	/* interned: the shell parse is freed, and words repeat across commands */
-	text = arena_intern(r->a, text, strlen(text));
+	/* copied, not interned: the shell parse is freed, and a is a block's
+	 * scratch arena, gone before repeats across commands could add up */
+	text = arena_strdup(r->a, text);
 	struct eword w = { .text = text, .val = text, .flags = 0 };
 	if (!expands && !strchr(text, '$') && !strchr(text, '`'))
 		goto trim;
@@ -324,14 +322,14 @@ static struct eword make_word(struct rec *r, const char *text, bool expands)
 		buf_putc(&b, c);
 		i++;
 	}
-	w.val = arena_intern(r->a, b.data ? b.data : "", b.len);
+	w.val = arena_strndup(r->a, b.data ? b.data : "", b.len);
 	buf_free(&b);
 trim:;
 	size_t n = strlen(w.val);
 	if (n > 1 && w.val[n - 1] == '/') {
 		while (n > 1 && w.val[n - 1] == '/')
 			n--;
-		w.val = arena_intern(r->a, w.val, n);
+		w.val = arena_strndup(r->a, w.val, n);
 	}
 	if (r->rel && ((r->rel->previous_id[0] && streq(w.val, r->rel->previous_id)) ||
 	               (r->rel->previous_ref && streq(w.val, r->rel->previous_ref))))
@@ -1409,7 +1407,7 @@ static void read_words(struct rec *r, const struct sh_simple *sc,
 		r->last_sc = sc;
 		u->argv = w + i;
 		u->argc = n - i;
-		u->prefixes = arena_intern(r->a, r->prefixes.data ? r->prefixes.data : "", r->prefixes.len);
+		u->prefixes = arena_strndup(r->a, r->prefixes.data ? r->prefixes.data : "", r->prefixes.len);
 		size_t k = i + 1;
 		while (k < n && is_opt(&w[k]))
 			k++;
@@ -1426,7 +1424,7 @@ static void read_words(struct rec *r, const struct sh_simple *sc,
 	r->last_sc = sc;
 	u->argv = w + i;
 	u->argc = n - i;
-	u->prefixes = arena_intern(r->a, r->prefixes.data ? r->prefixes.data : "", r->prefixes.len);
+	u->prefixes = arena_strndup(r->a, r->prefixes.data ? r->prefixes.data : "", r->prefixes.len);
 	int id = match(r, u, u->argv, u->argc);
 	if (id >= 0)
 		u->rule = &table[id];
@@ -1531,7 +1529,7 @@ static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 				k++;
 			if (k < prev->nwords) {
 				const char *from = base_name(prev->words[k].value);
-				proto.pipe_from = arena_intern(r->a, from, strlen(from));
+				proto.pipe_from = arena_strdup(r->a, from);
 				struct eword *pw = arena_alloc(r->a, (prev->nwords - k + 1) * sizeof *pw);
 				for (size_t m = k; m < prev->nwords; m++)
 					pw[m - k] = make_word(r, prev->words[m].value, prev->words[m].expands);
@@ -1621,72 +1619,9 @@ static void read_text(struct arena *a, const struct release *rel,
 void effects_of_command(struct arena *a, const struct release *rel,
                         const struct command *cmd, struct cmd_effects *out)
 {
-	if (!cmd->effects) {
-		struct cmd_effects *ce = arena_alloc(a, sizeof *ce);
-		read_text(a, rel, cmd->text, cmd->len, ce);
-		ce->cmd = cmd;
-		/* The cache is not part of the command's meaning: filling it
-		 * through a const pointer keeps every rule's view read-only. */
-		((struct command *)cmd)->effects = ce;
-	}
-	*out = *cmd->effects;
-}
-
-/* One thread's share of effects_read_all. */
-struct fx_job {
-	struct arena *a;
-	const struct release *rel;
-	const struct command **cmds;
-	size_t n;
-};
-
-static void *read_job(void *arg)
-{
-	const struct fx_job *j = arg;
-	struct cmd_effects ce;
-	for (size_t i = 0; i < j->n; i++)
-		effects_of_command(j->a, j->rel, j->cmds[i], &ce);
-	return NULL;
-}
-
-/* Below this many commands a thread costs more than it saves. */
-#define FX_THREAD_MIN 4096
-
-void effects_read_all(struct compile *c)
-{
-	const struct release *r = c->rel;
-	if (!r)
-		return;
-	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies,
-	                                r->after_rollbacks };
-	size_t n = 0, cap = 0;
-	const struct command **v = NULL;
-	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
-		for (const struct block *b = lists[l]; b; b = b->next)
-			for (const struct block *part = b; part; part = part == b ? b->undo : NULL)
-				for (const struct command *cmd = part->cmds; cmd; cmd = cmd->next) {
-					if (n == cap) {
-						cap = cap ? cap * 2 : 256;
-						v = xrealloc(v, cap * sizeof *v);
-					}
-					v[n++] = cmd;
-				}
-	if (n >= FX_THREAD_MIN) {
-		/* Each command is read by one thread into that thread's arena;
-		 * nothing else is written, so the halves need no locking. */
-		if (!c->fx_arena)
-			c->fx_arena = arena_new();
-		struct fx_job second = { c->fx_arena, r, v + n / 2, n - n / 2 };
-		struct fx_job first = { c->arena, r, v, n / 2 };
-		pthread_t t;
-		bool threaded = pthread_create(&t, NULL, read_job, &second) == 0;
-		read_job(&first);
-		if (threaded)
-			pthread_join(t, NULL);
-		else
-			read_job(&second); /* no thread to be had: read it here */
-	}
-	free(v);
+	memset(out, 0, sizeof *out);
+	read_text(a, rel, cmd->text, cmd->len, out);
+	out->cmd = cmd;
 }
 
 void effects_of_text(struct arena *a, const struct release *rel,

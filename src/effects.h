@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "ast.h"
+#include "diag.h"
 #include "shell.h"
 #include "util.h"
 
@@ -130,17 +131,13 @@ const struct effect_rule *effects_table(size_t *n);
 
 /* Recognise every simple command of cmd. rel (may be NULL) supplies the
  * values of spec references and tells captures of backups apart; all memory
- * comes from the arena, which must live as long as cmd. The result is read
- * once and kept on cmd: later calls share its arrays (do not modify). */
+ * comes from the arena, which must outlive the result. Nothing is cached:
+ * the checks read one block at a time into a scratch arena (check_effects.c)
+ * so that the effects of a whole release are never held at once. */
 void effects_of_command(struct arena *a, const struct release *rel,
                         const struct command *cmd, struct cmd_effects *out);
 
 /* The same for bare shell text (no spec references): for tests and tools. */
-/* Read the effects of every command of the release before the rules ask,
- * a big release's second half on a second thread (into c->fx_arena). The
- * results are the same as reading each command when first asked. */
-void effects_read_all(struct compile *c);
-
 void effects_of_text(struct arena *a, const struct release *rel,
                      const char *text, size_t len, struct cmd_effects *out);
 
@@ -159,9 +156,18 @@ void effect_describe(struct buf *out, const struct effect *e);
 /* The inverse the rollback path needs for e, in words. */
 void effect_describe_inverse(struct buf *out, const struct effect *e);
 
+/* The effect rules in one pass over the blocks, in release order: each
+ * block's effects are read into a scratch arena, every rule with on[code]
+ * set looks at them (E012, W104, W105, W109, W110, W113 and what W103 keeps
+ * of them), and the arena is freed before the next block. A big release is
+ * split in two halves, one per thread; W103 then walks its rollback paths
+ * over the compact records kept for it. */
+void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT]);
+
 /* W103, W104, W105, W109, W110: the effect rules over c->rel. */
 void check_effects(struct compile *c);
-/* The same rules one at a time (rows of the check table). */
+/* The same rules one at a time (rows of the check table): each runs the
+ * pass with its own code alone. */
 void check_effects_rollback(struct compile *c);      /* W103 */
 void check_effects_idempotent(struct compile *c);    /* W104 */
 void check_effects_read_only(struct compile *c);     /* W105 */

@@ -209,6 +209,45 @@ Test(check, capture_order_points_at_the_reference_with_a_note)
 	compile_free(c);
 }
 
+/* ---- the effects pass on two threads ---- */
+
+/* Enough steps for the pass to split the release in two halves. Each step
+ * reports two W110 on one command (same location and code: report order
+ * decides) and a W103; every fifth undo reports a W104. */
+Test(check, effects_pass_halves_report_like_one)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, HEAD("1.0.0"));
+	const int n = 3000;
+	for (int i = 1; i <= n; i++) {
+		buf_printf(&b, "step \"S%d\" {\n"
+		           "    run rm -rf $W/c%d && git push --force origin main\n"
+		           "    run sudo systemctl restart app%d\n"
+		           "    estimate 1s\n"
+		           "    undo {\n        run %s /srv/u%d\n    }\n}\n",
+		           i, i, i, i % 5 ? "rm -f" : "rm", i);
+	}
+	struct compile *c = compile(b.data);
+	cr_assert_eq(count(c, DIAG_W110), 2 * (size_t)n);
+	cr_assert_eq(count(c, DIAG_W103), (size_t)n);
+	cr_assert_eq(count(c, DIAG_W104), (size_t)n / 5);
+	int line = 0;
+	bool rm_next = true;
+	for (size_t i = 0; i < diag_count(c->diags); i++) {
+		const struct diagnostic *d = diag_get(c->diags, i);
+		if (d->code != DIAG_W110)
+			continue;
+		cr_assert_geq(d->loc.line, line);
+		line = d->loc.line;
+		/* rm -r, then git push, on every step, in both halves */
+		cr_assert_eq(strncmp(d->message, "`rm -r", 6) == 0, rm_next, "%s", d->message);
+		rm_next = !rm_next;
+	}
+	compile_free(c);
+	buf_free(&b);
+}
+
 /* ---- E012: the data test ---- */
 
 static bool changes_data(const char *text)
