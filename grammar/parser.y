@@ -111,7 +111,13 @@ static struct pt_node *block(struct pt_node *head, struct pt_seq body)
 %%
 
 file:
-	  lines                 { ctx->root.children = $1.first; }
+	  top_lines
+	;
+/* Top-level lines are handed over one by one, so the raw tree never holds
+ * more than a statement or two. */
+top_lines:
+	  %empty
+	| top_lines line        { pt_top(ctx, $2); }
 	;
 
 lines:

@@ -21,16 +21,22 @@ struct value *ast_value(struct arena *a, struct loc loc, const char *raw,
 	return v;
 }
 
-struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,
-                            const char *text, size_t len)
+struct command *ast_command_in(struct arena *a, struct loc kw_loc, struct loc loc,
+                               const char *text, size_t len)
 {
 	struct command *c = arena_alloc(a, sizeof *c);
 	c->kw_loc = kw_loc;
 	c->loc = loc;
 	c->kind = CMD_RUN;
-	c->text = arena_strndup(a, text, len);
+	c->text = text;
 	c->len = (uint32_t)len;
 	return c;
+}
+
+struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,
+                            const char *text, size_t len)
+{
+	return ast_command_in(a, kw_loc, loc, arena_strndup(a, text, len), len);
 }
 
 struct block *ast_block(struct arena *a, struct loc loc, enum block_kind kind,

@@ -3,7 +3,9 @@
  * The parser builds one `struct file_ast` per source file (a list of top-level
  * statements, blocks fully built). resolve.c inlines includes and produces one
  * `struct release`: the model every check and back end reads. Every node
- * carries its source location; all memory belongs to one arena. */
+ * carries its source location; all memory belongs to one arena, except that
+ * run commands' texts point into the spec's source (kept as long as the
+ * model) and a compiled file's statements have their own, freed once read. */
 #ifndef RELC_AST_H
 #define RELC_AST_H
 
@@ -118,7 +120,11 @@ struct command {
 	int index;            /* 1-based within its block (here: no padding) */
 	const char *capture;  /* CMD_CAPTURE: the name (interned) */
 	struct loc capture_loc;
-	const char *text;     /* verbatim, trimmed; may hold "\\\n" and here-doc lines */
+	/* Verbatim, trimmed; may hold "\\\n" and here-doc lines. A run command's
+	 * text usually points into the spec's source, so it does not end in NUL:
+	 * read len bytes. A capture's is a NUL-terminated copy (effects.c reads
+	 * it as a C string). */
+	const char *text;
 	struct ref *refs;     /* spec references in shell-expansion positions */
 	uint32_t len;
 	uint32_t nrefs;
@@ -303,6 +309,10 @@ struct value *ast_value(struct arena *a, struct loc loc, const char *raw,
                         size_t len, bool quoted);
 struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,
                             const char *text, size_t len);
+/* The same without copying text: it must outlive a, and need not end in NUL
+ * (a slice of the spec's source). */
+struct command *ast_command_in(struct arena *a, struct loc kw_loc, struct loc loc,
+                               const char *text, size_t len);
 struct block *ast_block(struct arena *a, struct loc loc, enum block_kind kind,
                         struct value *name);
 

@@ -128,16 +128,17 @@ static struct loc loc_at(struct loc start, bool quoted, const char *raw, size_t 
 	return l;
 }
 
-/* Decode a token into a value: escapes and ${name} references for strings;
- * a bare word is taken as it is. */
-static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
+/* Decode a token into a value in arena a: escapes and ${name} references for
+ * strings; a bare word is taken as it is. */
+static struct value *make_value_in(struct parse_ctx *ctx, struct arena *a,
+                                   const struct pt_tok *t)
 {
-	struct value *v = arena_alloc(ctx->arena, sizeof *v);
+	struct value *v = arena_alloc(a, sizeof *v);
 	v->loc = t->loc;
 	v->quoted = t->quoted;
-	v->raw = arena_strndup(ctx->arena, t->text, t->len);
+	v->raw = arena_strndup(a, t->text, t->len);
 	if (!t->quoted) {
-		v->segs = arena_alloc(ctx->arena, sizeof *v->segs);
+		v->segs = arena_alloc(a, sizeof *v->segs);
 		v->segs[0] = (struct seg){.kind = SEG_TEXT, .text = v->raw,
 		                          .len = (uint32_t)t->len, .loc = t->loc};
 		v->nsegs = 1;
@@ -161,8 +162,10 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 				cap *= 2;                                        \
 				segs = xrealloc(segs, cap * sizeof *segs);       \
 			}                                                        \
+			/* a string without escapes decodes to its raw text */ \
+			bool same = text.len == len && memcmp(text.data, s, len) == 0; \
 			segs[n++] = (struct seg){.kind = SEG_TEXT,               \
-				.text = arena_strndup(ctx->arena, text.data, text.len), \
+				.text = same ? v->raw : arena_strndup(a, text.data, text.len), \
 				.len = (uint32_t)text.len,                       \
 				.loc = loc_at(t->loc, true, s, text_start)};     \
 			text.len = 0;                                            \
@@ -181,7 +184,7 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 			case 't': out = '\t'; break;
 			case '$': out = '$'; break;
 			default: {
-				struct diagnostic *d = diag_report(ctx->diags, DIAG_E001,
+				struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E001,
 					loc_at(t->loc, true, s, i), "unknown escape \\%c in string", e);
 				diag_note(d, (struct loc){0},
 				          "the escapes are \\\\ \\\" \\n \\t \\$");
@@ -204,7 +207,7 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 						segs = xrealloc(segs, cap * sizeof *segs);
 					}
 					segs[n++] = (struct seg){.kind = SEG_REF,
-						.text = arena_intern(ctx->arena, s + i + 2, j - i - 2),
+						.text = arena_intern(a, s + i + 2, j - i - 2),
 						.len = (uint32_t)(j - i - 2),
 						.loc = loc_at(t->loc, true, s, i)};
 					has_ref = true;
@@ -212,7 +215,7 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 					continue;
 				}
 			}
-			struct diagnostic *d = diag_report(ctx->diags, DIAG_E001,
+			struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E001,
 				loc_at(t->loc, true, s, i), "invalid reference in string");
 			diag_note(d, (struct loc){0},
 			          "a reference is ${name}; write \\$ for a literal dollar sign");
@@ -228,7 +231,7 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 	FLUSH_TEXT();
 #undef FLUSH_TEXT
 	buf_free(&text);
-	v->segs = arena_alloc(ctx->arena, (n ? n : 1) * sizeof *segs);
+	v->segs = arena_alloc(a, (n ? n : 1) * sizeof *segs);
 	if (n)
 		memcpy(v->segs, segs, n * sizeof *segs);
 	free(segs);
@@ -240,10 +243,23 @@ static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
 		buf_init(&all);
 		for (size_t i = 0; i < n; i++)
 			buf_add(&all, v->segs[i].text, v->segs[i].len);
-		v->expanded = arena_strndup(ctx->arena, all.data, all.len);
+		v->expanded = arena_strndup(a, all.data, all.len);
 		buf_free(&all);
 	}
 	return v;
+}
+
+static struct value *make_value(struct parse_ctx *ctx, const struct pt_tok *t)
+{
+	return make_value_in(ctx, ctx->arena, t);
+}
+
+/* An undo's reason is kept as text only: the value is decoded (reporting bad
+ * escapes) in scratch memory and its text copied. */
+static const char *make_reason(struct parse_ctx *ctx, const struct pt_tok *t)
+{
+	struct value *v = make_value_in(ctx, ctx->scratch, t);
+	return arena_strdup(ctx->arena, v->expanded ? v->expanded : v->raw);
 }
 
 /* ---- durations, numbers ---- */
@@ -260,14 +276,14 @@ static bool parse_duration_range(struct parse_ctx *ctx, const struct pt_tok *t,
 		size_t l1 = (size_t)(dots - t->text);
 		if (!parse_duration(t->text, l1, &lo) ||
 		    !parse_duration(dots + 2, t->len - l1 - 2, &hi)) {
-			struct diagnostic *dg = diag_report(ctx->diags, DIAG_E005, t->loc,
+			struct diagnostic *dg = diag_report(ctx->conv_diags, DIAG_E005, t->loc,
 				"invalid duration range \"%s\"", t->text);
 			diag_note(dg, (struct loc){0},
 			          "write a range as MIN..MAX, e.g. 30s..60s or 1m..2m30s");
 			return false;
 		}
 		if (lo > hi) {
-			diag_report(ctx->diags, DIAG_E005, t->loc,
+			diag_report(ctx->conv_diags, DIAG_E005, t->loc,
 			            "range \"%s\" has MIN greater than MAX", t->text);
 			return false;
 		}
@@ -278,7 +294,7 @@ static bool parse_duration_range(struct parse_ctx *ctx, const struct pt_tok *t,
 	}
 	int64_t v;
 	if (!parse_duration(t->text, t->len, &v)) {
-		struct diagnostic *dg = diag_report(ctx->diags, DIAG_E005, t->loc,
+		struct diagnostic *dg = diag_report(ctx->conv_diags, DIAG_E005, t->loc,
 			"invalid duration \"%s\"", t->text);
 		diag_note(dg, (struct loc){0},
 		          "a duration is a number with a unit: 250ms, 30s, 5m, 2h, 1m30s");
@@ -340,7 +356,7 @@ static void misplaced(struct parse_ctx *ctx, const struct pt_node *n,
 	const char *what = n->kind == PT_META ? meta_key_name((enum meta_key)n->key) :
 	                   n->kind == PT_BLOCK ? block_kind_name((enum block_kind)n->key) :
 	                   pt_kind_word(n->kind);
-	struct diagnostic *d = diag_report(ctx->diags, DIAG_E003, n->loc,
+	struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E003, n->loc,
 	                                   "%s is not allowed %s", what, where);
 	if (hint)
 		diag_note(d, (struct loc){0}, "%s", hint);
@@ -358,7 +374,7 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 	if (!a[0].quoted && strcmp(a[0].text, "exit") == 0) {
 		if (na != 2 || a[1].quoted || !parse_int(a[1].text, &e->number) ||
 		    e->number < 0 || e->number > 255) {
-			struct diagnostic *d = diag_report(ctx->diags, DIAG_E005,
+			struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E005,
 				na >= 2 ? a[1].loc : a[0].loc, "expect exit needs one exit status from 0 to 255");
 			diag_note(d, (struct loc){0}, "%s", usage);
 			return NULL;
@@ -367,14 +383,14 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 		return e;
 	}
 	if (a[0].quoted || (strcmp(a[0].text, "stdout") != 0 && strcmp(a[0].text, "stderr") != 0)) {
-		struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, a[0].loc,
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E001, a[0].loc,
 			"expected exit, stdout or stderr after expect");
 		diag_note(d, (struct loc){0}, "%s", usage);
 		return NULL;
 	}
 	e->stream = a[0].text[3] == 'o' ? STREAM_STDOUT : STREAM_STDERR;
 	if (na < 2) {
-		struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, a[0].loc,
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E001, a[0].loc,
 			"expected a condition after %s", a[0].text);
 		diag_note(d, (struct loc){0}, "%s", usage);
 		return NULL;
@@ -397,7 +413,7 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 		if (na != 3) {
 			if (na > 3)
 				goto extra;
-			diag_report(ctx->diags, DIAG_E001, w->loc,
+			diag_report(ctx->conv_diags, DIAG_E001, w->loc,
 			            "expected a string after %s", w->text);
 			return NULL;
 		}
@@ -413,7 +429,7 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 			if (rc != 0) {
 				char msg[200];
 				regerror(rc, &re, msg, sizeof msg);
-				diag_report(ctx->diags, DIAG_E005, a[2].loc,
+				diag_report(ctx->conv_diags, DIAG_E005, a[2].loc,
 				            "invalid regular expression: %s", msg);
 			} else {
 				regfree(&re);
@@ -427,7 +443,7 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 		if (na != 3 || a[2].quoted || !parse_int(a[2].text, &e->number)) {
 			if (na > 3)
 				goto extra;
-			diag_report(ctx->diags, DIAG_E005, na == 3 ? a[2].loc : w->loc,
+			diag_report(ctx->conv_diags, DIAG_E005, na == 3 ? a[2].loc : w->loc,
 			            "expected an integer after %s", w->text);
 			return NULL;
 		}
@@ -442,13 +458,13 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 		return e;
 	}
 	{
-		struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, w->loc,
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E001, w->loc,
 			"unknown expect condition \"%s\"", w->text);
 		diag_note(d, (struct loc){0}, "%s", usage);
 		return NULL;
 	}
 extra:
-	diag_report(ctx->diags, DIAG_E001, a[na - 1].loc,
+	diag_report(ctx->conv_diags, DIAG_E001, a[na - 1].loc,
 	            "unexpected word after the expect condition");
 	return NULL;
 }
@@ -478,7 +494,7 @@ static struct block *convert_block(struct parse_ctx *ctx, const struct pt_node *
 
 static void twice(struct parse_ctx *ctx, const struct pt_node *n, const char *what)
 {
-	diag_report(ctx->diags, DIAG_E003, n->loc, "%s given twice in one block", what);
+	diag_report(ctx->conv_diags, DIAG_E003, n->loc, "%s given twice in one block", what);
 }
 
 static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
@@ -489,8 +505,10 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 	const char *where = is_undo ? "inside undo" : "inside a block";
 	switch (n->kind) {
 	case PT_RUN: {
-		struct command *c = ast_command(ctx->arena, n->loc, n->args[0].loc,
-		                                n->args[0].text, n->args[0].len);
+		const struct pt_tok *t = &n->args[0];
+		struct command *c = t->in_source ?
+			ast_command_in(ctx->arena, n->loc, t->loc, t->text, t->len) :
+			ast_command(ctx->arena, n->loc, t->loc, t->text, t->len);
 		add_command(bb, c);
 		return;
 	}
@@ -561,7 +579,7 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		else if (strcmp(w, "escalate") == 0)
 			p = POLICY_ESCALATE;
 		else {
-			struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, n->args[0].loc,
+			struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E005, n->args[0].loc,
 				"unknown failure policy \"%s\"", w);
 			diag_note(d, (struct loc){0}, "the policies are abort, rollback and escalate");
 			return;
@@ -579,7 +597,7 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 			hint = "after-rollback runs at the end of a rollback: a failure there can only escalate";
 		}
 		if (!ok) {
-			struct diagnostic *d = diag_report(ctx->diags, DIAG_E003, n->args[0].loc,
+			struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E003, n->args[0].loc,
 				"on-failure %s is not allowed in a %s block", w, block_kind_name(b->kind));
 			diag_note(d, (struct loc){0}, "%s", hint);
 			return;
@@ -598,7 +616,7 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		for (size_t i = 0; ident && i < t->len; i++)
 			ident = is_ident((unsigned char)t->text[i]);
 		if (!ident) {
-			diag_report(ctx->diags, DIAG_E005, t->loc,
+			diag_report(ctx->conv_diags, DIAG_E005, t->loc,
 			            "checksum takes the name of a capture");
 			return;
 		}
@@ -620,7 +638,7 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 			return;
 		}
 		if (b->undo_kind != UNDO_MISSING) {
-			struct diagnostic *d = diag_report(ctx->diags, DIAG_E003, n->loc,
+			struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E003, n->loc,
 				"a step takes exactly one of undo { }, undo none and irreversible");
 			diag_note(d, b->undo_loc, "the first one is here");
 			return;
@@ -631,17 +649,15 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 			b->undo = convert_block(ctx, n, BLOCK_UNDO, b);
 		} else if (n->kind == PT_UNDO_NONE) {
 			if (n->args[0].quoted || strcmp(n->args[0].text, "none") != 0) {
-				diag_report(ctx->diags, DIAG_E001, n->args[0].loc,
+				diag_report(ctx->conv_diags, DIAG_E001, n->args[0].loc,
 				            "expected \"{\" or none after undo");
 				return;
 			}
 			b->undo_kind = UNDO_NONE;
-			struct value *v = make_value(ctx, &n->args[1]);
-			b->undo_reason = v->expanded ? v->expanded : v->raw;
+			b->undo_reason = make_reason(ctx, &n->args[1]);
 		} else {
 			b->undo_kind = UNDO_IRREVERSIBLE;
-			struct value *v = make_value(ctx, &n->args[0]);
-			b->undo_reason = v->expanded ? v->expanded : v->raw;
+			b->undo_reason = make_reason(ctx, &n->args[0]);
 		}
 		return;
 	}
@@ -671,7 +687,7 @@ static struct block *convert_block(struct parse_ctx *ctx, const struct pt_node *
 	for (const struct pt_node *c = n->children; c; c = c->next)
 		block_item(ctx, &bb, c);
 	if (b->timeout.set && b->estimate.set && b->timeout.max_ms < b->estimate.max_ms) {
-		struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, bb.timeout_value_loc,
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E005, bb.timeout_value_loc,
 			"timeout %s is below the estimate's upper bound %s",
 			b->timeout.raw, b->estimate.raw);
 		diag_note(d, b->estimate.loc, "the estimate is here");
@@ -719,11 +735,11 @@ static void convert_change(struct parse_ctx *ctx, const struct pt_node *n,
 		}
 	}
 	if (!area_ok) {
-		struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, n->args[0].loc,
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E005, n->args[0].loc,
 			"unknown change area \"%s\"", area);
 		diag_note(d, (struct loc){0}, "the areas are api, backend and migration");
 	} else {
-		struct diagnostic *d = diag_report(ctx->diags, DIAG_E005, n->args[1].loc,
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E005, n->args[1].loc,
 			"unknown kind \"%s\" for %s changes", kind, area);
 		diag_note(d, (struct loc){0}, "%s",
 		          strcmp(area, "api") == 0 ? "api takes added, changed, fixed, removed, breaking" :
@@ -732,84 +748,91 @@ static void convert_change(struct parse_ctx *ctx, const struct pt_node *n,
 	}
 }
 
-static void convert_top(struct parse_ctx *ctx, struct file_ast *f)
+static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
 {
-	struct stmt **tail = &f->stmts;
-	for (const struct pt_node *n = ctx->root.children; n; n = n->next) {
-		struct stmt *s = arena_alloc(ctx->arena, sizeof *s);
-		s->loc = n->loc;
-		switch (n->kind) {
-		case PT_META:
-			s->kind = STMT_META;
-			s->meta = (enum meta_key)n->key;
-			s->value = make_value(ctx, &n->args[0]);
-			break;
-		case PT_LET:
-		case PT_ENV: {
-			const struct pt_tok *t = &n->args[0];
-			bool ok = t->len > 0 && is_ident_start((unsigned char)t->text[0]);
-			for (size_t i = 0; ok && i < t->len; i++)
-				ok = is_ident((unsigned char)t->text[i]);
-			if (!ok) {
-				diag_report(ctx->diags, DIAG_E005, t->loc,
-				            "\"%s\" is not a valid name (letters, digits, _)", t->text);
-				continue;
-			}
-			s->kind = n->kind == PT_LET ? STMT_LET : STMT_ENV;
-			s->name = arena_intern(ctx->arena, t->text, t->len);
-			s->name_loc = t->loc;
-			if (n->kind == PT_LET)
-				s->value = make_value(ctx, &n->args[1]);
-			break;
+	struct stmt *s = arena_alloc(ctx->stmts, sizeof *s);
+	s->loc = n->loc;
+	switch (n->kind) {
+	case PT_META:
+		s->kind = STMT_META;
+		s->meta = (enum meta_key)n->key;
+		s->value = make_value(ctx, &n->args[0]);
+		break;
+	case PT_LET:
+	case PT_ENV: {
+		const struct pt_tok *t = &n->args[0];
+		bool ok = t->len > 0 && is_ident_start((unsigned char)t->text[0]);
+		for (size_t i = 0; ok && i < t->len; i++)
+			ok = is_ident((unsigned char)t->text[i]);
+		if (!ok) {
+			diag_report(ctx->conv_diags, DIAG_E005, t->loc,
+			            "\"%s\" is not a valid name (letters, digits, _)", t->text);
+			return;
 		}
-		case PT_INCLUDE:
-			s->kind = STMT_INCLUDE;
-			s->value = make_value(ctx, &n->args[0]);
-			break;
-		case PT_KNOWN_ISSUE:
-			s->kind = STMT_KNOWN_ISSUE;
-			s->value = make_value(ctx, &n->args[0]);
-			break;
-		case PT_CHANGES_FROM:
-			if (n->args[0].quoted || strcmp(n->args[0].text, "from-git") != 0) {
-				diag_report(ctx->diags, DIAG_E001, n->args[0].loc,
-				            "expected \"{\" or from-git after changes");
-				continue;
-			}
-			s->kind = STMT_CHANGES_FROM_GIT;
-			break;
-		case PT_CHANGES_BLOCK: {
-			s->kind = STMT_CHANGES;
-			struct change **ct = &s->changes;
-			for (const struct pt_node *c = n->children; c; c = c->next) {
-				if (c->kind == PT_CHANGE)
-					convert_change(ctx, c, &ct);
-				else
-					misplaced(ctx, c, "inside changes",
-					          "each line is AREA KIND \"TEXT\", e.g. api added \"GET /v1/alerts\"");
-			}
-			break;
-		}
-		case PT_BLOCK:
-			s->kind = STMT_BLOCK;
-			s->block = convert_block(ctx, n, (enum block_kind)n->key, NULL);
-			break;
-		case PT_CHANGE: {
-			struct diagnostic *d = diag_report(ctx->diags, DIAG_E001, n->loc,
-				"unknown statement \"%s\"", n->args[0].text);
-			diag_note(d, (struct loc){0}, "change entries belong inside changes { }");
-			continue;
-		}
-		default:
-			misplaced(ctx, n, "at the top level",
-			          n->kind == PT_UNDO_BLOCK || n->kind == PT_UNDO_NONE ||
-			          n->kind == PT_IRREVERSIBLE ? "it belongs inside a step"
-			          : "it belongs inside a check, backup, step, verify or after-rollback block");
-			continue;
-		}
-		*tail = s;
-		tail = &s->next;
+		s->kind = n->kind == PT_LET ? STMT_LET : STMT_ENV;
+		s->name = arena_intern(ctx->arena, t->text, t->len);
+		s->name_loc = t->loc;
+		if (n->kind == PT_LET)
+			s->value = make_value(ctx, &n->args[1]);
+		break;
 	}
+	case PT_INCLUDE:
+		s->kind = STMT_INCLUDE;
+		s->value = make_value(ctx, &n->args[0]);
+		break;
+	case PT_KNOWN_ISSUE:
+		s->kind = STMT_KNOWN_ISSUE;
+		s->value = make_value(ctx, &n->args[0]);
+		break;
+	case PT_CHANGES_FROM:
+		if (n->args[0].quoted || strcmp(n->args[0].text, "from-git") != 0) {
+			diag_report(ctx->conv_diags, DIAG_E001, n->args[0].loc,
+			            "expected \"{\" or from-git after changes");
+			return;
+		}
+		s->kind = STMT_CHANGES_FROM_GIT;
+		break;
+	case PT_CHANGES_BLOCK: {
+		s->kind = STMT_CHANGES;
+		struct change **ct = &s->changes;
+		for (const struct pt_node *c = n->children; c; c = c->next) {
+			if (c->kind == PT_CHANGE)
+				convert_change(ctx, c, &ct);
+			else
+				misplaced(ctx, c, "inside changes",
+				          "each line is AREA KIND \"TEXT\", e.g. api added \"GET /v1/alerts\"");
+		}
+		break;
+	}
+	case PT_BLOCK:
+		s->kind = STMT_BLOCK;
+		s->block = convert_block(ctx, n, (enum block_kind)n->key, NULL);
+		break;
+	case PT_CHANGE: {
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E001, n->loc,
+			"unknown statement \"%s\"", n->args[0].text);
+		diag_note(d, (struct loc){0}, "change entries belong inside changes { }");
+		return;
+	}
+	default:
+		misplaced(ctx, n, "at the top level",
+		          n->kind == PT_UNDO_BLOCK || n->kind == PT_UNDO_NONE ||
+		          n->kind == PT_IRREVERSIBLE ? "it belongs inside a step"
+		          : "it belongs inside a check, backup, step, verify or after-rollback block");
+		return;
+	}
+	*ctx->tail = s;
+	ctx->tail = &s->next;
+}
+
+void pt_top(struct parse_ctx *ctx, struct pt_node *n)
+{
+	if (n)
+		convert_top(ctx, n);
+	struct arena *older = ctx->scratch_old;
+	arena_reset(older);
+	ctx->scratch_old = ctx->scratch;
+	ctx->scratch = older;
 }
 
 /* Report each byte that is not UTF-8 (or is NUL) and replace it, so the rest
@@ -852,14 +875,32 @@ static char *sanitize_encoding(struct parse_ctx *ctx, const char *text, size_t l
 	return copy;
 }
 
-struct file_ast *parse_text(struct arena *a, struct diag_set *ds,
-                            const char *path, const char *text, size_t len)
+/* Report again, into to, everything reported into from (notes and all). */
+static void replay_diags(struct diag_set *to, struct diag_set *from)
+{
+	size_t n = diag_count(from);
+	for (size_t i = 0; i < n; i++) {
+		const struct diagnostic *d = diag_get(from, i);
+		struct diagnostic *c = diag_report(to, d->code, d->loc, "%s", d->message);
+		if (d->end_col)
+			diag_set_end(c, d->end_col);
+		for (const struct diag_note *nt = d->notes; nt; nt = nt->next)
+			diag_note(c, nt->loc, "%s", nt->text);
+	}
+}
+
+static struct file_ast *parse(struct arena *a, struct arena *stmts,
+                              struct diag_set *ds, const char *path,
+                              const char *text, size_t len, bool keep_source)
 {
 	struct parse_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.arena = a;
+	ctx.stmts = stmts;
 	ctx.scratch = arena_new();
+	ctx.scratch_old = arena_new();
 	ctx.diags = ds;
+	ctx.conv_diags = diag_set_new();
 	ctx.path = path;
 	ctx.line = 1;
 	ctx.col = 1;
@@ -867,24 +908,49 @@ struct file_ast *parse_text(struct arena *a, struct diag_set *ds,
 	ctx.last_was_newline = true;
 	buf_init(&ctx.cmd);
 
-	struct file_ast *f = arena_alloc(a, sizeof *f);
+	struct file_ast *f = arena_alloc(stmts, sizeof *f);
 	f->path = path;
+	ctx.file = f;
+	ctx.tail = &f->stmts;
 
 	char *clean = sanitize_encoding(&ctx, text, len);
 	const char *src = clean ? clean : text;
+	if (keep_source) {
+		ctx.source = text;
+		ctx.source_len = len;
+	}
 
+	ctx.scan_src = src;
+	ctx.scan_len = len;
 	yyscan_t scanner;
 	if (relc_yylex_init_extra(&ctx, &scanner) != 0)
 		relc_oom();
-	YY_BUFFER_STATE bs = relc_yy_scan_bytes(src, (int)len, scanner);
-	relc_yyparse(scanner, &ctx);
-	relc_yy_delete_buffer(bs, scanner);
+	int rc = relc_yyparse(scanner, &ctx);
 	relc_yylex_destroy(scanner);
 	free(clean);
 	free(ctx.open_blocks);
 	buf_free(&ctx.cmd);
-
-	convert_top(&ctx, f);
 	arena_free(ctx.scratch);
+	arena_free(ctx.scratch_old);
+	/* A parse that gave up (an error it could not recover from) yields no
+	 * statements at all, as when the tree was converted after the parse. */
+	if (rc == 0)
+		replay_diags(ds, ctx.conv_diags);
+	else
+		f->stmts = NULL;
+	diag_set_free(ctx.conv_diags);
 	return f;
+}
+
+struct file_ast *parse_text(struct arena *a, struct diag_set *ds,
+                            const char *path, const char *text, size_t len)
+{
+	return parse(a, a, ds, path, text, len, false);
+}
+
+struct file_ast *parse_source(struct arena *a, struct arena *stmts,
+                              struct diag_set *ds, const char *path,
+                              const char *text, size_t len)
+{
+	return parse(a, stmts, ds, path, text, len, true);
 }

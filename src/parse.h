@@ -14,5 +14,11 @@
  * returns a (possibly partial) tree; path is the display path. */
 struct file_ast *parse_text(struct arena *a, struct diag_set *ds,
                             const char *path, const char *text, size_t len);
+/* The same for a spec being compiled: the file_ast and its statements go to
+ * stmts, for the caller to free once it has read them, and the tree may
+ * point into text (run commands' texts), which must outlive a. */
+struct file_ast *parse_source(struct arena *a, struct arena *stmts,
+                              struct diag_set *ds, const char *path,
+                              const char *text, size_t len);
 
 #endif

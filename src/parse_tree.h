@@ -40,6 +40,8 @@ struct pt_tok {
 	size_t len;
 	struct loc loc;
 	bool quoted;
+	bool in_source;   /* COMMAND: text points into parse_ctx.source instead
+	                     (not NUL-terminated) */
 };
 
 struct pt_node {
@@ -58,9 +60,26 @@ struct pt_node {
 /* The scanner's and parser's shared state (flex's "extra"). */
 struct parse_ctx {
 	struct arena *arena;   /* the AST's: what outlives the parse */
-	struct arena *scratch; /* the raw tree and token texts, freed after it */
-	struct diag_set *diags;
+	struct arena *stmts;   /* the file_ast and its statements */
+	/* The raw tree and token texts. Each top-level statement is converted as
+	 * soon as it is parsed; the parser may already hold the next token, so
+	 * two arenas take turns and the older one is emptied. */
+	struct arena *scratch, *scratch_old;
+	struct diag_set *diags; /* the scanner's and the parser's */
+	/* Conversion's, held back until the parse has succeeded: a parse that
+	 * gives up yields no statements, so none of their findings either. */
+	struct diag_set *conv_diags;
 	const char *path;      /* display path, interned */
+	/* The bytes a run command's text may point into (it outlives the AST),
+	 * or NULL to copy every text. */
+	const char *source;
+	size_t source_len;
+	/* What the scanner reads (source, or a copy with bad bytes replaced):
+	 * scan_at bytes of it are in flex's buffer; pos is the offset of the
+	 * next byte to match (each match advances it, yyless takes it back). */
+	const char *scan_src;
+	size_t scan_len, scan_at;
+	size_t pos;
 	/* scanner state */
 	int line, col;         /* position of the next byte */
 	bool at_stmt_start;    /* the next word is a statement's first word */
@@ -70,17 +89,22 @@ struct parse_ctx {
 	int nopen, capopen;
 	struct buf cmd;        /* the command being assembled */
 	struct loc cmd_loc;
+	size_t cmd_off;        /* where the command starts in scan_src */
 	size_t cmd_logical_end; /* end of the logical line within cmd */
 	struct heredoc_state *heredocs;
 	size_t nheredocs, heredoc_at;
 	int capture_state;     /* 0 none, 1 after `capture`, 2 after its name */
 	/* result */
-	struct pt_node root;   /* children: the top-level statements */
+	struct file_ast *file;
+	struct stmt **tail;    /* where the next statement goes */
 };
 
 struct pt_node *pt_new(struct parse_ctx *ctx, enum pt_kind kind, struct loc loc);
 void pt_arg(struct pt_node *n, struct pt_tok t);
 void pt_list(struct parse_ctx *ctx, struct pt_node *n, struct pt_tok t);
+/* A top-level line is complete (n NULL for an empty or erroneous one): turn
+ * it into a statement and recycle the scratch memory of the one before. */
+void pt_top(struct parse_ctx *ctx, struct pt_node *n);
 /* Report a syntax error at loc (the grammar's yyerror). */
 void pt_syntax_error(struct parse_ctx *ctx, struct loc loc, const char *msg);
 

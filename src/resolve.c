@@ -421,6 +421,8 @@ static void resolve_file(struct resolver *rs, const char *fs_path,
 	resolve_source(rs, fs_path, disp, included_at, includer, text, len);
 }
 
+/* text is the diag set's copy of the spec: the model points into it (see
+ * parse_source), and the diag set lives as long as the model. */
 static void resolve_source(struct resolver *rs, const char *fs_path,
                            const char *disp, struct loc included_at,
                            struct source_file *includer, const char *text,
@@ -439,8 +441,11 @@ static void resolve_source(struct resolver *rs, const char *fs_path,
 
 	if (!includer && !rs->c->opt.check_only)
 		relc_git_blob_id(text, len, rs->c->spec_blob); /* the bytes compiled, not as read later */
-	struct file_ast *f = parse_text(rs->a, rs->ds, disp, text, len);
+	/* The statements are read once, here; the model keeps what they hold. */
+	struct arena *stmts = arena_new();
+	struct file_ast *f = parse_source(rs->a, stmts, rs->ds, disp, text, len);
 	resolve_stmts(rs, sf, f);
+	arena_free(stmts);
 }
 
 /* Every command reference and string is bound once all names exist, since a
@@ -667,9 +672,14 @@ bool resolve_release(struct compile *c, const char *path, const char *text,
 		           SYM_BUILTIN, (struct loc){0});
 
 	if (text) {
+		/* the caller's bytes need not outlive this call: the tree points
+		 * into the copy the diag set keeps */
 		const char *disp = arena_intern(rs.a, path, strlen(path));
-		diag_add_source(rs.ds, disp, text, len);
-		resolve_source(&rs, path, disp, (struct loc){0}, NULL, text, len);
+		char *copy = xmalloc(len + 1);
+		memcpy(copy, text, len);
+		copy[len] = '\0';
+		diag_take_source(rs.ds, disp, copy, len);
+		resolve_source(&rs, path, disp, (struct loc){0}, NULL, copy, len);
 	} else {
 		resolve_file(&rs, path, path, (struct loc){0}, NULL);
 	}

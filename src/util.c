@@ -123,6 +123,28 @@ void arena_free(struct arena *a)
 	free(a);
 }
 
+void arena_reset(struct arena *a)
+{
+	struct chunk *keep = a->head;
+	if (keep && keep->size > 65536)
+		keep = NULL; /* a one-off big chunk: not worth keeping */
+	struct chunk *c = a->head;
+	while (c) {
+		struct chunk *n = c->next;
+		if (c != keep)
+			free(c);
+		c = n;
+	}
+	a->head = keep;
+	if (keep) {
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	free(a->tab);
+	a->tab = NULL;
+	a->tab_cap = a->tab_len = 0;
+}
+
 /* n bytes at a multiple of align (a power of two) from the head chunk, or
  * from a new one; not zeroed. */
 static void *arena_take(struct arena *a, size_t n, size_t align)

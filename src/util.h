@@ -34,6 +34,8 @@ void util_untrack_tmpfile(const char *path);
 struct arena;
 struct arena *arena_new(void);
 void arena_free(struct arena *a);
+/* Forget everything allocated, keeping one chunk for what comes next. */
+void arena_reset(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);            /* zeroed */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
