@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -889,9 +890,11 @@ static void replay_diags(struct diag_set *to, struct diag_set *from)
 	}
 }
 
-static struct file_ast *parse(struct arena *a, struct arena *stmts,
-                              struct diag_set *ds, const char *path,
-                              const char *text, size_t len, bool keep_source)
+/* Parse text, whose first line is line first_line of the file. */
+static struct file_ast *parse_piece(struct arena *a, struct arena *stmts,
+                                    struct diag_set *ds, const char *path,
+                                    const char *text, size_t len,
+                                    bool keep_source, int first_line)
 {
 	struct parse_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);
@@ -902,7 +905,7 @@ static struct file_ast *parse(struct arena *a, struct arena *stmts,
 	ctx.diags = ds;
 	ctx.conv_diags = diag_set_new();
 	ctx.path = path;
-	ctx.line = 1;
+	ctx.line = first_line;
 	ctx.col = 1;
 	ctx.at_stmt_start = true;
 	ctx.last_was_newline = true;
@@ -940,6 +943,109 @@ static struct file_ast *parse(struct arena *a, struct arena *stmts,
 		f->stmts = NULL;
 	diag_set_free(ctx.conv_diags);
 	return f;
+}
+
+/* ---- a big file in two halves ---- */
+
+size_t relc_parse_split_min = (size_t)1 << 20;
+unsigned long relc_parse_halves;
+
+struct piece {
+	struct arena *a, *stmts;
+	struct diag_set *ds;
+	const char *path;
+	const char *text;
+	size_t len;
+	bool keep_source;
+	int first_line;
+	struct file_ast *f;
+};
+
+static void *parse_job(void *arg)
+{
+	struct piece *p = arg;
+	p->f = parse_piece(p->a, p->stmts, p->ds, p->path, p->text, p->len,
+	                   p->keep_source, p->first_line);
+	return NULL;
+}
+
+/* The offset of the first line at or after from that starts with a
+ * lower-case letter (a statement keyword) and follows a line holding only
+ * "}" and blank lines; 0 if there is none. */
+static size_t split_point(const char *text, size_t len, size_t from)
+{
+	const char *end = text + len;
+	for (const char *p = text + from; p < end; p++) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (!p || end - p < 4)
+			return 0;
+		if (p[1] != '}' || p[2] != '\n')
+			continue;
+		const char *q = p + 3;
+		while (q < end && *q == '\n')
+			q++;
+		if (q < end && islower((unsigned char)*q))
+			return (size_t)(q - text);
+	}
+	return 0;
+}
+
+/* Both halves are parsed as files of their own, each into arenas of its
+ * own. When neither reports anything, the cut was between two top-level
+ * statements: a cut inside a block, a string or a here-document leaves one
+ * of them unterminated, which is an error. Then the two lists of statements
+ * are the file's. NULL: parse it whole instead, so every diagnostic comes
+ * from the one way of reading. */
+static struct file_ast *parse_halves(struct arena *a, struct arena *stmts,
+                                     const char *path, const char *text,
+                                     size_t len, bool keep_source, size_t cut)
+{
+	int line = 1;
+	for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + cut - p))); p++)
+		line++;
+	struct piece h[2] = {
+		{ arena_new(), arena_new(), diag_set_new(), path, text, cut,
+		  keep_source, 1, NULL },
+		{ arena_new(), arena_new(), diag_set_new(), path, text + cut, len - cut,
+		  keep_source, line, NULL },
+	};
+	pthread_t t;
+	bool threaded = pthread_create(&t, NULL, parse_job, &h[1]) == 0;
+	parse_job(&h[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		parse_job(&h[1]); /* no thread to be had: parse it here */
+	struct file_ast *f = NULL;
+	if (diag_count(h[0].ds) == 0 && diag_count(h[1].ds) == 0) {
+		f = h[0].f;
+		struct stmt **tail = &f->stmts;
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = h[1].f->stmts;
+		for (int i = 0; i < 2; i++) {
+			arena_adopt(a, h[i].a);
+			arena_adopt(stmts, h[i].stmts);
+		}
+		relc_parse_halves++;
+	} else {
+		for (int i = 0; i < 2; i++) {
+			arena_free(h[i].a);
+			arena_free(h[i].stmts);
+		}
+	}
+	diag_set_free(h[0].ds);
+	diag_set_free(h[1].ds);
+	return f;
+}
+
+static struct file_ast *parse(struct arena *a, struct arena *stmts,
+                              struct diag_set *ds, const char *path,
+                              const char *text, size_t len, bool keep_source)
+{
+	size_t cut = len >= relc_parse_split_min ? split_point(text, len, len / 2) : 0;
+	struct file_ast *f = cut ? parse_halves(a, stmts, path, text, len, keep_source, cut) : NULL;
+	return f ? f : parse_piece(a, stmts, ds, path, text, len, keep_source, 1);
 }
 
 struct file_ast *parse_text(struct arena *a, struct diag_set *ds,

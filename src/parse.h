@@ -21,4 +21,10 @@ struct file_ast *parse_source(struct arena *a, struct arena *stmts,
                               struct diag_set *ds, const char *path,
                               const char *text, size_t len);
 
+/* From this size on (bytes) a file is parsed in two halves on two threads,
+ * when it can be cut between two top-level statements. Tests lower it. */
+extern size_t relc_parse_split_min;
+/* How many files were parsed in halves so far (for tests). */
+extern unsigned long relc_parse_halves;
+
 #endif

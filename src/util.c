@@ -145,6 +145,27 @@ void arena_reset(struct arena *a)
 	a->tab_cap = a->tab_len = 0;
 }
 
+void arena_adopt(struct arena *dst, struct arena *src)
+{
+	if (!src)
+		return;
+	struct chunk *c = src->head;
+	while (c) {
+		struct chunk *n = c->next;
+		/* behind dst's head, which keeps its room for what comes next */
+		if (dst->head) {
+			c->next = dst->head->next;
+			dst->head->next = c;
+		} else {
+			c->next = NULL;
+			dst->head = c;
+		}
+		c = n;
+	}
+	free(src->tab);
+	free(src);
+}
+
 /* n bytes at a multiple of align (a power of two) from the head chunk, or
  * from a new one; not zeroed. */
 static void *arena_take(struct arena *a, size_t n, size_t align)

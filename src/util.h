@@ -36,6 +36,9 @@ struct arena *arena_new(void);
 void arena_free(struct arena *a);
 /* Forget everything allocated, keeping one chunk for what comes next. */
 void arena_reset(struct arena *a);
+/* Give src's memory to dst, to be freed with it, and free src itself.
+ * Strings src interned stay valid but are not interned in dst. */
+void arena_adopt(struct arena *dst, struct arena *src);
 void *arena_alloc(struct arena *a, size_t n);            /* zeroed */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
