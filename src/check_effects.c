@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,6 +57,34 @@ static const char *name_of(const struct block *b)
 
 /* ---- W103: the rollback path ---- */
 
+/* What W103 keeps of an effect once its block's arena is freed: the two
+ * compared strings (interned, see keep_str), the flags and the kind, and
+ * whether it untars a backup (the one thing it read of the rule). Small,
+ * as one is kept per step effect and per undo effect of the release. */
+struct keff {
+	const char *obj, *arg;
+	uint16_t flags;
+	uint8_t kind;
+	bool untar;
+	uint32_t at; /* a step effect: its place among the step's effects, for the report */
+};
+
+_Static_assert(EF_SQL < 1u << 16 && EFF__COUNT < 256, "struct keff fields too narrow");
+
+/* Is e a `tar -x` from a backup (it restores what is under its folder)? */
+static bool untars_backup_effect(const struct effect *e)
+{
+	return e->kind == EFF_FILE && (e->flags & EF_FROM_BACKUP) && e->rule &&
+	       !strncmp(e->rule->form, "tar", 3);
+}
+
+/* The compared part of e, its strings where they are (not kept). */
+static struct keff keff_of(const struct effect *e)
+{
+	return (struct keff){ e->obj, e->arg, (uint16_t)e->flags, (uint8_t)e->kind,
+	                      untars_backup_effect(e), 0 };
+}
+
 /* Copies of a file made before it changed: each copy with the originals it
  * was taken from. */
 struct saved_orig {
@@ -100,14 +129,14 @@ static bool under(const char *p, const char *dir)
 }
 
 /* Does x remove obj, itself or a directory above it (rm -rf D)? */
-static bool removes(const char *obj, const struct effect *x)
+static bool removes(const char *obj, const struct keff *x)
 {
 	return x->kind == EFF_REMOVE && *x->obj && (same(x->obj, obj) || under(obj, x->obj));
 }
 
 /* Does x put data back, whatever the data (a down migration, SQL written in
  * an undo, a restore from a backup)? */
-static bool restores_data(const struct effect *x)
+static bool restores_data(const struct keff *x)
 {
 	return x->kind == EFF_DOWN_MIGRATION ||
 	       (x->kind == EFF_DATA && (x->flags & EF_SQL)) ||
@@ -115,15 +144,8 @@ static bool restores_data(const struct effect *x)
 	        (x->flags & EF_FROM_BACKUP));
 }
 
-/* Is x a `tar -x` from a backup (it restores what is under its folder)? */
-static bool untars_backup(const struct effect *x)
-{
-	return x->kind == EFF_FILE && (x->flags & EF_FROM_BACKUP) && x->rule &&
-	       !strncmp(x->rule->form, "tar", 3);
-}
-
 /* Does candidate x restore or remove file `obj`? */
-static bool restores_file(const char *obj, const struct effect *x,
+static bool restores_file(const char *obj, const struct keff *x,
                           const struct saved *saves)
 {
 	const unsigned from_saved = EW_CAPTURE | EF_FROM_BACKUP;
@@ -138,7 +160,7 @@ static bool restores_file(const char *obj, const struct effect *x,
 	case EFF_FILE:
 		if (same(x->obj, obj))
 			return (x->flags & from_saved) || (x->arg && saved_has(saves, x->arg, obj));
-		return untars_backup(x) && (!*x->obj || under(obj, x->obj));
+		return x->untar && (!*x->obj || under(obj, x->obj));
 	case EFF_DATA:
 		return same(x->obj, obj) && (x->flags & EF_FROM_BACKUP);
 	default:
@@ -153,30 +175,30 @@ struct verdict {
 	const struct block *early; /* TOO_EARLY: the block of the inverse that runs too soon */
 };
 
-static bool is_stop_of(const struct effect *e, const struct effect *x)
+static bool is_stop_of(const struct keff *e, const struct keff *x)
 {
 	return x->kind == EFF_SERVICE_STOPPED && same(x->obj, e->obj);
 }
 
-static bool is_start_of(const struct effect *e, const struct effect *x)
+static bool is_start_of(const struct keff *e, const struct keff *x)
 {
 	return (x->kind == EFF_SERVICE_STARTED || x->kind == EFF_SERVICE_RESTARTED) &&
 	       same(x->obj, e->obj);
 }
 
-static bool is_restart_of(const struct effect *e, const struct effect *x)
+static bool is_restart_of(const struct keff *e, const struct keff *x)
 {
 	return x->kind == EFF_SERVICE_RESTARTED && same(x->obj, e->obj);
 }
 
-static bool is_deps_of(const struct effect *e, const struct effect *x)
+static bool is_deps_of(const struct keff *e, const struct keff *x)
 {
 	return x->kind == EFF_DEPS && same(x->obj, e->obj) && same(x->arg, e->arg);
 }
 
 /* Is candidate x an inverse of step effect e, order aside? path_has_inverse
  * searches only where these can be: keep the two in step. */
-static bool inverse_of(const struct effect *e, const struct effect *x,
+static bool inverse_of(const struct keff *e, const struct keff *x,
                        const struct saved *saves)
 {
 	switch (e->kind) {
@@ -273,9 +295,81 @@ static bool wants_inverse(const struct release *r, const struct effect *e)
 	return true;
 }
 
+/* A set of strings by content: the strings kept for W103, interned while
+ * the pass runs (objects and words repeat from step to step: the same
+ * unit, the same folder), and the objects the walk asks about. */
+struct strtab {
+	const char **s;
+	uint32_t *h;
+	size_t cap, len;
+};
+
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static void strtab_grow(struct strtab *st)
+{
+	size_t ncap = st->cap ? st->cap * 2 : 256;
+	const char **ns = xcalloc(ncap, sizeof *ns);
+	uint32_t *nh = xmalloc(ncap * sizeof *nh);
+	for (size_t i = 0; i < st->cap; i++) {
+		if (!st->s[i])
+			continue;
+		size_t j = st->h[i] & (ncap - 1);
+		while (ns[j])
+			j = (j + 1) & (ncap - 1);
+		ns[j] = st->s[i];
+		nh[j] = st->h[i];
+	}
+	free(st->s);
+	free(st->h);
+	st->s = ns;
+	st->h = nh;
+	st->cap = ncap;
+}
+
+static void strtab_free(struct strtab *st)
+{
+	free(st->s);
+	free(st->h);
+	*st = (struct strtab){ 0 };
+}
+
+/* The slot of s in st: where it is, or the empty slot where it goes. */
+static size_t strtab_slot(const struct strtab *st, const char *s, uint32_t h)
+{
+	size_t j = h & (st->cap - 1);
+	while (st->s[j] && (st->h[j] != h || strcmp(st->s[j], s)))
+		j = (j + 1) & (st->cap - 1);
+	return j;
+}
+
+static void strtab_add(struct strtab *st, const char *s)
+{
+	if (4 * (st->len + 1) > 3 * st->cap)
+		strtab_grow(st);
+	uint32_t h = str_hash(s);
+	size_t j = strtab_slot(st, s, h);
+	if (!st->s[j]) {
+		st->s[j] = s;
+		st->h[j] = h;
+		st->len++;
+	}
+}
+
+static bool strtab_has(const struct strtab *st, const char *s)
+{
+	return st->cap && st->s[strtab_slot(st, s, str_hash(s))];
+}
+
 /* Each effect on the path is filed under its kind and object, and under
  * these keys when they apply, so that a search reads only the effects that
- * can match. */
+ * can match; the words the path's commands read are filed too. */
 enum {
 	KEY_START_OF = EFF__COUNT, /* a start or restart, by unit */
 	KEY_MOVE_TO,               /* a mv, by destination */
@@ -283,59 +377,179 @@ enum {
 	KEY_RESTORES_DATA,         /* restores_data, all under "" */
 	KEY_FROM_BACKUP,           /* reads a backup capture, all under "" */
 	KEY_UNTAR,                 /* untars_backup, by folder */
+	KEY_WORD,                  /* a word a command on the path reads, by itself */
 	NKEYS
 };
 
-/* Stack indices of the path effects filed under one key, increasing. */
-struct slots {
-	size_t *v;
-	size_t n, cap;
-};
+#define NO_FILING UINT32_MAX
 
 /* The rollback path from step k. The path from k+1 is undo(k) in front of
  * it (while no irreversible step comes between), so it is kept as a stack in
  * reverse running order: the next undo is pushed on top, and stack index j
- * runs at position n-1-j. Below a stack index means later on the path. */
+ * runs at position n-1-j. Below a stack index means later on the path.
+ *
+ * The index is one open-addressing table over (key, object) whose slot holds
+ * the newest filing under it; each filing links to the one filed before it
+ * under the same key, so a chain runs down from the highest stack index. A
+ * filing costs 9 bytes and a key 8, where a map and a vector per key cost
+ * several heap blocks. */
 struct path {
-	const struct effect **fx;
+	const struct keff **fx;
 	const struct block **blk;
-	size_t n, cap;
-	struct name_map keys[NKEYS]; /* object -> struct slots */
-	struct slots **all;          /* every slots in keys, to free them */
-	size_t nall, capall;
-	struct name_map words;       /* the words the path's commands read */
+	uint32_t n, cap;
+	const struct strtab *wanted; /* the only words a search asks about */
+	const char **words;         /* what KEY_WORD filings name */
+	uint32_t nwords, capwords;
+	uint32_t *f_next;           /* per filing: the one filed before it, or NO_FILING */
+	uint32_t *f_at;             /* its stack index (KEY_WORD: its index in words) */
+	uint8_t *f_key;
+	uint32_t nf, capf;
+	uint32_t *head;             /* per table slot: the newest filing, NO_FILING when empty */
+	uint32_t *hash;
+	uint32_t tabcap, tablen;
 };
 
-static void file_under(struct path *p, int key, const char *obj, size_t j)
+static const char *filed_obj(const struct path *p, uint32_t f)
 {
-	struct slots *s = name_map_get(&p->keys[key], obj);
-	if (!s) {
-		s = xcalloc(1, sizeof *s);
-		name_map_put(&p->keys[key], obj, s);
-		if (p->nall == p->capall) {
-			p->capall = p->capall ? p->capall * 2 : 64;
-			p->all = xrealloc(p->all, p->capall * sizeof *p->all);
-		}
-		p->all[p->nall++] = s;
-	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 4;
-		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
-	}
-	s->v[s->n++] = j;
+	int key = p->f_key[f];
+	if (key == KEY_WORD)
+		return p->words[p->f_at[f]];
+	const struct keff *x = p->fx[p->f_at[f]];
+	if (key == KEY_MOVE_TO)
+		return x->arg;
+	if (key == KEY_RESTORES_DATA || key == KEY_FROM_BACKUP)
+		return "";
+	return x->obj;
 }
 
-static void path_push(struct path *p, const struct effect *x, const struct block *blk)
+static uint32_t key_hash(int key, const char *obj)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)key;
+	for (const unsigned char *s = (const unsigned char *)obj; *s; s++)
+		h = (h ^ *s) * 16777619u;
+	return h;
+}
+
+/* The table slot of (key, obj): where its chain starts, or the empty slot
+ * where it would. */
+static uint32_t slot_of(const struct path *p, int key, const char *obj, uint32_t h)
+{
+	uint32_t mask = p->tabcap - 1;
+	for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+		uint32_t f = p->head[i];
+		if (f == NO_FILING ||
+		    (p->hash[i] == h && p->f_key[f] == key && !strcmp(filed_obj(p, f), obj)))
+			return i;
+	}
+}
+
+/* The newest filing under (key, obj), or NO_FILING. */
+static uint32_t chain(const struct path *p, int key, const char *obj)
+{
+	if (!p->tablen)
+		return NO_FILING;
+	return p->head[slot_of(p, key, obj, key_hash(key, obj))];
+}
+
+static void table_grow(struct path *p)
+{
+	uint32_t ncap = p->tabcap ? p->tabcap * 2 : 64;
+	uint32_t *nh = xmalloc(ncap * sizeof *nh), *nx = xmalloc(ncap * sizeof *nx);
+	memset(nh, 0xff, ncap * sizeof *nh);
+	for (uint32_t i = 0; i < p->tabcap; i++) {
+		if (p->head[i] == NO_FILING)
+			continue;
+		uint32_t j = p->hash[i] & (ncap - 1);
+		while (nh[j] != NO_FILING)
+			j = (j + 1) & (ncap - 1);
+		nh[j] = p->head[i];
+		nx[j] = p->hash[i];
+	}
+	free(p->head);
+	free(p->hash);
+	p->head = nh;
+	p->hash = nx;
+	p->tabcap = ncap;
+}
+
+/* File stack (or word) index `at` under (key, obj). A word is filed once:
+ * only whether the path reads it matters. False when nothing was filed. */
+static bool file_under(struct path *p, int key, const char *obj, uint32_t at)
+{
+	if (4 * (p->tablen + 1) > 3 * p->tabcap)
+		table_grow(p);
+	uint32_t h = key_hash(key, obj);
+	uint32_t i = slot_of(p, key, obj, h);
+	if (key == KEY_WORD && p->head[i] != NO_FILING)
+		return false;
+	if (p->nf == p->capf) {
+		p->capf = p->capf ? p->capf * 2 : 64;
+		p->f_next = xrealloc(p->f_next, p->capf * sizeof *p->f_next);
+		p->f_at = xrealloc(p->f_at, p->capf * sizeof *p->f_at);
+		p->f_key = xrealloc(p->f_key, p->capf * sizeof *p->f_key);
+	}
+	uint32_t f = p->nf++;
+	p->f_next[f] = p->head[i];
+	p->f_at[f] = at;
+	p->f_key[f] = (uint8_t)key;
+	if (p->head[i] == NO_FILING) {
+		p->tablen++;
+		p->hash[i] = h;
+	}
+	p->head[i] = f;
+	return true;
+}
+
+/* Does some search of the path read effects by this kind? Starts are read
+ * through KEY_START_OF, code through KEY_CODE_REVERT, down migrations
+ * through KEY_RESTORES_DATA; no search asks for a folder, an account or a
+ * group made, nor for what changes nothing. */
+static bool kind_searched(enum effect_kind k)
+{
+	switch (k) {
+	case EFF_NONE:
+	case EFF_SERVICE_STARTED:
+	case EFF_CODE:
+	case EFF_DIR:
+	case EFF_USER_ADDED:
+	case EFF_GROUP_ADDED:
+	case EFF_DOWN_MIGRATION:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Is x filed under a key some search reads (see path_push)? The others are
+ * neither kept nor filed. */
+static bool path_reads(const struct keff *x)
+{
+	return kind_searched(x->kind) || x->kind == EFF_SERVICE_STARTED ||
+	       (x->kind == EFF_CODE && (x->flags & EW_PREVIOUS)) || restores_data(x) ||
+	       (x->flags & EF_FROM_BACKUP) || x->untar;
+}
+
+/* How many keys path_push files x under. */
+static uint32_t filings_of(const struct keff *x)
+{
+	return kind_searched(x->kind) +
+	       (x->kind == EFF_SERVICE_STARTED || x->kind == EFF_SERVICE_RESTARTED) +
+	       (x->kind == EFF_MOVE && x->arg) + (x->kind == EFF_CODE && (x->flags & EW_PREVIOUS)) +
+	       restores_data(x) + !!(x->flags & EF_FROM_BACKUP) + x->untar;
+}
+
+static void path_push(struct path *p, const struct keff *x, const struct block *blk)
 {
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 64;
 		p->fx = xrealloc(p->fx, p->cap * sizeof *p->fx);
 		p->blk = xrealloc(p->blk, p->cap * sizeof *p->blk);
 	}
-	size_t j = p->n++;
+	uint32_t j = p->n++;
 	p->fx[j] = x;
 	p->blk[j] = blk;
-	file_under(p, (int)x->kind, x->obj, j);
+	if (kind_searched(x->kind))
+		file_under(p, x->kind, x->obj, j);
 	if (x->kind == EFF_SERVICE_STARTED || x->kind == EFF_SERVICE_RESTARTED)
 		file_under(p, KEY_START_OF, x->obj, j);
 	if (x->kind == EFF_MOVE && x->arg)
@@ -346,41 +560,70 @@ static void path_push(struct path *p, const struct effect *x, const struct block
 		file_under(p, KEY_RESTORES_DATA, "", j);
 	if (x->flags & EF_FROM_BACKUP)
 		file_under(p, KEY_FROM_BACKUP, "", j);
-	if (untars_backup(x))
+	if (x->untar)
 		file_under(p, KEY_UNTAR, x->obj, j);
 }
 
-/* What W103 keeps of an undo or after-rollback block once its effects are
- * freed: the effects in running order, their strings in a lasting arena,
- * and the words its commands read. */
-struct w103_block {
-	const struct block *b;
-	struct effect *fx;
-	size_t nfx;
-	const char **words;
-	size_t nwords;
+/* What W103 keeps of a step (the effects it asks an inverse for, in step
+ * order, those undone later in the step left out; the folders whose code
+ * it changes; its undo's effects that the path reads, in running order; and
+ * the words the undo's commands read), or of an after-rollback block
+ * (effects and words): one piece of the lasting arena, in that order. */
+struct w103_rec {
+	void *mem;
+	uint32_t ntodo, nfx, ncode, nwords;
 };
 
-/* Put block wb in front of the path: it runs before all that is on it. */
-static void path_push_block(struct path *p, const struct w103_block *wb)
+static const struct keff *rec_todo(const struct w103_rec *r)
 {
-	for (size_t i = wb->nfx; i-- > 0;)
-		path_push(p, &wb->fx[i], wb->b);
-	for (size_t w = 0; w < wb->nwords; w++)
-		name_map_put(&p->words, wb->words[w], (void *)wb->words[w]);
+	return r->mem;
 }
 
+static const struct keff *rec_fx(const struct w103_rec *r)
+{
+	return (const struct keff *)(rec_todo(r) + r->ntodo);
+}
+
+static const char *const *rec_code(const struct w103_rec *r)
+{
+	return (const char *const *)(rec_fx(r) + r->nfx);
+}
+
+static const char *const *rec_words(const struct w103_rec *r)
+{
+	return rec_code(r) + r->ncode;
+}
+
+/* Put block b (kept as rec) in front of the path: it runs before all that
+ * is on it. */
+static void path_push_block(struct path *p, const struct w103_rec *rec, const struct block *b)
+{
+	const struct keff *fx = rec_fx(rec);
+	for (uint32_t i = rec->nfx; i-- > 0;)
+		path_push(p, &fx[i], b);
+	const char *const *words = rec_words(rec);
+	for (uint32_t w = 0; w < rec->nwords; w++) {
+		if (!strtab_has(p->wanted, words[w]))
+			continue;
+		if (p->nwords == p->capwords) {
+			p->capwords = p->capwords ? p->capwords * 2 : 64;
+			p->words = xrealloc(p->words, p->capwords * sizeof *p->words);
+		}
+		p->words[p->nwords] = words[w];
+		if (file_under(p, KEY_WORD, words[w], p->nwords))
+			p->nwords++;
+	}
+}
+
+/* Empty the path; the table goes too, so that a path after an irreversible
+ * step starts small again. */
 static void path_clear(struct path *p)
 {
-	for (size_t i = 0; i < p->nall; i++) {
-		free(p->all[i]->v);
-		free(p->all[i]);
-	}
-	p->nall = 0;
-	for (int k = 0; k < NKEYS; k++)
-		name_map_free(&p->keys[k]);
-	name_map_free(&p->words);
-	p->n = 0;
+	free(p->head);
+	free(p->hash);
+	p->head = p->hash = NULL;
+	p->tabcap = p->tablen = 0;
+	p->n = p->nwords = p->nf = 0;
 }
 
 static void path_free(struct path *p)
@@ -388,12 +631,10 @@ static void path_free(struct path *p)
 	path_clear(p);
 	free(p->fx);
 	free(p->blk);
-	free(p->all);
-}
-
-static const struct slots *slots_of(const struct path *p, int key, const char *obj)
-{
-	return name_map_get(&p->keys[key], obj);
+	free(p->words);
+	free(p->f_next);
+	free(p->f_at);
+	free(p->f_key);
 }
 
 /* The folders whose code the steps since the last irreversible one change. */
@@ -403,25 +644,6 @@ struct code_dirs {
 	size_t n, cap;
 };
 
-/* A step effect waiting for its verdict. */
-struct pending {
-	const struct block *step;
-	const struct command *cmd;
-	const struct effect *e;
-};
-
-/* What W103 keeps of a step: the effects it asks an inverse for (in step
- * order, those undone later in the step left out), the folders whose code
- * it changes, and its undo block. */
-struct w103_step {
-	const struct block *b;
-	struct pending *todo;
-	size_t ntodo;
-	const char **code;
-	size_t ncode;
-	struct w103_block undo;
-};
-
 /* Record the folders whose code step `st` changes; true when one is new.
  *
  * The next path puts this step's undo in front of the last path. For a
@@ -429,11 +651,12 @@ struct w103_step {
  * can only come earlier (in that undo), so the barrier does not move past
  * anything found after it before; a folder seen for the first time may
  * bring a revert anywhere, so then every order-bound verdict is redone. */
-static bool new_code_folder(struct code_dirs *dirs, const struct w103_step *st)
+static bool new_code_folder(struct code_dirs *dirs, const struct w103_rec *st)
 {
 	bool fresh = false;
-	for (size_t i = 0; i < st->ncode; i++) {
-		const char *obj = st->code[i];
+	const char *const *code = rec_code(st);
+	for (uint32_t i = 0; i < st->ncode; i++) {
+		const char *obj = code[i];
 		if (name_map_get(&dirs->map, obj))
 			continue;
 		name_map_put(&dirs->map, obj, (void *)obj);
@@ -462,10 +685,10 @@ struct lookup {
  * SIZE_MAX when the path does not revert it. */
 static size_t code_barrier(const struct lookup *l, const char *dir)
 {
-	const struct slots *s = slots_of(l->p, KEY_CODE_REVERT, dir);
-	if (!s || !name_map_get(&l->dirs->map, dir))
+	uint32_t f = chain(l->p, KEY_CODE_REVERT, dir);
+	if (f == NO_FILING || !name_map_get(&l->dirs->map, dir))
 		return SIZE_MAX;
-	return s->v[s->n - 1];
+	return l->p->f_at[f]; /* the newest filing: the highest stack index */
 }
 
 /* The same for the code of every folder changed since lo: the lowest of
@@ -486,13 +709,13 @@ static size_t all_code_barrier(struct lookup *l)
 
 /* Does some effect filed under (key, obj) pass ok(e, x)? */
 static bool filed_match(const struct lookup *l, int key, const char *obj,
-                        bool (*ok)(const struct effect *, const struct effect *,
+                        bool (*ok)(const struct keff *, const struct keff *,
                                    const struct saved *),
-                        const struct effect *e)
+                        const struct keff *e)
 {
-	const struct slots *s = slots_of(l->p, key, obj);
-	for (size_t i = 0; s && i < s->n; i++)
-		if (ok(e, l->p->fx[s->v[i]], l->saves))
+	const struct path *p = l->p;
+	for (uint32_t f = chain(p, key, obj); f != NO_FILING; f = p->f_next[f])
+		if (ok(e, p->fx[p->f_at[f]], l->saves))
 			return true;
 	return false;
 }
@@ -500,9 +723,9 @@ static bool filed_match(const struct lookup *l, int key, const char *obj,
 /* The same under obj and under each folder above it (each prefix that ends
  * before a '/'): where `rm -rf D` and `tar -x -C D` reach obj from. */
 static bool filed_match_above(struct lookup *l, int key, const char *obj,
-                              bool (*ok)(const struct effect *, const struct effect *,
+                              bool (*ok)(const struct keff *, const struct keff *,
                                          const struct saved *),
-                              const struct effect *e)
+                              const struct keff *e)
 {
 	l->dir.len = 0;
 	buf_puts(&l->dir, obj);
@@ -516,7 +739,7 @@ static bool filed_match_above(struct lookup *l, int key, const char *obj,
 	return false;
 }
 
-static bool removes_it(const struct effect *e, const struct effect *x,
+static bool removes_it(const struct keff *e, const struct keff *x,
                        const struct saved *saves)
 {
 	(void)saves;
@@ -526,7 +749,7 @@ static bool removes_it(const struct effect *e, const struct effect *x,
 /* Where restores_file(obj, x) can hold: x removes obj or a folder above
  * it, moves obj away or into place, writes obj, untars a backup over it,
  * or restores it as data. */
-static bool path_restores_file(struct lookup *l, const char *obj, const struct effect *e)
+static bool path_restores_file(struct lookup *l, const char *obj, const struct keff *e)
 {
 	return filed_match_above(l, EFF_REMOVE, obj, inverse_of, e) ||
 	       filed_match(l, EFF_MOVE, obj, inverse_of, e) ||
@@ -536,10 +759,9 @@ static bool path_restores_file(struct lookup *l, const char *obj, const struct e
 	       filed_match_above(l, KEY_UNTAR, obj, inverse_of, e) ||
 	       filed_match(l, EFF_DATA, obj, inverse_of, e);
 }
-
 /* Is some effect on the path an inverse of e, order aside? It looks only
  * where inverse_of can hold, case by case. */
-static bool path_has_inverse(struct lookup *l, const struct effect *e)
+static bool path_has_inverse(struct lookup *l, const struct keff *e)
 {
 	switch (e->kind) {
 	case EFF_SERVICE_STARTED:
@@ -589,46 +811,38 @@ static bool path_has_inverse(struct lookup *l, const struct effect *e)
 /* Inverses that rebuild from code count only after the barrier. Among the
  * effects filed under (key, obj) that ok accepts and that run after the
  * ones above stack index `lim`: found when one is below the barrier `bar`
- * (SIZE_MAX: no barrier), else too early, naming the first that runs. */
+ * (SIZE_MAX: no barrier), else too early, naming the first that runs (the
+ * highest on the stack: the chain meets it first). */
 static struct verdict ordered(const struct path *p, int key, const char *obj,
                               size_t lim, size_t bar,
-                              bool (*ok)(const struct effect *, const struct effect *),
-                              const struct effect *e)
+                              bool (*ok)(const struct keff *, const struct keff *),
+                              const struct keff *e)
 {
-	const struct slots *s = slots_of(p, key, obj);
-	if (!s)
-		return (struct verdict){ MISSING, NULL };
-	size_t i = 0;
-	for (; i < s->n && s->v[i] < lim && s->v[i] < bar; i++)
-		if (ok(e, p->fx[s->v[i]]))
+	const struct block *early = NULL;
+	for (uint32_t f = chain(p, key, obj); f != NO_FILING; f = p->f_next[f]) {
+		size_t j = p->f_at[f];
+		if (j >= lim || !ok(e, p->fx[j]))
+			continue;
+		if (j < bar)
 			return (struct verdict){ FOUND, NULL };
-	/* None after the barrier: the first to run is the highest below lim. */
-	size_t lo = i, hi = s->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->v[mid] < lim)
-			lo = mid + 1;
-		else
-			hi = mid;
+		if (!early)
+			early = p->blk[j];
 	}
-	while (lo-- > i)
-		if (ok(e, p->fx[s->v[lo]]))
-			return (struct verdict){ TOO_EARLY, p->blk[s->v[lo]] };
-	return (struct verdict){ MISSING, NULL };
+	return early ? (struct verdict){ TOO_EARLY, early } : (struct verdict){ MISSING, NULL };
 }
 
 /* restart/reload U: a restart after the barrier, or a stop followed by a
  * start after the barrier. */
-static struct verdict find_restart(const struct path *p, const struct effect *e,
+static struct verdict find_restart(const struct path *p, const struct keff *e,
                                    size_t bar)
 {
 	struct verdict v = ordered(p, EFF_SERVICE_RESTARTED, e->obj, p->n, bar, is_restart_of, e);
 	if (v.found == FOUND)
 		return v;
-	/* The first stop to run is the highest on the stack. */
-	const struct slots *stops = slots_of(p, EFF_SERVICE_STOPPED, e->obj);
-	if (stops) {
-		struct verdict w = ordered(p, KEY_START_OF, e->obj, stops->v[stops->n - 1], bar,
+	/* The first stop to run is the highest on the stack: the newest filing. */
+	uint32_t stop = chain(p, EFF_SERVICE_STOPPED, e->obj);
+	if (stop != NO_FILING) {
+		struct verdict w = ordered(p, KEY_START_OF, e->obj, p->f_at[stop], bar,
 		                           is_start_of, e);
 		if (w.found == FOUND)
 			return w;
@@ -644,7 +858,7 @@ static bool order_matters(enum effect_kind k)
 	return k == EFF_SERVICE_RESTARTED || k == EFF_SERVICE_STOPPED || k == EFF_DEPS;
 }
 
-static struct verdict find_inverse(struct lookup *l, const struct effect *e)
+static struct verdict find_inverse(struct lookup *l, const struct keff *e)
 {
 	switch (e->kind) {
 	case EFF_SERVICE_RESTARTED:
@@ -658,7 +872,7 @@ static struct verdict find_inverse(struct lookup *l, const struct effect *e)
 		return ordered(l->p, EFF_DEPS, e->obj, l->p->n, code_barrier(l, e->obj),
 		               is_deps_of, e);
 	case EFF_FILE:
-		if (*e->obj && name_map_get(&l->p->words, e->obj))
+		if (*e->obj && chain(l->p, KEY_WORD, e->obj) != NO_FILING)
 			return (struct verdict){ FOUND, NULL }; /* a copy the rollback uses */
 		break;
 	default:
@@ -673,6 +887,7 @@ static struct verdict find_inverse(struct lookup *l, const struct effect *e)
 static bool cancelled_in_step(const struct fx_block *st, size_t ci, size_t ei)
 {
 	const struct effect *e = &st->ce[ci].effects[ei];
+	struct keff ke = keff_of(e);
 	for (size_t i = ci; i < st->n; i++)
 		for (size_t k = (i == ci ? ei + 1 : 0); k < st->ce[i].neffects; k++) {
 			const struct effect *x = &st->ce[i].effects[k];
@@ -681,17 +896,30 @@ static bool cancelled_in_step(const struct fx_block *st, size_t ci, size_t ei)
 					return true;
 			} else if (e->kind == EFF_SERVICE_STOPPED || e->kind == EFF_SERVICE_STARTED ||
 			           e->kind == EFF_UNIT_ENABLED || e->kind == EFF_UNIT_DISABLED) {
-				if (inverse_of(e, x, NULL))
+				struct keff kx = keff_of(x);
+				if (inverse_of(&ke, &kx, NULL))
 					return true;
 			}
 		}
 	return false;
 }
 
+/* The report reads the command's effects again, for the texts as written:
+ * the records keep only what is compared. */
 static void report_w103(struct compile *c, struct arena *labels, const struct block *step,
-                        const struct command *cmd, const struct effect *e, int k,
-                        struct verdict v)
+                        const struct keff *td, int k, struct verdict v)
 {
+	struct arena *a = arena_new();
+	struct cmd_effects ce;
+	size_t at = td->at;
+	const struct command *cmd = step->cmds;
+	for (;; cmd = cmd->next) {
+		effects_of_command(a, c->rel, cmd, &ce);
+		if (at < ce.neffects)
+			break;
+		at -= ce.neffects;
+	}
+	const struct effect *e = &ce.effects[at];
 	struct buf what, inv;
 	buf_init(&what);
 	buf_init(&inv);
@@ -725,7 +953,14 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 	}
 	buf_free(&what);
 	buf_free(&inv);
+	arena_free(a);
 }
+
+/* A step effect waiting for its verdict, with its step. */
+struct pending {
+	const struct keff *t;
+	const struct block *step;
+};
 
 struct pendings {
 	struct pending *v;
@@ -741,12 +976,13 @@ static void pending_add(struct pendings *ps, struct pending p)
 	ps->v[ps->n++] = p;
 }
 
-/* Everything W103 keeps from the pass: one record per step, one per
- * after-rollback block, and the saved copies. */
+/* Everything W103 keeps from the pass: one record per step and one per
+ * after-rollback block, in release order (the blocks themselves are read
+ * from the release's lists). */
 struct w103 {
-	struct w103_step *steps;
+	struct w103_rec *steps;
 	int n;
-	struct w103_block *after;
+	struct w103_rec *after;
 	size_t nafter;
 };
 
@@ -755,10 +991,45 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
                      struct arena *labels)
 {
 	int n = w->n;
-	/* The path from step 1 is its undo, then after-rollback. */
-	struct path p = { 0 };
-	for (size_t a = w->nafter; a-- > 0;)
-		path_push_block(&p, &w->after[a]);
+	/* find_inverse asks whether the path reads a word only for the object
+	 * of a file a step writes: the path files no other word. */
+	struct strtab wanted = { 0 };
+	for (int s = 0; s < n; s++) {
+		const struct keff *td = rec_todo(&w->steps[s]);
+		for (uint32_t i = 0; i < w->steps[s].ntodo; i++)
+			if (td[i].kind == EFF_FILE && *td[i].obj)
+				strtab_add(&wanted, td[i].obj);
+	}
+	/* The path from step 1 is its undo, then after-rollback. The stack
+	 * holds at most every kept effect and its filings: sized once, with no
+	 * slack. */
+	struct path p = { .wanted = &wanted };
+	size_t total = 0, filings = wanted.len; /* a word is filed once */
+	for (size_t r = 0; r < (size_t)n + w->nafter; r++) {
+		const struct w103_rec *rec = r < (size_t)n ? &w->steps[r] : &w->after[r - (size_t)n];
+		const struct keff *fx = rec_fx(rec);
+		total += rec->nfx;
+		for (uint32_t i = 0; i < rec->nfx; i++)
+			filings += filings_of(&fx[i]);
+	}
+	if (filings < UINT32_MAX) {
+		p.cap = (uint32_t)total + 1;
+		p.fx = xmalloc(p.cap * sizeof *p.fx);
+		p.blk = xmalloc(p.cap * sizeof *p.blk);
+		p.capf = (uint32_t)filings + 1;
+		p.f_next = xmalloc(p.capf * sizeof *p.f_next);
+		p.f_at = xmalloc(p.capf * sizeof *p.f_at);
+		p.f_key = xmalloc(p.capf * sizeof *p.f_key);
+		p.capwords = (uint32_t)wanted.len + 1;
+		p.words = xmalloc(p.capwords * sizeof *p.words);
+	}
+	const struct block **after = xcalloc(w->nafter + 1, sizeof *after);
+	size_t na = 0;
+	for (const struct block *b = c->rel->after_rollbacks; b && na < w->nafter; b = b->next)
+		after[na++] = b;
+	for (size_t a = na; a-- > 0;)
+		path_push_block(&p, &w->after[a], after[a]);
+	free(after);
 	struct code_dirs dirs = { 0 };
 	struct lookup l = { &p, saves, &dirs, { 0 }, false, 0 };
 	buf_init(&l.dir);
@@ -769,10 +1040,11 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	 * code of a new folder (see new_code_folder), and is looked at again
 	 * then. Both lists keep step order, the order the reports come in. */
 	struct pendings todo = { 0 }, settled = { 0 };
-	for (int s = 0; s < n; s++) {
+	const struct block *sb = c->rel->steps;
+	for (int s = 0; s < n; s++, sb = sb->next) {
 		int k = s + 1;
-		const struct w103_step *st = &w->steps[s];
-		if (st->b->undo_kind == UNDO_IRREVERSIBLE) {
+		const struct w103_rec *st = &w->steps[s];
+		if (sb->undo_kind == UNDO_IRREVERSIBLE) {
 			/* The walk back stops here, and after-rollback does not run
 			 * then (as emit_rollback_path): later paths start afresh, and
 			 * the steps up to here are out of their reach. */
@@ -788,24 +1060,26 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 			todo = settled;
 			settled = t;
 		}
-		path_push_block(&p, &st->undo);
+		path_push_block(&p, st, sb->undo);
 		l.have_all_barrier = false;
-		for (size_t i = 0; i < st->ntodo; i++)
-			pending_add(&todo, st->todo[i]);
+		const struct keff *td = rec_todo(st);
+		for (uint32_t i = 0; i < st->ntodo; i++)
+			pending_add(&todo, (struct pending){ &td[i], sb });
 		for (size_t t = 0; t < todo.n; t++) {
 			const struct pending *pd = &todo.v[t];
-			struct verdict v = find_inverse(&l, pd->e);
+			struct verdict v = find_inverse(&l, pd->t);
 			if (v.found == FOUND) {
-				if (order_matters(pd->e->kind))
+				if (order_matters(pd->t->kind))
 					pending_add(&settled, *pd);
 				continue;
 			}
-			report_w103(c, labels, pd->step, pd->cmd, pd->e, k, v);
+			report_w103(c, labels, pd->step, pd->t, k, v);
 		}
 	}
 	free(todo.v);
 	free(settled.v);
 	path_free(&p);
+	strtab_free(&wanted);
 	buf_free(&l.dir);
 	name_map_free(&dirs.map);
 	free(dirs.v);
@@ -1142,35 +1416,38 @@ struct fx_pass {
 	struct diag_set *ds;
 	struct arena *keep;      /* W103's records and labels, until the pass ends */
 	struct w103 *w;          /* NULL when W103 is off */
+	struct strtab strs;
 	struct saved_pair *pairs;
 	size_t npairs, cappairs;
-	struct pendings tmp;     /* a step's pendings before they are kept */
+	uint32_t *tmp;           /* a step's todo effects (ci, ei, at) before they are kept */
+	size_t ntmp, captmp;
 	const struct fx_unit *units;
 	size_t from, to;
 };
 
-/* Strings that outlive the block's arena. Interned: objects and words
- * repeat from step to step (the same unit, the same folder). */
 static const char *keep_str(struct fx_pass *t, const char *s)
 {
-	return s ? arena_intern(t->keep, s, strlen(s)) : NULL;
+	if (!s)
+		return NULL;
+	struct strtab *st = &t->strs;
+	if (4 * (st->len + 1) > 3 * st->cap)
+		strtab_grow(st);
+	uint32_t h = str_hash(s);
+	size_t j = strtab_slot(st, s, h);
+	if (!st->s[j]) {
+		st->s[j] = arena_strndup(t->keep, s, strlen(s));
+		st->h[j] = h;
+		st->len++;
+	}
+	return st->s[j];
 }
 
-/* n records from the lasting arena; none for n == 0, the usual case for
- * most kinds of record, where one spare each would add up per step. */
-static void *keep_alloc(struct fx_pass *t, size_t n, size_t size)
+static struct keff keep_keff(struct fx_pass *t, const struct effect *e)
 {
-	return n ? arena_alloc(t->keep, n * size) : NULL;
-}
-
-static void keep_effect(struct fx_pass *t, struct effect *out, const struct effect *e)
-{
-	*out = *e;
-	out->obj = keep_str(t, e->obj);
-	out->obj_text = keep_str(t, e->obj_text);
-	out->arg = keep_str(t, e->arg);
-	out->arg_text = keep_str(t, e->arg_text);
-	out->use = NULL; /* the use is in the freed arena; W103 reads none */
+	struct keff k = keff_of(e);
+	k.obj = keep_str(t, e->obj);
+	k.arg = keep_str(t, e->arg);
+	return k;
 }
 
 static void keep_saves(struct fx_pass *t, const struct fx_block *fb)
@@ -1199,68 +1476,82 @@ static void keep_saves(struct fx_pass *t, const struct fx_block *fb)
 		}
 }
 
-/* An undo or after-rollback block as the rollback path sees it. Effects
- * that change nothing are left out unless they read a backup (the only
- * way path_has_inverse can match one); stack order among the rest holds. */
-static void keep_path_block(struct fx_pass *t, const struct fx_block *fb,
-                            struct w103_block *out)
+/* Keep the record of a step (st, with ub its undo block or NULL) or of an
+ * after-rollback block (st NULL, ub the block). Undo effects no search of
+ * the path reads are left out; stack order among the rest holds. */
+static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct fx_block *ub,
+                     struct w103_rec *out)
 {
-	out->b = fb->b;
-	size_t nfx = 0, nwords = 0;
-	for (size_t i = 0; i < fb->n; i++) {
-		const struct cmd_effects *ce = &fb->ce[i];
-		for (size_t k = 0; k < ce->neffects; k++)
-			if (ce->effects[k].kind != EFF_NONE || (ce->effects[k].flags & EF_FROM_BACKUP))
-				nfx++;
-		for (size_t u = 0; u < ce->nuses; u++)
-			if (ce->uses[u].argc > 1)
-				nwords += ce->uses[u].argc - 1;
-	}
-	out->fx = keep_alloc(t, nfx, sizeof *out->fx);
-	out->words = keep_alloc(t, nwords, sizeof *out->words);
-	for (size_t i = 0; i < fb->n; i++) {
-		const struct cmd_effects *ce = &fb->ce[i];
-		for (size_t k = 0; k < ce->neffects; k++)
-			if (ce->effects[k].kind != EFF_NONE || (ce->effects[k].flags & EF_FROM_BACKUP))
-				keep_effect(t, &out->fx[out->nfx++], &ce->effects[k]);
+	*out = (struct w103_rec){ 0 };
+	t->ntmp = 0;
+	size_t at = 0;
+	if (st && st->b->undo_kind == UNDO_BLOCK)
+		for (size_t ci = 0; ci < st->n; ci++)
+			for (size_t ei = 0; ei < st->ce[ci].neffects; ei++, at++) {
+				const struct effect *e = &st->ce[ci].effects[ei];
+				if (!wants_inverse(t->rel, e) || cancelled_in_step(st, ci, ei))
+					continue;
+				if (t->ntmp + 3 > t->captmp) {
+					t->captmp = t->captmp ? t->captmp * 2 : 96;
+					t->tmp = xrealloc(t->tmp, t->captmp * sizeof *t->tmp);
+				}
+				t->tmp[t->ntmp++] = (uint32_t)ci;
+				t->tmp[t->ntmp++] = (uint32_t)ei;
+				t->tmp[t->ntmp++] = (uint32_t)at;
+			}
+	size_t ntodo = t->ntmp / 3, ncode = 0, nfx = 0, nwords = 0;
+	for (size_t i = 0; st && i < st->n; i++)
+		for (size_t k = 0; k < st->ce[i].neffects; k++)
+			if (st->ce[i].effects[k].kind == EFF_CODE)
+				ncode++;
+	for (size_t i = 0; ub && i < ub->n; i++) {
+		const struct cmd_effects *ce = &ub->ce[i];
+		for (size_t k = 0; k < ce->neffects; k++) {
+			struct keff x = keff_of(&ce->effects[k]);
+			nfx += path_reads(&x);
+		}
 		for (size_t u = 0; u < ce->nuses; u++)
 			for (size_t w = 1; w < ce->uses[u].argc; w++)
-				out->words[out->nwords++] = keep_str(t, ce->uses[u].argv[w].val);
+				nwords += ce->uses[u].argv[w].val != NULL;
 	}
-}
-
-static void keep_step(struct fx_pass *t, const struct fx_block *fb, struct w103_step *st)
-{
-	const struct block *b = fb->b;
-	st->b = b;
-	keep_saves(t, fb);
-	size_t ncode = 0;
-	for (size_t i = 0; i < fb->n; i++)
-		for (size_t k = 0; k < fb->ce[i].neffects; k++)
-			if (fb->ce[i].effects[k].kind == EFF_CODE)
-				ncode++;
-	st->code = keep_alloc(t, ncode, sizeof *st->code);
-	for (size_t i = 0; i < fb->n; i++)
-		for (size_t k = 0; k < fb->ce[i].neffects; k++)
-			if (fb->ce[i].effects[k].kind == EFF_CODE)
-				st->code[st->ncode++] = keep_str(t, fb->ce[i].effects[k].obj);
-	if (b->undo_kind != UNDO_BLOCK)
-		return;
-	t->tmp.n = 0;
-	for (size_t ci = 0; ci < fb->n; ci++)
-		for (size_t ei = 0; ei < fb->ce[ci].neffects; ei++) {
-			const struct effect *e = &fb->ce[ci].effects[ei];
-			if (wants_inverse(t->rel, e) && !cancelled_in_step(fb, ci, ei))
-				pending_add(&t->tmp, (struct pending){ b, fb->ce[ci].cmd, e });
+	size_t size = ntodo * sizeof(struct keff) + nfx * sizeof(struct keff) +
+	              (ncode + nwords) * sizeof(const char *);
+	if (!size)
+		return; /* most blocks of a kind keep nothing: no piece for them */
+	out->mem = arena_alloc(t->keep, size);
+	out->ntodo = (uint32_t)ntodo;
+	out->nfx = (uint32_t)nfx;
+	out->ncode = (uint32_t)ncode;
+	out->nwords = (uint32_t)nwords;
+	struct keff *todo = out->mem;
+	for (size_t i = 0; i < ntodo; i++) {
+		const uint32_t *x = &t->tmp[3 * i];
+		todo[i] = keep_keff(t, &st->ce[x[0]].effects[x[1]]);
+		todo[i].at = x[2];
+	}
+	struct keff *fx = (struct keff *)rec_fx(out);
+	size_t j = 0;
+	for (size_t i = 0; ub && i < ub->n; i++)
+		for (size_t k = 0; k < ub->ce[i].neffects; k++) {
+			struct keff x = keff_of(&ub->ce[i].effects[k]);
+			if (path_reads(&x))
+				fx[j++] = keep_keff(t, &ub->ce[i].effects[k]);
 		}
-	st->todo = keep_alloc(t, t->tmp.n, sizeof *st->todo);
-	struct effect *fx = keep_alloc(t, t->tmp.n, sizeof *fx);
-	for (size_t i = 0; i < t->tmp.n; i++) {
-		keep_effect(t, &fx[i], t->tmp.v[i].e);
-		st->todo[i] = t->tmp.v[i];
-		st->todo[i].e = &fx[i];
+	const char **code = (const char **)rec_code(out);
+	j = 0;
+	for (size_t i = 0; st && i < st->n; i++)
+		for (size_t k = 0; k < st->ce[i].neffects; k++)
+			if (st->ce[i].effects[k].kind == EFF_CODE)
+				code[j++] = keep_str(t, st->ce[i].effects[k].obj);
+	const char **words = (const char **)rec_words(out);
+	j = 0;
+	for (size_t i = 0; ub && i < ub->n; i++) {
+		const struct cmd_effects *ce = &ub->ce[i];
+		for (size_t u = 0; u < ce->nuses; u++)
+			for (size_t w = 1; w < ce->uses[u].argc; w++)
+				if (ce->uses[u].argv[w].val)
+					words[j++] = keep_str(t, ce->uses[u].argv[w].val);
 	}
-	st->ntodo = t->tmp.n;
 }
 
 static void pass_unit(struct fx_pass *t, const struct fx_unit *u)
@@ -1301,19 +1592,23 @@ static void pass_unit(struct fx_pass *t, const struct fx_unit *u)
 				undo_none_block(t->ds, &fb);
 			if (on[DIAG_W110])
 				dangerous_block(t->ds, &fb);
-			if (w103)
-				keep_step(t, &fb, &t->w->steps[u->idx]);
 		}
+		struct fx_block ub;
+		bool have_ub = false;
 		if (b->undo_kind == UNDO_BLOCK && b->undo &&
 		    (on[DIAG_W104] || on[DIAG_W110] || w103)) {
-			struct fx_block ub;
 			read_block(a, t->rel, b->undo, &ub);
+			have_ub = true;
 			if (on[DIAG_W104])
 				idempotent_block(t->ds, t->keep, &ub);
 			if (on[DIAG_W110])
 				dangerous_block(t->ds, &ub);
-			if (w103)
-				keep_path_block(t, &ub, &t->w->steps[u->idx].undo);
+		}
+		if (w103) {
+			keep_saves(t, &fb);
+			/* the walk back stops at an irreversible step: nothing of it is read */
+			if (b->undo_kind != UNDO_IRREVERSIBLE)
+				keep_rec(t, &fb, have_ub ? &ub : NULL, &t->w->steps[u->idx]);
 		}
 		break;
 	}
@@ -1332,7 +1627,7 @@ static void pass_unit(struct fx_pass *t, const struct fx_unit *u)
 		if (on[DIAG_W110])
 			dangerous_block(t->ds, &fb);
 		if (t->w)
-			keep_path_block(t, &fb, &t->w->after[u->idx]);
+			keep_rec(t, NULL, &fb, &t->w->after[u->idx]);
 		break;
 	}
 	arena_free(a);
@@ -1426,23 +1721,25 @@ void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
 		diag_set_free(half[1].ds);
 	}
 
-	if (w103) {
-		struct saved saves = { half[0].keep, { 0 } };
-		for (int h = 0; h < 2; h++)
-			for (size_t i = 0; i < half[h].npairs; i++)
-				saved_add(&saves, half[h].pairs[i].copy, half[h].pairs[i].orig);
-		w103_run(c, &w, &saves, half[0].keep);
-		name_map_free(&saves.by_copy);
-	}
-	for (int h = 0; h < 2; h++) {
-		free(half[h].pairs);
-		free(half[h].tmp.v);
-		arena_free(half[h].keep);
-	}
-	free(w.steps);
-	free(w.after);
+	/* What the threads needed and the walk does not goes before it: the
+	 * intern tables, the split, the scratch lists. */
 	free(units);
 	free(weight);
+	struct saved saves = { half[0].keep, { 0 } };
+	for (int h = 0; h < 2; h++) {
+		strtab_free(&half[h].strs);
+		free(half[h].tmp);
+		for (size_t i = 0; i < half[h].npairs; i++)
+			saved_add(&saves, half[h].pairs[i].copy, half[h].pairs[i].orig);
+		free(half[h].pairs);
+	}
+	if (w103)
+		w103_run(c, &w, &saves, half[0].keep);
+	name_map_free(&saves.by_copy);
+	for (int h = 0; h < 2; h++)
+		arena_free(half[h].keep);
+	free(w.steps);
+	free(w.after);
 }
 /* ---- --explain-effects ---- */
 
