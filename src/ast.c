@@ -25,8 +25,9 @@ struct command *ast_command_in(struct arena *a, struct loc kw_loc, struct loc lo
                                const char *text, size_t len)
 {
 	struct command *c = arena_alloc(a, sizeof *c);
-	c->kw_loc = kw_loc;
 	c->loc = loc;
+	c->kw_line = (uint32_t)kw_loc.line;
+	c->kw_col = (uint32_t)kw_loc.col;
 	c->kind = CMD_RUN;
 	c->text = text;
 	c->len = (uint32_t)len;
@@ -37,6 +38,11 @@ struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,
                             const char *text, size_t len)
 {
 	return ast_command_in(a, kw_loc, loc, arena_strndup(a, text, len), len);
+}
+
+struct loc command_kw_loc(const struct command *c)
+{
+	return (struct loc){c->loc.file, (int)c->kw_line, (int)c->kw_col};
 }
 
 struct block *ast_block(struct arena *a, struct loc loc, enum block_kind kind,
@@ -142,8 +148,8 @@ enum policy block_policy(const struct block *b)
 
 int64_t block_timeout_ms(const struct block *b)
 {
-	if (b->timeout.set)
-		return b->timeout.max_ms;
+	if (b->timeout && b->timeout->set)
+		return b->timeout->max_ms;
 	if (b->estimate.set)
 		return 2 * b->estimate.max_ms;
 	return 0;

@@ -111,29 +111,34 @@ struct expect {
 
 enum cmd_kind { CMD_RUN, CMD_CAPTURE };
 
-struct cmd_effects;
+/* The name a capture command defines: only about one command in 17 is a
+ * capture, so it lives apart from the command. */
+struct capture_name {
+	const char *name;     /* interned */
+	struct loc loc;
+};
 
+/* A spec has several commands per step: pointers first, then the 32-bit
+ * fields, no holes (88 bytes). */
 struct command {
 	struct loc loc;       /* of the command text's first byte */
-	struct loc kw_loc;    /* of `run` / `capture` */
-	enum cmd_kind kind;
-	int index;            /* 1-based within its block (here: no padding) */
-	const char *capture;  /* CMD_CAPTURE: the name (interned) */
-	struct loc capture_loc;
 	/* Verbatim, trimmed; may hold "\\\n" and here-doc lines. A run command's
 	 * text usually points into the spec's source, so it does not end in NUL:
 	 * read len bytes. A capture's is a NUL-terminated copy (effects.c reads
 	 * it as a C string). */
 	const char *text;
 	struct ref *refs;     /* spec references in shell-expansion positions */
-	uint32_t len;
-	uint32_t nrefs;
 	struct expect *expects;
 	struct block *block;  /* the block it belongs to */
 	struct command *next;
-	/* What effects_of_command read from the text, kept because several
-	 * rules ask for the same command (NULL until first asked). */
-	const struct cmd_effects *effects;
+	const struct capture_name *capture; /* CMD_CAPTURE: the name; else NULL */
+	uint32_t len;
+	uint32_t nrefs;
+	/* `run` / `capture` is in loc.file, nearly always on loc's line: the
+	 * file is not stored twice (command_kw_loc gives the whole loc). */
+	uint32_t kw_line, kw_col;
+	int index;            /* 1-based within its block */
+	enum cmd_kind kind : 8;
 };
 
 /* ---- blocks ---- */
@@ -151,11 +156,12 @@ enum policy { POLICY_DEFAULT, POLICY_ABORT, POLICY_ROLLBACK, POLICY_ESCALATE };
 
 enum undo_kind { UNDO_MISSING, UNDO_BLOCK, UNDO_NONE, UNDO_IRREVERSIBLE };
 
+/* The text as written is not kept: only the parser quotes it, from its
+ * own tokens. */
 struct duration {
-	struct loc loc;
+	struct loc loc;         /* of the keyword; line 0 if not written */
 	int64_t min_ms, max_ms; /* a single duration has min == max */
-	const char *raw;
-	bool set;
+	bool set;               /* written and valid */
 };
 
 struct checksum {
@@ -166,7 +172,8 @@ struct checksum {
 };
 
 /* A spec has about two blocks per step (the step and its undo): the small
- * fields share one word at the end (248 -> 208 bytes). */
+ * fields share one word at the end, and the timeout, which few blocks have,
+ * is kept apart (248 -> 160 bytes). */
 struct block {
 	struct loc loc;       /* of the keyword */
 	const char *name;     /* decoded name (NULL for undo) */
@@ -174,7 +181,7 @@ struct block {
 	struct command *cmds;
 	struct block *next;
 	struct duration estimate;
-	struct duration timeout; /* min_ms == max_ms */
+	struct duration *timeout; /* min_ms == max_ms; NULL if not written */
 	struct checksum *checksums;
 	/* steps only */
 	struct loc undo_loc;
@@ -325,6 +332,8 @@ const char *cmp_op_name(enum cmp_op op);
 const char *meta_key_name(enum meta_key k);        /* "release", "deploy-time", ... */            /* "==", "<=", ... as specs write them */            /* "abort", ... */
 /* The policy that applies: the written one, or the kind's default. */
 enum policy block_policy(const struct block *b);
+/* Where a command's `run` / `capture` keyword is. */
+struct loc command_kw_loc(const struct command *c);
 /* The effective timeout: given, or twice the upper estimate, or 0 if none. */
 int64_t block_timeout_ms(const struct block *b);
 /* Find a symbol by name, NULL if none. */

@@ -55,7 +55,7 @@ static void check_estimate_list(struct compile *c, const struct block *list)
 		struct diagnostic *d = diag_report(c->diags, DIAG_W101, b->loc,
 			"%s \"%s\" has no estimate", block_kind_name(b->kind),
 			block_name(b));
-		if (!b->timeout.set && !b->timeout.loc.line)
+		if (!b->timeout)
 			diag_note(d, (struct loc){ 0 },
 			          "without an estimate or a timeout this block may run forever");
 	}

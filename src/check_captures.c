@@ -102,7 +102,7 @@ static void check_use(struct compile *c, const struct symbol *sym,
 	struct diagnostic *d = diag_report(c->diags, DIAG_E009, loc,
 		"capture \"%s\" may not exist yet when %s uses it", sym->name,
 		describe_block(c->arena, use));
-	diag_note(d, def->capture_loc.line ? def->capture_loc : def->loc,
+	diag_note(d, def->capture->loc.line ? def->capture->loc : def->loc,
 	          "\"%s\" is captured here, in %s: %s", sym->name,
 	          describe_block(c->arena, def->block), why);
 	if (use->kind == BLOCK_UNDO && def->block == use->parent)
@@ -176,7 +176,7 @@ static void check_checksum(struct compile *c, const struct block *b,
 		return;
 	}
 	const struct command *def = s->capture;
-	struct loc where = def->capture_loc.line ? def->capture_loc : def->loc;
+	struct loc where = def->capture->loc.line ? def->capture->loc : def->loc;
 	if (def->block != b) {
 		d = diag_report(c->diags, DIAG_E009, cs->loc,
 		                "checksum names capture \"%s\" of another block",

@@ -286,7 +286,7 @@ static void j_command(struct jw *w, const struct command *cmd)
 	jw_obj(w, NULL);
 	jw_int(w, "index", cmd->index);
 	jw_str(w, "kind", cmd->kind == CMD_CAPTURE ? "capture" : "run");
-	jw_str(w, "capture", cmd->kind == CMD_CAPTURE ? cmd->capture : NULL);
+	jw_str(w, "capture", cmd->kind == CMD_CAPTURE ? cmd->capture->name : NULL);
 	jw_strn(w, "text", cmd->text, cmd->len);
 	j_loc(w, "location", &cmd->loc);
 	jw_arr(w, "refs");
@@ -399,7 +399,7 @@ static void j_block(struct jw *w, const struct release *r, const struct block *b
 	if (block_timeout_ms(b) > 0) {
 		jw_obj(w, "timeout");
 		jw_int(w, "ms", block_timeout_ms(b));
-		jw_bool(w, "given", b->timeout.set);
+		jw_bool(w, "given", b->timeout && b->timeout->set);
 		jw_end_obj(w);
 	} else {
 		jw_null(w, "timeout");

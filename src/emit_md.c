@@ -418,7 +418,7 @@ static void fence_command(struct buf *out, const struct command *cmd)
 		expand_command(&t, cmd);
 		bool own_line = t.len > 0 && (memchr(t.data, '#', t.len) ||
 		                              memchr(t.data, '\n', t.len));
-		buf_printf(out, "%s=$(", cmd->capture);
+		buf_printf(out, "%s=$(", cmd->capture->name);
 		buf_add(out, t.data, t.len);
 		buf_puts(out, own_line ? "\n)\n" : ")\n");
 		buf_free(&t);
@@ -435,7 +435,7 @@ static void command_label(struct buf *out, const struct command *cmd)
 
 	buf_init(&t);
 	if (cmd->kind == CMD_CAPTURE)
-		buf_printf(&t, "%s=$(", cmd->capture);
+		buf_printf(&t, "%s=$(", cmd->capture->name);
 	expand_command(&t, cmd);
 	char *nl = t.len > 0 ? memchr(t.data, '\n', t.len) : NULL;
 	if (nl) {
@@ -688,7 +688,7 @@ static void timing_lines(struct buf *out, const struct block *b)
 	buf_puts(out, "\n- **Limit**: ");
 	if (limit > 0) {
 		dur_words(out, limit);
-		buf_puts(out, b->timeout.set ? "" : " (twice the upper estimate)");
+		buf_puts(out, b->timeout && b->timeout->set ? "" : " (twice the upper estimate)");
 		buf_puts(out, "; past it the commands are stopped and the block has failed");
 	} else {
 		buf_puts(out, "none");
@@ -897,10 +897,10 @@ static void backup_records(struct buf *out, const struct block *b)
 		if (!any)
 			buf_puts(out, "**Records**:\n\n");
 		any = true;
-		buf_printf(out, "- `$%s`: the output of ", cmd->capture);
+		buf_printf(out, "- `$%s`: the output of ", cmd->capture->name);
 		command_label(out, cmd);
 		for (const struct checksum *ck = b->checksums; ck; ck = ck->next)
-			if (ck->name && strcmp(ck->name, cmd->capture) == 0)
+			if (ck->name && strcmp(ck->name, cmd->capture->name) == 0)
 				buf_puts(out, "; its SHA-256 is recorded at the end of "
 				              "this backup and checked before any rollback "
 				              "command uses the file");

@@ -1436,7 +1436,7 @@ static void put_dry_text(struct buf *out, const struct command *cmd)
 	if (cmd->kind == CMD_CAPTURE) {
 		struct buf t;
 		buf_init(&t);
-		buf_printf(&t, "capture %s: ", cmd->capture);
+		buf_printf(&t, "capture %s: ", cmd->capture->name);
 		q(out, t.data);
 		buf_free(&t);
 	} else {
@@ -1533,9 +1533,9 @@ static void put_command(struct buf *out, const struct release *r,
 	for (const struct expect *e = cmd->expects; e; e = e->next)
 		put_expect(out, e);
 	if (cmd->kind == CMD_CAPTURE && cmd->capture) {
-		buf_printf(out, "\trelc_store %s || return 1\n", cmd->capture);
+		buf_printf(out, "\trelc_store %s || return 1\n", cmd->capture->name);
 		buf_printf(out, "\tRELC_V_%s=$RELC_R\n\texport RELC_V_%s\n",
-		           cmd->capture, cmd->capture);
+		           cmd->capture->name, cmd->capture->name);
 	}
 }
 

@@ -271,7 +271,6 @@ static bool parse_duration_range(struct parse_ctx *ctx, const struct pt_tok *t,
 {
 	const char *dots = strstr(t->text, "..");
 	d->loc = t->loc;
-	d->raw = arena_strndup(ctx->arena, t->text, t->len);
 	if (dots && allow_range) {
 		int64_t lo, hi;
 		size_t l1 = (size_t)(dots - t->text);
@@ -474,8 +473,8 @@ struct block_builder {
 	struct block *b;
 	struct command *last_cmd;
 	struct expect *last_expect;
-	struct loc estimate_loc, timeout_loc;
-	struct loc timeout_value_loc;
+	/* the durations as written, quoted by the timeout-below-estimate error */
+	const struct pt_tok *estimate_tok, *timeout_tok;
 };
 
 static void add_command(struct block_builder *bb, struct command *c)
@@ -522,8 +521,10 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		struct command *c = ast_command(ctx->arena, n->loc, n->args[1].loc,
 		                                n->args[1].text, n->args[1].len);
 		c->kind = CMD_CAPTURE;
-		c->capture = arena_intern(ctx->arena, n->args[0].text, n->args[0].len);
-		c->capture_loc = n->args[0].loc;
+		struct capture_name *cn = arena_alloc(ctx->arena, sizeof *cn);
+		cn->name = arena_intern(ctx->arena, n->args[0].text, n->args[0].len);
+		cn->loc = n->args[0].loc;
+		c->capture = cn;
 		add_command(bb, c);
 		return;
 	}
@@ -544,23 +545,23 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		return;
 	}
 	case PT_ESTIMATE:
-		if (b->estimate.set || bb->estimate_loc.line) {
+		if (bb->estimate_tok) {
 			twice(ctx, n, "estimate");
 			return;
 		}
-		bb->estimate_loc = n->loc;
+		bb->estimate_tok = &n->args[0];
 		parse_duration_range(ctx, &n->args[0], true, &b->estimate);
 		b->estimate.loc = n->loc;
 		return;
 	case PT_TIMEOUT:
-		if (b->timeout.set || bb->timeout_loc.line) {
+		if (bb->timeout_tok) {
 			twice(ctx, n, "timeout");
 			return;
 		}
-		bb->timeout_loc = n->loc;
-		bb->timeout_value_loc = n->args[0].loc;
-		parse_duration_range(ctx, &n->args[0], false, &b->timeout);
-		b->timeout.loc = n->loc;
+		bb->timeout_tok = &n->args[0];
+		b->timeout = arena_alloc(ctx->arena, sizeof *b->timeout);
+		parse_duration_range(ctx, &n->args[0], false, b->timeout);
+		b->timeout->loc = n->loc;
 		return;
 	case PT_ON_FAILURE: {
 		if (is_undo) {
@@ -684,13 +685,15 @@ static struct block *convert_block(struct parse_ctx *ctx, const struct pt_node *
 	struct value *name = kind == BLOCK_UNDO ? NULL : make_value(ctx, &n->args[0]);
 	struct block *b = ast_block(ctx->arena, n->loc, kind, name);
 	b->parent = parent;
-	struct block_builder bb = {b, NULL, NULL, {0}, {0}, {0}};
+	struct block_builder bb = {b, NULL, NULL, NULL, NULL};
 	for (const struct pt_node *c = n->children; c; c = c->next)
 		block_item(ctx, &bb, c);
-	if (b->timeout.set && b->estimate.set && b->timeout.max_ms < b->estimate.max_ms) {
-		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E005, bb.timeout_value_loc,
-			"timeout %s is below the estimate's upper bound %s",
-			b->timeout.raw, b->estimate.raw);
+	if (b->timeout && b->timeout->set && b->estimate.set &&
+	    b->timeout->max_ms < b->estimate.max_ms) {
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E005, bb.timeout_tok->loc,
+			"timeout %.*s is below the estimate's upper bound %.*s",
+			(int)bb.timeout_tok->len, bb.timeout_tok->text,
+			(int)bb.estimate_tok->len, bb.estimate_tok->text);
 		diag_note(d, b->estimate.loc, "the estimate is here");
 	}
 	return b;

@@ -212,7 +212,7 @@ static void define_captures(struct resolver *rs, struct block *b)
 	for (struct command *c = b->cmds; c; c = c->next) {
 		find_command_refs(rs, c);
 		if (c->kind == CMD_CAPTURE) {
-			struct symbol *s = define(rs, c->capture, SYM_CAPTURE, c->capture_loc);
+			struct symbol *s = define(rs, c->capture->name, SYM_CAPTURE, c->capture->loc);
 			if (s)
 				s->capture = c;
 		}

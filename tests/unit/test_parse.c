@@ -89,7 +89,7 @@ Test(parse, command_is_verbatim_rest_of_line)
 	cr_assert_str_eq(b->cmds->text, "echo 'a  #b' \"$x\" # not a comment");
 	cr_assert_eq(b->cmds->loc.line, 2);
 	cr_assert_eq(b->cmds->loc.col, 11);
-	cr_assert_eq(b->cmds->kw_loc.col, 5);
+	cr_assert_eq(command_kw_loc(b->cmds).col, 5);
 	cr_assert_eq(b->undo_kind, UNDO_NONE);
 	cr_assert_str_eq(b->undo_reason, "nothing");
 }
@@ -217,7 +217,7 @@ Test(parse, durations_and_ranges)
 	struct block *b = first_block(f);
 	cr_assert_eq(b->estimate.min_ms, 90000);
 	cr_assert_eq(b->estimate.max_ms, 120000);
-	cr_assert_eq(b->timeout.max_ms, 250);
+	cr_assert_eq(b->timeout->max_ms, 250);
 	/* timeout below the estimate's upper bound */
 	const struct diagnostic *d = find(DIAG_E005);
 	cr_assert_not_null(d);
