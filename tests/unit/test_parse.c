@@ -329,3 +329,26 @@ Test(parse, crlf_line_endings)
 	cr_assert_eq(diag_errors(ds), 0);
 	cr_assert_str_eq(first_block(f)->cmds->text, "true");
 }
+
+/* The scanner gives a newline or a byte back to be read again in another
+ * state; it must not count it twice. */
+Test(parse, a_bare_run_keeps_the_lines_that_follow)
+{
+	parse("release 1.0.0\nstep \"a\" {\n    run\n    frob x y z\n}\n");
+	const struct diagnostic *d = find(DIAG_E001);
+	cr_assert_not_null(d);
+	cr_assert_eq(d->loc.line, 3, "reported at line %d", d->loc.line);
+	cr_assert_eq(d->loc.col, 8, "reported at column %d", d->loc.col);
+	for (size_t i = 0; i < diag_count(ds); i++)
+		cr_assert_leq(diag_get(ds, i)->loc.line, 4, "line %d is past the step's text",
+		              diag_get(ds, i)->loc.line);
+}
+
+Test(parse, a_capture_without_a_name_keeps_its_columns)
+{
+	parse("release 1.0.0\nstep \"a\" {\n    capture 9X = ls\n}\n");
+	const struct diagnostic *d = find(DIAG_E001);
+	cr_assert_not_null(d);
+	cr_assert_eq(d->loc.line, 3);
+	cr_assert_eq(d->loc.col, 18, "reported at column %d (ls is at 18)", d->loc.col);
+}
