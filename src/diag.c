@@ -33,6 +33,11 @@ struct source_text {
 	char *text;
 	size_t len;
 	int order; /* first-registered order, so diagnostics sort root file first */
+	/* Where the last line asked for starts: diagnostics are printed in line
+	 * order, so each lookup goes on from the one before instead of from the
+	 * top (a big spec with many findings was quadratic). */
+	int cursor_line;
+	size_t cursor_off;
 };
 
 struct diag_set {
@@ -91,6 +96,8 @@ void diag_take_source(struct diag_set *ds, const char *path, char *text,
 	s->text = text;
 	s->len = len;
 	s->order = (int)ds->nsources;
+	s->cursor_line = 0;
+	s->cursor_off = 0;
 	ds->nsources++;
 }
 
@@ -265,15 +272,22 @@ static const char *source_line(const struct diag_set *ds, const char *path,
                                int line, size_t *len)
 {
 	for (size_t i = 0; i < ds->nsources; i++) {
-		const struct source_text *s = &ds->sources[i];
+		/* the cursor is a cache, not part of what the set holds */
+		struct source_text *s = (struct source_text *)&ds->sources[i];
 		if (strcmp(s->path, path) != 0)
 			continue;
-		const char *p = s->text, *end = s->text + s->len;
-		for (int l = 1; l < line && p < end; l++) {
+		if (s->cursor_line < 1 || s->cursor_line > line) {
+			s->cursor_line = 1;
+			s->cursor_off = 0;
+		}
+		const char *p = s->text + s->cursor_off, *end = s->text + s->len;
+		for (int l = s->cursor_line; l < line && p < end; l++) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			if (!nl)
 				return NULL;
 			p = nl + 1;
+			s->cursor_line = l + 1;
+			s->cursor_off = (size_t)(p - s->text);
 		}
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		*len = nl ? (size_t)(nl - p) : (size_t)(end - p);

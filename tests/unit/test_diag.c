@@ -100,3 +100,39 @@ Test(diag, text_format_has_location_excerpt_caret_and_notes)
 	free(out);
 	diag_set_free(ds);
 }
+
+static char *printed(struct diag_set *ds)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	diag_print(ds, f);
+	fclose(f);
+	return out;
+}
+
+/* Each excerpt's line is found from where the one before was: the lines
+ * must still be right in two files, on a second print (back to the top)
+ * and past the end of the text. */
+Test(diag, excerpts_from_the_right_lines_in_any_order_of_lookup)
+{
+	struct diag_set *ds = diag_set_new();
+	diag_add_source(ds, "a.rel", "one\ntwo\nthree\nfour\n", 19);
+	diag_add_source(ds, "b.rel", "bee1\nbee2\n", 10);
+	diag_report(ds, DIAG_E001, (struct loc){"a.rel", 3, 1}, "m3");
+	diag_report(ds, DIAG_E001, (struct loc){"b.rel", 2, 1}, "b2");
+	diag_report(ds, DIAG_E001, (struct loc){"a.rel", 1, 1}, "m1");
+	diag_report(ds, DIAG_E001, (struct loc){"a.rel", 4, 1}, "m4");
+	diag_report(ds, DIAG_E001, (struct loc){"a.rel", 9, 1}, "past the end");
+	const char *want = "a.rel:1:1: error[E001]: m1\n    1 | one\n      | ^\n"
+	                   "a.rel:3:1: error[E001]: m3\n    3 | three\n      | ^\n"
+	                   "a.rel:4:1: error[E001]: m4\n    4 | four\n      | ^\n"
+	                   "a.rel:9:1: error[E001]: past the end\n    9 | \n      | ^\n"
+	                   "b.rel:2:1: error[E001]: b2\n    2 | bee2\n      | ^\n";
+	for (int round = 0; round < 2; round++) {
+		char *out = printed(ds);
+		cr_assert_str_eq(out, want, "print %d:\n%s", round + 1, out);
+		free(out);
+	}
+	diag_set_free(ds);
+}
