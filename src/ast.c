@@ -40,6 +40,21 @@ struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,
 	return ast_command_in(a, kw_loc, loc, arena_strndup(a, text, len), len);
 }
 
+struct loc ref_loc(const struct command *c, const struct ref *r)
+{
+	struct loc l = c->loc;
+	for (size_t i = 0; i < r->off && i < c->len; i++) {
+		unsigned char ch = (unsigned char)c->text[i];
+		if (ch == '\n') {
+			l.line++;
+			l.col = 1;
+		} else if ((ch & 0xc0) != 0x80) {
+			l.col++;
+		}
+	}
+	return l;
+}
+
 struct loc command_kw_loc(const struct command *c)
 {
 	return (struct loc){c->loc.file, (int)c->kw_line, (int)c->kw_col};

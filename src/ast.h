@@ -76,9 +76,10 @@ enum ref_ctx {
 	REF_HEREDOC,   /* inside an unquoted here-document body */
 };
 
+/* A spec has several of these per step: the location is not stored but
+ * computed from the command's when a diagnostic needs it (ref_loc). */
 struct ref {
 	const char *name;  /* interned */
-	struct loc loc;
 	struct symbol *sym; /* set by resolve */
 	uint32_t off, len; /* span of "${name}" in the command text */
 	enum ref_ctx ctx;
@@ -332,6 +333,8 @@ const char *cmp_op_name(enum cmp_op op);
 const char *meta_key_name(enum meta_key k);        /* "release", "deploy-time", ... */            /* "==", "<=", ... as specs write them */            /* "abort", ... */
 /* The policy that applies: the written one, or the kind's default. */
 enum policy block_policy(const struct block *b);
+/* Where reference r of command c starts (its "$"). */
+struct loc ref_loc(const struct command *c, const struct ref *r);
 /* Where a command's `run` / `capture` keyword is. */
 struct loc command_kw_loc(const struct command *c);
 /* The effective timeout: given, or twice the upper estimate, or 0 if none. */

@@ -131,7 +131,7 @@ static void check_block_uses(struct compile *c, const struct block *b)
 	check_value(c, b->name_value, b, 1);
 	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
 		for (size_t i = 0; i < cmd->nrefs; i++)
-			check_use(c, cmd->refs[i].sym, cmd->refs[i].loc, b,
+			check_use(c, cmd->refs[i].sym, ref_loc(cmd, &cmd->refs[i]), b,
 			          cmd->index);
 		/* An expect reads the output after its command ran. */
 		for (const struct expect *e = cmd->expects; e; e = e->next)

@@ -137,22 +137,6 @@ static void bind_value(struct resolver *rs, struct value *v, bool lets_only)
 	}
 }
 
-/* Position of byte off in a command's text. */
-static struct loc command_loc(const struct command *c, size_t off)
-{
-	struct loc l = c->loc;
-	for (size_t i = 0; i < off && i < c->len; i++) {
-		unsigned char ch = (unsigned char)c->text[i];
-		if (ch == '\n') {
-			l.line++;
-			l.col = 1;
-		} else if ((ch & 0xc0) != 0x80) {
-			l.col++;
-		}
-	}
-	return l;
-}
-
 static void find_command_refs(struct resolver *rs, struct command *c)
 {
 	struct sh_ref *found = NULL;
@@ -166,7 +150,6 @@ static void find_command_refs(struct resolver *rs, struct command *c)
 			r->name = arena_intern(rs->a, c->text + found[i].name_off, found[i].name_len);
 			r->ctx = found[i].ctx;
 			r->in_backquotes = found[i].in_backquotes;
-			r->loc = command_loc(c, found[i].off);
 		}
 		c->nrefs = (uint32_t)n;
 	}
@@ -179,7 +162,7 @@ static void bind_command(struct resolver *rs, struct command *c)
 		struct ref *r = &c->refs[i];
 		r->sym = release_symbol(rs->r, r->name);
 		if (!r->sym)
-			undefined(rs, r->loc, r->name);
+			undefined(rs, ref_loc(c, r), r->name);
 	}
 	for (struct expect *e = c->expects; e; e = e->next)
 		bind_value(rs, e->text, false);
