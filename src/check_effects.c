@@ -579,19 +579,21 @@ static const struct keff *rec_todo(const struct w103_rec *r)
 	return r->mem;
 }
 
+/* A block that keeps nothing has no piece (mem NULL, every count 0): no
+ * offset may be added to that NULL, so its parts are NULL too. */
 static const struct keff *rec_fx(const struct w103_rec *r)
 {
-	return (const struct keff *)(rec_todo(r) + r->ntodo);
+	return r->mem ? rec_todo(r) + r->ntodo : NULL;
 }
 
 static const char *const *rec_code(const struct w103_rec *r)
 {
-	return (const char *const *)(rec_fx(r) + r->nfx);
+	return r->mem ? (const char *const *)(rec_fx(r) + r->nfx) : NULL;
 }
 
 static const char *const *rec_words(const struct w103_rec *r)
 {
-	return rec_code(r) + r->ncode;
+	return r->mem ? rec_code(r) + r->ncode : NULL;
 }
 
 /* Put block b (kept as rec) in front of the path: it runs before all that
