@@ -2,6 +2,7 @@
 #include "diag.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,8 +207,8 @@ unsigned diag_warnings(const struct diag_set *ds)
 	return ds->warnings;
 }
 
-static const struct diag_set *sort_ctx;
-
+/* The order a file's findings sort in: registration order, -1 for none,
+ * INT_MAX for a file never registered (those sort by name, after). */
 static int file_order(const struct diag_set *ds, const char *path)
 {
 	if (!path)
@@ -215,17 +216,19 @@ static int file_order(const struct diag_set *ds, const char *path)
 	for (size_t i = 0; i < ds->nsources; i++)
 		if (ds->sources[i].path == path || strcmp(ds->sources[i].path, path) == 0)
 			return ds->sources[i].order;
-	return (int)ds->nsources;
+	return INT_MAX;
 }
 
+/* No context: sets are sorted on several threads at once (the halves of a
+ * big spec, the effects pass), so each item carries its file's key. */
 static int cmp_diag(const void *pa, const void *pb)
 {
 	const struct diagnostic *a = *(struct diagnostic *const *)pa;
 	const struct diagnostic *b = *(struct diagnostic *const *)pb;
-	int fa = file_order(sort_ctx, a->loc.file), fb = file_order(sort_ctx, b->loc.file);
+	int fa = a->file_key, fb = b->file_key;
 	if (fa != fb)
 		return fa < fb ? -1 : 1;
-	if (fa == (int)sort_ctx->nsources && a->loc.file && b->loc.file) {
+	if (fa == INT_MAX && a->loc.file && b->loc.file) {
 		int c = strcmp(a->loc.file, b->loc.file);
 		if (c)
 			return c;
@@ -243,9 +246,9 @@ static void diag_sort(struct diag_set *ds)
 {
 	if (ds->sorted || ds->len == 0)
 		return;
-	sort_ctx = ds;
+	for (size_t i = 0; i < ds->len; i++)
+		ds->items[i]->file_key = file_order(ds, ds->items[i]->loc.file);
 	qsort(ds->items, ds->len, sizeof *ds->items, cmp_diag);
-	sort_ctx = NULL;
 	ds->sorted = true;
 }
 

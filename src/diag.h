@@ -48,6 +48,7 @@ struct diagnostic {
 	char *message;
 	struct diag_note *notes, *last_note;
 	unsigned seq;    /* report order, to keep sorting stable */
+	int file_key;    /* diag_sort's: the file's registration order */
 };
 
 /* Source text registry, so the printer can show the offending line. */

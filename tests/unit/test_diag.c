@@ -1,5 +1,6 @@
 /* Unit tests of diag.c: the registry, severities, sorting, the printer. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +136,39 @@ Test(diag, excerpts_from_the_right_lines_in_any_order_of_lookup)
 		free(out);
 	}
 	diag_set_free(ds);
+}
+
+/* Sets are sorted on two threads at once (the halves of a big spec); the
+ * sort must keep no state outside the set it sorts. */
+static void *sort_many(void *arg)
+{
+	const char *other = arg;
+	for (int round = 0; round < 1000; round++) {
+		struct diag_set *ds = diag_set_new();
+		diag_add_source(ds, "root.rel", "a\n", 2);
+		diag_add_source(ds, other, "b\n", 2);
+		for (int i = 0; i < 64; i++)
+			diag_report(ds, DIAG_E001, (struct loc){ i % 2 ? other : "root.rel", 64 - i, 1 }, "m");
+		for (size_t i = 0; i < diag_count(ds); i++) {
+			const struct diagnostic *d = diag_get(ds, i);
+			bool root = strcmp(d->loc.file, "root.rel") == 0;
+			if ((i < 32) != root) {
+				diag_set_free(ds);
+				return (void *)"out of order";
+			}
+		}
+		diag_set_free(ds);
+	}
+	return NULL;
+}
+
+Test(diag, sets_sort_on_two_threads_at_once)
+{
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, sort_many, "one.rel"), 0);
+	void *mine = sort_many("two.rel");
+	void *theirs = NULL;
+	pthread_join(t, &theirs);
+	cr_assert_null(mine, "this thread: %s", (const char *)mine);
+	cr_assert_null(theirs, "the other thread: %s", (const char *)theirs);
 }
