@@ -304,14 +304,6 @@ struct strtab {
 	size_t cap, len;
 };
 
-static uint32_t str_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	return h;
-}
-
 static void strtab_grow(struct strtab *st)
 {
 	size_t ncap = st->cap ? st->cap * 2 : 256;
@@ -353,7 +345,7 @@ static void strtab_add(struct strtab *st, const char *s)
 {
 	if (4 * (st->len + 1) > 3 * st->cap)
 		strtab_grow(st);
-	uint32_t h = str_hash(s);
+	uint32_t h = hash_bytes(s, strlen(s));
 	size_t j = strtab_slot(st, s, h);
 	if (!st->s[j]) {
 		st->s[j] = s;
@@ -364,7 +356,7 @@ static void strtab_add(struct strtab *st, const char *s)
 
 static bool strtab_has(const struct strtab *st, const char *s)
 {
-	return st->cap && st->s[strtab_slot(st, s, str_hash(s))];
+	return st->cap && st->s[strtab_slot(st, s, hash_bytes(s, strlen(s)))];
 }
 
 /* Each effect on the path is filed under its kind and object, and under
@@ -1434,7 +1426,7 @@ static const char *keep_str(struct fx_pass *t, const char *s)
 	struct strtab *st = &t->strs;
 	if (4 * (st->len + 1) > 3 * st->cap)
 		strtab_grow(st);
-	uint32_t h = str_hash(s);
+	uint32_t h = hash_bytes(s, strlen(s));
 	size_t j = strtab_slot(st, s, h);
 	if (!st->s[j]) {
 		st->s[j] = arena_strndup(t->keep, s, strlen(s));

@@ -234,7 +234,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
-static uint32_t fnv1a(const char *s, size_t n)
+uint32_t hash_bytes(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < n; i++) {
@@ -246,7 +246,7 @@ static uint32_t fnv1a(const char *s, size_t n)
 
 const char *arena_intern(struct arena *a, const char *s, size_t n)
 {
-	uint32_t h = fnv1a(s, n);
+	uint32_t h = hash_bytes(s, n);
 	if (a->tab_len * 2 >= a->tab_cap) {
 		size_t ncap = a->tab_cap ? a->tab_cap * 2 : 64;
 		struct intern_entry *nt = xcalloc(ncap, sizeof *nt);
@@ -566,7 +566,7 @@ void *name_map_getn(const struct name_map *m, const char *key, size_t len)
 {
 	if (!m->cap)
 		return NULL;
-	uint32_t h = fnv1a(key, len);
+	uint32_t h = hash_bytes(key, len);
 	for (size_t i = h & (m->cap - 1); m->slots[i].key; i = (i + 1) & (m->cap - 1)) {
 		const struct name_slot *sl = &m->slots[i];
 		if (sl->hash == h && strnlen(sl->key, len + 1) == len && memcmp(sl->key, key, len) == 0)
@@ -597,7 +597,7 @@ void name_map_put(struct name_map *m, const char *key, void *val)
 		m->slots = ns;
 		m->cap = ncap;
 	}
-	uint32_t h = fnv1a(key, strlen(key));
+	uint32_t h = hash_bytes(key, strlen(key));
 	size_t i = h & (m->cap - 1);
 	for (; m->slots[i].key; i = (i + 1) & (m->cap - 1))
 		if (m->slots[i].hash == h && strcmp(m->slots[i].key, key) == 0) {

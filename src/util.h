@@ -45,6 +45,8 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) RELC_PRINTF(2, 3);
 /* Interned string: equal contents give the same pointer within the arena. */
 const char *arena_intern(struct arena *a, const char *s, size_t n);
+/* The hash every string table here uses (FNV-1a, 32 bits). */
+uint32_t hash_bytes(const char *s, size_t n);
 
 /* A growable byte buffer; data is always NUL-terminated. */
 struct buf {
