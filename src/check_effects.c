@@ -1377,15 +1377,6 @@ void check_effects_dangerous(struct compile *c)
 	check_effects_pass(c, on);
 }
 
-void check_effects(struct compile *c)
-{
-	if (!c->rel)
-		return;
-	bool on[DIAG__COUNT] = { [DIAG_W103] = true, [DIAG_W104] = true, [DIAG_W105] = true,
-	                         [DIAG_W109] = true, [DIAG_W110] = true };
-	check_effects_pass(c, on);
-}
-
 /* ---- the pass: every effects rule, one block at a time ---- */
 
 enum unit_kind { U_CHECK, U_BACKUP, U_STEP, U_VERIFY, U_AFTER };

@@ -164,9 +164,7 @@ void effect_describe_inverse(struct buf *out, const struct effect *e);
  * over the compact records kept for it. */
 void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT]);
 
-/* W103, W104, W105, W109, W110: the effect rules over c->rel. */
-void check_effects(struct compile *c);
-/* The same rules one at a time (rows of the check table): each runs the
+/* The effect rules one at a time (rows of the check table): each runs the
  * pass with its own code alone. */
 void check_effects_rollback(struct compile *c);      /* W103 */
 void check_effects_idempotent(struct compile *c);    /* W104 */
