@@ -1,0 +1,993 @@
+## src/runtime/common.sh - the runtime both generated scripts share: the
+## lock, the journal, the clock, timeouts, expects, captures and checksums,
+## the state folder, signals and the escalate banner.
+##
+## relc copies this file into every deploy.sh and rollback.sh, after the
+## generated part (constants, one function per block, the order), and then
+## deploy.sh or rollback.sh from this folder. The copy is exact, with one
+## exception: a line whose first non-blank characters are "##" (like this
+## one) is a note for readers of the source and is dropped at build time by
+## src/runtime/embed.py. Every other line, "#" comments included, reaches the
+## generated scripts as written, so changing it changes every script and the
+## goldens. Never start a line inside a multi-line quoted string with "##".
+##
+## This is a fragment, not a script. It reads what the generated part sets
+## (RELC_PROJECT, RELC_RELEASE, RELC_PREVIOUS[_REF], RELC_TARGET[_REF],
+## RELC_STATE_DEFAULT, RELC_TOTAL, RELC_NAFTER, RELC_MORE_TOOLS, the RELC_V_*
+## values) and calls the functions it defines (relc_undo_step,
+## relc_after_rollbacks, relc_checks, relc_deploy, ...); the script's own
+## part sets RELC_ME and RELC_STATE. ShellCheck reads this file as it is
+## (tests/runtime/shellcheck.sh) and tests/runtime/runtime.sh runs its
+## functions under the six shells the scripts support.
+##
+## The rules for this code are in docs/hacking.md: no fork where a parameter
+## expansion does, every status checked, results in globals (RELC_R, RELC_Q,
+## RELC_F, RELC_WHY), temporaries named relc_* (sh has no local).
+# ---- runtime: the fixed part, the same in every release ----
+## The globals of the run, all set here so that `set -u` never trips on one.
+## RELC_SQ/RELC_QQ are the pieces relc_q quotes with; RELC_DONE, RELC_STARTED,
+## RELC_HAVE and RELC_SUMOK are space-delimited sets (" a b "), tested with case.
+RELC_NL='
+'
+RELC_TAB=$(printf '\t')
+RELC_SQ="'"
+RELC_QQ="'\"'\"'"
+RELC_TMP=
+RELC_LOCKED=
+RELC_CHILD=
+RELC_JOURNAL=
+RELC_VALUES=
+RELC_VPATH=
+RELC_BID=-
+RELC_BNAME=
+RELC_DRY=
+RELC_YES=
+RELC_ALL=
+RELC_DONE=' '
+RELC_STARTED=' '
+RELC_HAVE=' '
+RELC_SUMOK=' '
+RELC_LAST=
+RELC_RB=
+RELC_KMAX=0
+RELC_T0=
+RELC_MS=0
+RELC_TS=-
+RELC_B0=0
+RELC_LIMIT=0
+RELC_RECENT=
+RELC_ROLLING=
+RELC_SETSID=
+RELC_OPEN=
+RELC_WHY=
+RELC_ST=-
+RELC_SEQN=0
+RELC_GRACE=5
+RELC_R=
+RELC_F=
+RELC_Q=
+RELC_IND='    '
+# The first line of every command's shell: on its way out it records the
+# exit status in a marker file, so that a command's own exit 124 is not taken
+# for a timeout (a shell killed by timeout's signal leaves no marker, or one
+# that differs from 124).
+RELC_HEAD='trap '"'"'printf "%s\n" "$?" > "$RELC_RC"'"'"' EXIT
+'
+
+## An error message on standard error, prefixed with the script's name.
+relc_err() {
+	printf '%s: %s\n' "$RELC_ME" "$*" >&2
+}
+
+## Remove what this run created: the temporary folder and the lock (only if
+## this run took it). Safe to call twice; the EXIT trap calls it.
+relc_cleanup() {
+	if [ -n "$RELC_TMP" ]; then
+		rm -rf "$RELC_TMP"
+		RELC_TMP=
+	fi
+	if [ -n "$RELC_LOCKED" ]; then
+		rm -rf "$RELC_STATE/lock"
+		RELC_LOCKED=
+	fi
+}
+
+## Leave with status $1 after cleaning up, without running the EXIT trap again.
+relc_exit() {
+	relc_cleanup
+	trap - EXIT
+	exit "$1"
+}
+
+## A usage error: message $1, then the help, exit 1.
+relc_usage() {
+	relc_err "$1"
+	relc_help >&2
+	relc_exit 1
+}
+
+# Single-quote $1 for display (RELC_Q), without forking.
+relc_q() {
+	relc_in=$1
+	RELC_Q=
+	while :; do
+		case $relc_in in
+		*"$RELC_SQ"*)
+			relc_pre=${relc_in%%"$RELC_SQ"*}
+			RELC_Q=$RELC_Q$relc_pre$RELC_QQ
+			relc_in=${relc_in#*"$RELC_SQ"}
+			;;
+		*)
+			RELC_Q=$RELC_SQ$RELC_Q$relc_in$RELC_SQ
+			return 0
+			;;
+		esac
+	done
+}
+
+# The clock: RELC_TS (UTC, for the journal) and RELC_MS (milliseconds since
+# the run began; whole seconds where date has no %N). RELC_RECENT says no
+# command ran since: the script's own work between two commands is short
+# enough to reuse the reading, which saves a date(1) per block.
+relc_now() {
+	RELC_TS=$(date -u '+%Y-%m-%dT%H:%M:%SZ %s %N') || RELC_TS='1970-01-01T00:00:00Z 0 0'
+	relc_n=${RELC_TS##* }
+	relc_s=${RELC_TS#* }
+	relc_s=${relc_s%% *}
+	RELC_TS=${RELC_TS%% *}
+	case $relc_n in
+	[0-9][0-9][0-9]*) relc_n=${relc_n%"${relc_n#???}"} ;;
+	*) relc_n=0 ;;
+	esac
+	while :; do
+		case $relc_n in
+		0?*) relc_n=${relc_n#0} ;;
+		*) break ;;
+		esac
+	done
+	case $relc_s in
+	''|*[!0-9]*) relc_s=0 ;;
+	esac
+	if [ -z "$RELC_T0" ]; then
+		RELC_T0=$relc_s
+	fi
+	RELC_MS=$(( (relc_s - RELC_T0) * 1000 + relc_n ))
+	RELC_RECENT=1
+}
+
+# Milliseconds as "7.2s" (RELC_F).
+relc_fmt() {
+	RELC_F=$(( $1 / 1000 )).$(( $1 % 1000 / 100 ))s
+}
+
+# Milliseconds as whole seconds for timeout(1), rounded up (RELC_F):
+# busybox's timeout takes no fractions.
+relc_secs() {
+	RELC_F=$(( ($1 + 999) / 1000 ))
+}
+
+# Append one event to the journal: block, event, duration, status, detail.
+relc_journal() {
+	if [ -z "$RELC_JOURNAL" ]; then
+		return 0
+	fi
+	if printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$RELC_TS" "$1" "$2" "${3:--}" "${4:--}" "${5:--}" >> "$RELC_JOURNAL"; then
+		return 0
+	fi
+	RELC_JOURNAL=
+	relc_escalate "cannot append to the journal in $RELC_STATE"
+}
+
+# Append a text value to the journal, each line behind "| ".
+relc_jtext() {
+	if [ -n "$RELC_JOURNAL" ]; then
+		printf '%s\n' "$1" | RELC_AJ=$RELC_JOURNAL awk '{ print "| " $0 >> ENVIRON["RELC_AJ"] }'
+	fi
+}
+
+# Show a command's output and keep it in the journal ("| " for standard
+# output, "|! " for standard error).
+relc_output() {
+	if [ -s "$RELC_TMP/out" ] || [ -s "$RELC_TMP/err" ]; then
+		if [ -n "$RELC_OPEN" ]; then
+			printf '\n'
+			RELC_OPEN=
+		fi
+		RELC_AJ=${RELC_JOURNAL:-/dev/null} awk '
+			FNR == 1 { e = (FILENAME != ARGV[1]) }
+			e { print "    ! " $0; print "|! " $0 >> ENVIRON["RELC_AJ"]; next }
+			{ print "    | " $0; print "| " $0 >> ENVIRON["RELC_AJ"] }
+		' "$RELC_TMP/out" "$RELC_TMP/err"
+	fi
+}
+
+# Read a whole file into RELC_R, trailing newlines removed.
+relc_read() {
+	RELC_R=$(cat "$1") && return 0
+	RELC_R=
+	return 1
+}
+
+# Read a stored value (state folder) into RELC_R; fails if there is none.
+relc_load() {
+	if [ -n "$RELC_VPATH" ] && [ -f "$RELC_VPATH/$1" ]; then
+		relc_read "$RELC_VPATH/$1"
+		return
+	fi
+	RELC_R=
+	return 1
+}
+
+# Store $2 (a file's bytes) as value $1 in the state folder, atomically.
+relc_save_file() {
+	if [ -z "$RELC_VALUES" ]; then
+		return 0
+	fi
+	if cat "$2" > "$RELC_VALUES/.$1.tmp" && mv -f "$RELC_VALUES/.$1.tmp" "$RELC_VALUES/$1"; then
+		return 0
+	fi
+	RELC_WHY="cannot store $1 in $RELC_VALUES"
+	return 1
+}
+
+# Store the string $2 as value $1.
+relc_save() {
+	if [ -z "$RELC_VALUES" ]; then
+		return 0
+	fi
+	if printf '%s' "$2" > "$RELC_VALUES/.$1.tmp" && mv -f "$RELC_VALUES/.$1.tmp" "$RELC_VALUES/$1"; then
+		return 0
+	fi
+	RELC_WHY="cannot store $1 in $RELC_VALUES"
+	return 1
+}
+
+# A command's standard output becomes capture $1 (RELC_R holds the value).
+relc_store() {
+	if [ -n "$RELC_DRY" ]; then
+		RELC_R=
+		return 0
+	fi
+	if ! relc_read "$RELC_TMP/out"; then
+		RELC_WHY="cannot read the output of command $RELC_CN"
+		return 1
+	fi
+	relc_save_file "capture.$1" "$RELC_TMP/out" || return 1
+	RELC_HAVE="$RELC_HAVE$1 "
+	relc_journal "$RELC_BID" capture - - "$1"
+	return 0
+}
+
+# Fail unless capture $1 has a value (it may come from an earlier run).
+relc_need() {
+	case $RELC_HAVE in
+	*" $1 "*) return 0 ;;
+	esac
+	if [ -n "$RELC_DRY" ]; then
+		return 0
+	fi
+	RELC_WHY="capture $1 has no recorded value (its command never completed)"
+	return 1
+}
+
+## The SHA-256 of file $1 into RELC_R (the digest only); fails if sha256sum
+## fails or prints nothing.
+relc_sha() {
+	relc_h=$(sha256sum < "$1") || return 1
+	RELC_R=${relc_h%% *}
+	case $RELC_R in
+	'') return 1 ;;
+	esac
+	return 0
+}
+
+# Record the SHA-256 of the file named by capture $1 (path $2).
+relc_checksum() {
+	if [ -n "$RELC_DRY" ]; then
+		printf '    checksum %s\n' "$1"
+		return 0
+	fi
+	if ! relc_sha "$2"; then
+		RELC_WHY="cannot compute the SHA-256 of $1 ($2)"
+		return 1
+	fi
+	relc_save "checksum.$1" "$RELC_R" || return 1
+	RELC_SUMOK="$RELC_SUMOK$1 "
+	relc_journal "$RELC_BID" checksum - - "$1 $RELC_R"
+	return 0
+}
+
+# Before a rollback command uses capture $1 (path $2): the file must still
+# have the SHA-256 recorded after the backup.
+relc_verify_sum() {
+	if [ -n "$RELC_DRY" ]; then
+		return 0
+	fi
+	case $RELC_SUMOK in
+	*" $1 "*) return 0 ;;
+	esac
+	if ! relc_load "checksum.$1"; then
+		RELC_WHY="no SHA-256 was recorded for $1"
+		return 1
+	fi
+	relc_want=$RELC_R
+	if ! relc_sha "$2"; then
+		RELC_WHY="cannot read $1 ($2) to verify its SHA-256"
+		return 1
+	fi
+	if [ "$RELC_R" != "$relc_want" ]; then
+		RELC_WHY="$1 ($2) changed since the backup: SHA-256 $RELC_R, recorded $relc_want"
+		return 1
+	fi
+	RELC_SUMOK="$RELC_SUMOK$1 "
+	relc_journal "$RELC_BID" checksum-ok - - "$1"
+	return 0
+}
+
+# ---- dry-run printing ----
+## Dry-run printing: relc_pb starts a command line (indented), relc_p prints
+## literal text, relc_pu a value single-quoted, relc_pd a value escaped for
+## inside "...", relc_ph one for an unquoted here-document, relc_pe ends the
+## line. The generated dry-run bodies call these to print exact commands.
+relc_pb() {
+	printf '%s%s' "$RELC_IND" "$1"
+}
+## relc_p TEXT: literal text of the command.
+relc_p() {
+	printf '%s' "$1"
+}
+## relc_pu VALUE: a value, single-quoted as relc_q does.
+relc_pu() {
+	relc_q "$1"
+	printf '%s' "$RELC_Q"
+}
+# Inside double quotes: backslash before $ ` " and \.
+relc_pd() {
+	relc_in=$1
+	while :; do
+		case $relc_in in
+		*[\\\$\`\"]*)
+			relc_pre=${relc_in%%[\\\$\`\"]*}
+			relc_in=${relc_in#"$relc_pre"}
+			printf '%s\\%s' "$relc_pre" "${relc_in%"${relc_in#?}"}"
+			relc_in=${relc_in#?}
+			;;
+		*)
+			printf '%s' "$relc_in"
+			return 0
+			;;
+		esac
+	done
+}
+## In an unquoted here-document: backslash before $ ` and \ (a " stays).
+relc_ph() {
+	relc_in=$1
+	while :; do
+		case $relc_in in
+		*[\\\$\`]*)
+			relc_pre=${relc_in%%[\\\$\`]*}
+			relc_in=${relc_in#"$relc_pre"}
+			printf '%s\\%s' "$relc_pre" "${relc_in%"${relc_in#?}"}"
+			relc_in=${relc_in#?}
+			;;
+		*)
+			printf '%s' "$relc_in"
+			return 0
+			;;
+		esac
+	done
+}
+## relc_pe: the end of the printed command.
+relc_pe() {
+	printf '\n'
+}
+
+# ---- running one command ----
+# relc_run TEXT EXPECTED-EXIT NUMBER: run TEXT with the block's remaining
+# time, output to files, as `cmd & wait $!` so a signal is handled at once.
+relc_run() {
+	RELC_CN=$3
+	if [ -n "$RELC_DRY" ]; then
+		return 0
+	fi
+	if [ -z "$RELC_RECENT" ]; then
+		relc_now
+	fi
+	RELC_RECENT=
+	relc_c0=$RELC_MS
+	true > "$RELC_TMP/rc"
+	# Without a limit the command still runs under timeout(1), for a year:
+	# timeout gives it a process group that a signal can stop as a whole.
+	RELC_F=31536000
+	if [ "$RELC_LIMIT" -gt 0 ]; then
+		relc_left=$(( RELC_LIMIT - (RELC_MS - RELC_B0) ))
+		if [ "$relc_left" -le 0 ]; then
+			relc_fmt "$RELC_LIMIT"
+			RELC_WHY="the block's limit of $RELC_F was reached before command $3"
+			RELC_ST=-
+			relc_journal "$RELC_BID" timeout - - "command $3 not started"
+			return 1
+		fi
+		relc_secs "$relc_left"
+	fi
+	if [ -n "$RELC_SETSID" ]; then
+		exec setsid timeout -k "$RELC_GRACE" "$RELC_F" sh -c "$RELC_HEAD$1" < /dev/null > "$RELC_TMP/out" 2> "$RELC_TMP/err" &
+	else
+		exec timeout -k "$RELC_GRACE" "$RELC_F" sh -c "$RELC_HEAD$1" < /dev/null > "$RELC_TMP/out" 2> "$RELC_TMP/err" &
+	fi
+	RELC_CHILD=$!
+	relc_pid=$RELC_CHILD
+	wait "$RELC_CHILD"
+	RELC_ST=$?
+	RELC_CHILD=
+	relc_mark=
+	read -r relc_mark < "$RELC_TMP/rc" || relc_mark=
+	relc_now
+	relc_fmt $(( RELC_MS - relc_c0 ))
+	# 124 is coreutils' timeout, 143 busybox's, 137 a KILL after the grace
+	# period; without the command's own marker saying so, it was stopped.
+	case $RELC_ST in
+	124|137|143)
+		if [ "$relc_mark" != "$RELC_ST" ]; then
+			# whatever the command left running in its group goes too
+			kill -s KILL -- "-$relc_pid" 2> /dev/null
+			relc_journal "$RELC_BID" timeout "$RELC_F" "$RELC_ST" "command $3"
+			relc_output
+			relc_fmt "$RELC_LIMIT"
+			if [ "$RELC_LIMIT" -gt 0 ] && [ $(( RELC_MS - RELC_B0 + 100 )) -ge "$RELC_LIMIT" ]; then
+				RELC_WHY="command $3 was stopped: the block's limit of $RELC_F was reached"
+			else
+				RELC_WHY="command $3 was stopped by a signal (status $RELC_ST)"
+			fi
+			return 1
+		fi
+		;;
+	esac
+	relc_journal "$RELC_BID" run "$RELC_F" "$RELC_ST" "command $3"
+	relc_output
+	if [ "$RELC_ST" != "$2" ]; then
+		if [ "$2" = 0 ]; then
+			RELC_WHY="command $3 exited with status $RELC_ST"
+		else
+			RELC_WHY="command $3 exited with status $RELC_ST, expected $2"
+		fi
+		return 1
+	fi
+	return 0
+}
+
+# ---- expectations on the last command's output ----
+## The expects: each relc_x_* checks the last command's output ($1 is
+## "out" or "err", the file in RELC_TMP), prints itself in a dry run, and on
+## failure journals expect-failed and sets RELC_WHY (via relc_xfail).
+## relc_xname: the stream's name for messages (relc_sn).
+relc_xname() {
+	case $1 in
+	out) relc_sn=stdout ;;
+	*) relc_sn=stderr ;;
+	esac
+}
+
+## An expect failed: RELC_WHY says what was expected; journal it; status 1.
+relc_xfail() {
+	RELC_WHY="command $RELC_CN: expected $1"
+	relc_journal "$RELC_BID" expect-failed - "$RELC_ST" "$RELC_WHY"
+	return 1
+}
+
+## The exit status is checked by relc_run itself; this only prints it in a dry run.
+relc_x_exit() {
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect exit %s\n' "$RELC_IND" "$1"
+	fi
+	return 0
+}
+
+## relc_x_eq STREAM TEXT: the whole output, trailing newlines aside, is TEXT.
+relc_x_eq() {
+	relc_xname "$1"
+	relc_q "$2"
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
+		return 0
+	fi
+	relc_read "$RELC_TMP/$1"
+	if [ "$RELC_R" = "$2" ]; then
+		return 0
+	fi
+	relc_xfail "$relc_sn to be $RELC_Q"
+}
+
+## relc_x_contains STREAM TEXT: TEXT occurs in the output (fixed string).
+relc_x_contains() {
+	relc_xname "$1"
+	relc_q "$2"
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s contains %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
+		return 0
+	fi
+	if grep -F -e "$2" "$RELC_TMP/$1" > /dev/null; then
+		return 0
+	fi
+	relc_xfail "$relc_sn to contain $RELC_Q"
+}
+
+## relc_x_matches STREAM ERE: a line matches; grep status 2 (bad ERE) says so.
+relc_x_matches() {
+	relc_xname "$1"
+	relc_q "$2"
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s matches %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
+		return 0
+	fi
+	grep -E -e "$2" "$RELC_TMP/$1" > /dev/null
+	case $? in
+	0) return 0 ;;
+	1) relc_xfail "a line of $relc_sn to match $RELC_Q" ;;
+	*) relc_xfail "a line of $relc_sn to match $RELC_Q (grep could not use the expression)" ;;
+	esac
+}
+
+## relc_x_empty STREAM: no output but newlines.
+relc_x_empty() {
+	relc_xname "$1"
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s empty\n' "$RELC_IND" "$relc_sn"
+		return 0
+	fi
+	relc_read "$RELC_TMP/$1"
+	if [ -z "$RELC_R" ]; then
+		return 0
+	fi
+	relc_xfail "$relc_sn to be empty"
+}
+
+## relc_x_nonempty STREAM: some output besides newlines.
+relc_x_nonempty() {
+	relc_xname "$1"
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s not-empty\n' "$RELC_IND" "$relc_sn"
+		return 0
+	fi
+	relc_read "$RELC_TMP/$1"
+	if [ -n "$RELC_R" ]; then
+		return 0
+	fi
+	relc_xfail "$relc_sn not to be empty"
+}
+
+## relc_icmp A OP B: integer comparison A OP B with a test(1) operator.
+relc_icmp() {
+	case $2 in
+	-eq) [ "$1" -eq "$3" ] ;;
+	-ne) [ "$1" -ne "$3" ] ;;
+	-lt) [ "$1" -lt "$3" ] ;;
+	-le) [ "$1" -le "$3" ] ;;
+	-gt) [ "$1" -gt "$3" ] ;;
+	*) [ "$1" -ge "$3" ] ;;
+	esac
+}
+
+# relc_x_cmp STREAM OP N: the whole output, blanks aside, is an integer that
+# compares as asked (OP is a test(1) operator: -eq -ne -lt -le -gt -ge).
+relc_x_cmp() {
+	relc_xname "$1"
+	case $2 in
+	-eq) relc_op='==' ;;
+	-ne) relc_op='!=' ;;
+	-lt) relc_op='<' ;;
+	-le) relc_op='<=' ;;
+	-gt) relc_op='>' ;;
+	*) relc_op='>=' ;;
+	esac
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s %s %s\n' "$RELC_IND" "$relc_sn" "$relc_op" "$3"
+		return 0
+	fi
+	relc_read "$RELC_TMP/$1"
+	relc_v=$RELC_R
+	while :; do
+		case $relc_v in
+		[" $RELC_TAB$RELC_NL"]*) relc_v=${relc_v#?} ;;
+		*[" $RELC_TAB$RELC_NL"]) relc_v=${relc_v%?} ;;
+		*) break ;;
+		esac
+	done
+	case ${relc_v#-} in
+	''|*[!0-9]*)
+		relc_xfail "$relc_sn to be an integer $relc_op $3"
+		return 1
+		;;
+	esac
+	if relc_icmp "$relc_v" "$2" "$3"; then
+		return 0
+	fi
+	relc_xfail "$relc_sn $relc_op $3 (it is $relc_v)"
+}
+
+# ---- the state folder ----
+## Create the state folder (exit 2 if impossible) and name the journal in it.
+relc_state_init() {
+	if ! mkdir -p "$RELC_STATE" 2> /dev/null || [ ! -d "$RELC_STATE" ]; then
+		relc_err "cannot create the state folder $RELC_STATE"
+		relc_exit 2
+	fi
+	RELC_JPATH=$RELC_STATE/journal.log
+}
+
+## Take the lock: mkdir is atomic, so one run at a time holds
+## $RELC_STATE/lock, with its PID in lock/pid. A held lock exits 5 with who
+## holds it; a lock whose PID is gone is reported stale, never taken over,
+## because only a person can tell whether that run's changes are settled.
+relc_lock() {
+	if mkdir "$RELC_STATE/lock" 2> /dev/null; then
+		RELC_LOCKED=1
+		printf '%s\n' "$$" > "$RELC_STATE/lock/pid"
+		return 0
+	fi
+	relc_holder=
+	if [ -f "$RELC_STATE/lock/pid" ]; then
+		read -r relc_holder < "$RELC_STATE/lock/pid" || relc_holder=
+	fi
+	case $relc_holder in
+	''|*[!0-9]*)
+		relc_err "locked: another run is starting and holds $RELC_STATE/lock"
+		;;
+	*)
+		if kill -0 "$relc_holder" 2> /dev/null; then
+			relc_err "locked: another run (PID $relc_holder) holds $RELC_STATE/lock"
+		else
+			relc_err "stale lock: $RELC_STATE/lock was left by PID $relc_holder, which is no longer running; make sure no deploy or rollback is active, then remove that folder"
+		fi
+		;;
+	esac
+	relc_exit 5
+}
+
+## A private temporary folder for the commands' output (out, err) and the
+## exit-status marker (rc, exported as RELC_RC for RELC_HEAD); exit 2 if none.
+relc_tmp() {
+	RELC_TMP=$(mktemp -d "${TMPDIR:-/tmp}/relc.XXXXXX") || RELC_TMP=
+	if [ -z "$RELC_TMP" ]; then
+		relc_err "cannot create a temporary folder"
+		relc_exit 2
+	fi
+	RELC_RC=$RELC_TMP/rc
+	export RELC_RC
+}
+
+## Every tool the runtime needs must be on PATH before anything changes
+## (exit 2); RELC_MORE_TOOLS adds what this release needs (e.g. sha256sum).
+relc_tools() {
+	for relc_t in timeout mktemp date awk grep cat mv rm mkdir $RELC_MORE_TOOLS; do
+		if ! command -v "$relc_t" > /dev/null 2>&1; then
+			relc_err "this script needs $relc_t, which is not on PATH: nothing was changed"
+			relc_exit 2
+		fi
+	done
+	# coreutils timeout puts the command in a process group of its own and
+	# stops all of it; busybox's stops only the command's shell, so there
+	# setsid(1) makes the group the script stops on a timeout or a signal.
+	case $(timeout --version 2>&1) in
+	*coreutils*) ;;
+	*)
+		if command -v setsid > /dev/null 2>&1; then
+			RELC_SETSID=1
+		fi
+		;;
+	esac
+}
+
+# Read the journal: which blocks completed (RELC_DONE), which steps started
+# (RELC_STARTED, RELC_KMAX), how the last run ended (RELC_LAST).
+relc_scan() {
+	RELC_DONE=' '
+	RELC_STARTED=' '
+	RELC_KMAX=0
+	RELC_LAST=
+	RELC_RB=
+	if [ ! -f "$RELC_JPATH" ]; then
+		return 1
+	fi
+	# shellcheck disable=SC2034
+	while IFS=$RELC_TAB read -r relc_ts relc_b relc_e relc_rest; do
+		case $relc_ts in
+		[0-9][0-9][0-9][0-9]-*) ;;
+		*) continue ;;
+		esac
+		case $relc_b/$relc_e in
+		step:*/start)
+			relc_k=${relc_b#step:}
+			case $relc_k in
+			''|*[!0-9]*) continue ;;
+			esac
+			relc_forget "undo:$relc_k"
+			case $RELC_STARTED in
+			*" $relc_k "*) ;;
+			*) RELC_STARTED="$RELC_STARTED$relc_k " ;;
+			esac
+			if [ "$relc_k" -gt "$RELC_KMAX" ]; then
+				RELC_KMAX=$relc_k
+			fi
+			;;
+		-/deploy-start)
+			RELC_RB=
+			RELC_LAST=$relc_e
+			;;
+		-/rollback-start)
+			RELC_RB=1
+			RELC_LAST=$relc_e
+			;;
+		-/*) RELC_LAST=$relc_e ;;
+		*/ok) RELC_DONE="$RELC_DONE$relc_b " ;;
+		esac
+	done < "$RELC_JPATH"
+	return 0
+}
+
+# Drop block $1 from RELC_DONE: a step that starts again must be undone again.
+relc_forget() {
+	while :; do
+		case $RELC_DONE in
+		*" $1 "*)
+			relc_fa=${RELC_DONE%%" $1 "*}
+			relc_fb=${RELC_DONE#*" $1 "}
+			RELC_DONE="$relc_fa $relc_fb"
+			;;
+		*) return 0 ;;
+		esac
+	done
+}
+
+# Move the last run's journal and values aside before a fresh deploy.
+relc_archive() {
+	relc_now
+	relc_arch=$RELC_STATE/run-$RELC_TS-$$
+	if mkdir "$relc_arch" && mv -f "$RELC_JPATH" "$relc_arch/"; then
+		if [ -d "$RELC_VPATH" ]; then
+			mv -f "$RELC_VPATH" "$relc_arch/" || return 1
+		fi
+		printf 'The journal of the earlier run was moved to %s\n' "$relc_arch"
+		return 0
+	fi
+	return 1
+}
+
+## From here on events are journaled and values stored in the state folder
+## (both stay empty in a dry run, so nothing is written there).
+relc_open_journal() {
+	if ! mkdir -p "$RELC_VPATH"; then
+		relc_err "cannot create $RELC_VPATH"
+		relc_exit 2
+	fi
+	RELC_VALUES=$RELC_VPATH
+	RELC_JOURNAL=$RELC_JPATH
+}
+
+## The folder this script was run from (RELC_DIR), for the commands we print.
+relc_script_dir() {
+	case $0 in
+	*/*) RELC_DIR=${0%/*} ;;
+	*) RELC_DIR=. ;;
+	esac
+}
+
+# The banner that hands the release to a person: reason, then exact commands.
+relc_escalate() {
+	relc_now
+	relc_journal - escalated - - "$1"
+	relc_script_dir
+	relc_q "$RELC_DIR/rollback.sh"
+	relc_rb=$RELC_Q
+	relc_q "$RELC_DIR/deploy.sh"
+	relc_dp=$RELC_Q
+	relc_q "$RELC_STATE/journal.log"
+	printf '\n%s\n' '==================== ESCALATE ===================='
+	printf '%s\n' "$RELC_PROJECT release $RELC_RELEASE needs a person: the script stopped." "Reason: $1" '' 'Next:'
+	printf '  %s\n' "1. Read what happened:  tail -n 100 $RELC_Q"
+	case $RELC_ME$RELC_ROLLING in
+	rollback.sh|*1)
+		printf '  %s\n' "2. Fix the cause, then finish the rollback (undos already done are skipped):" "     sh $relc_rb --yes"
+		;;
+	*)
+		printf '  %s\n' "2. Fix the cause, then either continue the deploy:" "     sh $relc_dp --resume --yes" "   or roll back every step that started:" "     sh $relc_rb --yes"
+		;;
+	esac
+	printf '%s\n' '=================================================='
+	relc_exit 4
+}
+
+## INT or TERM ($1 the exit status, $2 the signal): stop the running command
+## and its process group, journal the interruption, say how to continue or roll
+## back, and exit. Further signals are ignored while this runs.
+relc_signal() {
+	trap '' INT TERM
+	if [ -n "$RELC_CHILD" ]; then
+		kill -s TERM "$RELC_CHILD" 2> /dev/null
+		kill -s TERM -- "-$RELC_CHILD" 2> /dev/null
+		wait "$RELC_CHILD"
+		kill -s KILL -- "-$RELC_CHILD" 2> /dev/null
+		RELC_CHILD=
+	fi
+	relc_now
+	if [ "$RELC_BID" != - ]; then
+		relc_journal "$RELC_BID" interrupted - "$1" "$2 received"
+	fi
+	relc_journal - interrupted - "$1" "$2"
+	relc_script_dir
+	printf '\n%s\n' "Interrupted by $2 during ${RELC_BNAME:-start-up}. The script does not roll back on its own."
+	if [ -n "$RELC_JOURNAL" ]; then
+		relc_q "$RELC_DIR/rollback.sh"
+		relc_rb=$RELC_Q
+		relc_q "$RELC_DIR/deploy.sh"
+		case $RELC_ME$RELC_ROLLING in
+		rollback.sh|*1) printf '%s\n' "To finish the rollback:  sh $relc_rb --yes" ;;
+		*) printf '%s\n' "To continue:   sh $RELC_Q --resume --yes" "To roll back:  sh $relc_rb --yes" ;;
+		esac
+	fi
+	relc_exit "$1"
+}
+
+## Ask for "yes" on the terminal before $1 ("deploy", "roll back"); --yes
+## skips it, and without a terminal --yes is required (exit 1).
+relc_confirm() {
+	if [ -n "$RELC_YES" ]; then
+		return 0
+	fi
+	if [ ! -t 0 ]; then
+		relc_err "standard input is not a terminal: pass --yes to $1 without confirmation"
+		relc_exit 1
+	fi
+	printf '%s\n' "About to $1 $RELC_PROJECT release $RELC_RELEASE" \
+		"  previous: $RELC_PREVIOUS ($RELC_PREVIOUS_REF)" \
+		"  target:   $RELC_TARGET ($RELC_TARGET_REF)" \
+		"  state:    $RELC_STATE"
+	printf '%s' 'Type yes to continue: '
+	relc_ans=
+	read -r relc_ans || relc_ans=
+	RELC_RECENT=
+	if [ "$relc_ans" != yes ]; then
+		relc_err "not confirmed: nothing was changed"
+		relc_exit 1
+	fi
+}
+
+# ---- blocks ----
+# relc_block ID KIND NAME LIMIT-MS HEADER BODY: one block with its progress
+# line and journal events; returns the body's status (RELC_WHY on failure).
+relc_block() {
+	RELC_BID=$1
+	RELC_BNAME="$2 \"$3\""
+	RELC_SEQN=$(( RELC_SEQN + 1 ))
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5"
+		"$6"
+		return 0
+	fi
+	if [ -z "$RELC_RECENT" ]; then
+		relc_now
+	fi
+	RELC_B0=$RELC_MS
+	RELC_LIMIT=$4
+	RELC_WHY=
+	RELC_ST=-
+	relc_journal "$1" start - - "$3"
+	case $1 in
+	step:*)
+		relc_forget "undo:${1#step:}"
+		case $RELC_STARTED in
+		*" ${1#step:} "*) ;;
+		*) RELC_STARTED="$RELC_STARTED${1#step:} " ;;
+		esac
+		;;
+	esac
+	printf '%s' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+	RELC_OPEN=1
+	"$6"
+	relc_brc=$?
+	if [ -z "$RELC_RECENT" ]; then
+		relc_now
+	fi
+	relc_fmt $(( RELC_MS - RELC_B0 ))
+	if [ -z "$RELC_OPEN" ]; then
+		printf '%s' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+	fi
+	RELC_OPEN=
+	if [ "$relc_brc" -eq 0 ]; then
+		printf '%s\n' "ok $RELC_F"
+		relc_journal "$1" ok "$RELC_F" 0 "$3"
+		return 0
+	fi
+	printf '%s\n' "FAILED $RELC_F" "    $RELC_WHY"
+	relc_journal "$1" failed "$RELC_F" "$RELC_ST" "$RELC_WHY"
+	return 1
+}
+
+# A block already completed in an earlier run (--resume).
+relc_skip() {
+	RELC_SEQN=$(( RELC_SEQN + 1 ))
+	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $2 \"$3\" … already done"
+	relc_now
+	relc_journal "$1" skipped - - "$3"
+}
+
+# relc_undo N NAME LIMIT-MS HEADER BODY: the undo of step N, once.
+# Is step $1 on the rollback path: it started (or --all)?
+relc_to_undo() {
+	case $RELC_STARTED in
+	*" $1 "*) return 0 ;;
+	esac
+	[ -n "$RELC_ALL" ]
+}
+
+## relc_undo: run the undo as a block unless done already; a failed undo escalates.
+relc_undo() {
+	case $RELC_DONE in
+	*" undo:$1 "*)
+		printf '%s\n' "undo of step $1 \"$2\" … already done"
+		return 0
+		;;
+	esac
+	if ! relc_to_undo "$1"; then
+		return 0
+	fi
+	if relc_block "undo:$1" "undo of step $1" "$2" "$3" "$4" "$5"; then
+		RELC_DONE="${RELC_DONE}undo:$1 "
+		return 0
+	fi
+	relc_escalate "the undo of step $1 \"$2\" failed: $RELC_WHY; the rollback stopped there"
+}
+
+## relc_undo_none N NAME WHY: step N has nothing to undo (a check-like step);
+## counted and journaled as done.
+relc_undo_none() {
+	if ! relc_to_undo "$1"; then
+		return 0
+	fi
+	RELC_SEQN=$(( RELC_SEQN + 1 ))
+	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … nothing to undo ($3)"
+	if [ -z "$RELC_DRY" ]; then
+		relc_now
+		relc_journal "undo:$1" ok - - "nothing to undo"
+	fi
+	return 0
+}
+
+## relc_undo_irreversible N NAME WHY: the rollback cannot pass step N; escalate
+## (a dry run only prints it).
+relc_undo_irreversible() {
+	if ! relc_to_undo "$1"; then
+		return 0
+	fi
+	RELC_SEQN=$(( RELC_SEQN + 1 ))
+	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … irreversible ($3)"
+	if [ -n "$RELC_DRY" ]; then
+		return 0
+	fi
+	relc_escalate "step $1 \"$2\" is irreversible ($3): the rollback cannot go past it"
+}
+
+# relc_after ID NAME LIMIT-MS HEADER BODY: one after-rollback block, once.
+relc_after() {
+	case $RELC_DONE in
+	*" $1 "*)
+		printf '%s\n' "after-rollback \"$2\" … already done"
+		return 0
+		;;
+	esac
+	if relc_block "$1" after-rollback "$2" "$3" "$4" "$5"; then
+		RELC_DONE="$RELC_DONE$1 "
+		return 0
+	fi
+	relc_escalate "after-rollback \"$2\" failed: $RELC_WHY"
+}
+
+# The rollback path from step $1 down to step 1, then every after-rollback.
+relc_rollback_path() {
+	relc_k=$1
+	while [ "$relc_k" -gt 0 ]; do
+		relc_undo_step "$relc_k"
+		relc_k=$(( relc_k - 1 ))
+	done
+	relc_after_rollbacks
+}
