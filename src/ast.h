@@ -277,7 +277,9 @@ struct semver {
 
 struct source_file {
 	const char *path;       /* display path (interned) */
-	const char *fs_path;    /* path used to open it */
+	const char *fs_path;    /* path used to open it (canonical for an include) */
+	const char *dir;        /* canonical folder its includes are found in;
+	                         * NULL when it cannot be resolved */
 	struct loc included_at; /* line 0 for the root */
 	struct source_file *includer;
 	struct source_file *next;

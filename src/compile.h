@@ -14,6 +14,10 @@
 struct compile_options {
 	const char *repo;         /* --repo DIR, NULL to discover from the spec */
 	bool no_git;              /* --no-git */
+	/* --include-root DIR...: canonical folders includes may read besides
+	 * the work tree (or, with no repository, the spec's folder) */
+	const char *const *include_roots;
+	size_t ninclude_roots;
 	bool check_only;          /* relc check: skip what only back ends print (spec_blob) */
 	struct diag_options diag;
 };

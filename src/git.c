@@ -285,6 +285,23 @@ static bool open_repo(struct pin *p)
 	return ok;
 }
 
+char *git_work_tree(const struct compile_options *opt, const char *spec_path)
+{
+	git_libgit2_init();
+	git_repository *repo = NULL;
+	char *dir = spec_dir(spec_path);
+	int err = opt->repo
+		? git_repository_open_ext(&repo, opt->repo, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)
+		: git_repository_open_ext(&repo, dir, 0, getenv("GIT_CEILING_DIRECTORIES"));
+	char *wd = NULL;
+	if (err == 0 && git_repository_workdir(repo))
+		wd = real_path(git_repository_workdir(repo));
+	git_repository_free(repo);
+	free(dir);
+	git_libgit2_shutdown();
+	return wd;
+}
+
 /* The spec's path relative to the work tree, for the provenance header; the
  * path as given when the spec is outside it (or the repository is bare). */
 static void set_spec_relpath(struct pin *p)

@@ -17,6 +17,12 @@
  * E014, E015, W111). Does nothing when c->rel is NULL. */
 void git_pin_release(struct compile *c);
 
+/* The canonical path of the work tree of the repository relc uses for the
+ * spec at spec_path (--repo, else discovered from the spec's folder, as
+ * git_pin_release does), malloc'd; NULL when there is none, it is bare or it
+ * cannot be opened. Includes must stay inside it. Reports nothing. */
+char *git_work_tree(const struct compile_options *opt, const char *spec_path);
+
 /* The git blob id (40 lowercase hex digits) of `len` bytes, written to out.
  * Returns false only if libgit2 fails to hash. Needs no repository. */
 bool relc_git_blob_id(const char *data, size_t len, char out[41]);

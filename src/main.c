@@ -1,4 +1,6 @@
 /* main.c - the relc command line. */
+/* realpath() is XSI */
+#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,8 +30,9 @@ static const char usage_text[] =
 	"       relc fmt [--check] SPEC...          canonical layout (--check: exit 1 naming\n"
 	"                                           each file that is not formatted)\n"
 	"       relc explain CODE                   the rule behind a diagnostic\n"
-	"options: --repo DIR, --no-git, --werror, --allow-irreversible,\n"
-	"         --diagnostics=text|json|sarif, -q, --version, --help\n";
+	"options: --repo DIR, --no-git, --include-root DIR, --werror,\n"
+	"         --allow-irreversible, --diagnostics=text|json|sarif, -q,\n"
+	"         --version, --help\n";
 
 struct cli {
 	const char *command;
@@ -40,6 +43,8 @@ struct cli {
 	const char *emit_kind;
 	bool check_only;
 	bool explain_effects;
+	char *include_roots[64];  /* canonical, malloc'd */
+	size_t ninclude_roots;
 	struct compile_options copt;
 };
 
@@ -55,6 +60,28 @@ static int usage_error(const char *fmt, ...)
 	fputs("\n", stderr);
 	fputs(usage_text, stderr);
 	return EXIT_USAGE;
+}
+
+/* --include-root DIR: kept canonical, so that includes are compared with the
+ * folder itself and not with a symlink to it. */
+static int add_include_root(struct cli *cli, const char *dir)
+{
+	if (cli->ninclude_roots == sizeof cli->include_roots / sizeof cli->include_roots[0])
+		return usage_error("%s", "too many --include-root folders");
+	char *real = realpath(dir, NULL);
+	struct stat st;
+	if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		int e = real ? ENOTDIR : errno;
+		if (e == ENOMEM)
+			relc_oom();
+		free(real);
+		relc_error("--include-root %s: %s", dir, strerror(e));
+		return EXIT_USAGE;
+	}
+	cli->include_roots[cli->ninclude_roots++] = real;
+	cli->copt.include_roots = (const char *const *)cli->include_roots;
+	cli->copt.ninclude_roots = cli->ninclude_roots;
+	return -1;
 }
 
 /* Parse options anywhere on the line; the rest are the command and its words. */
@@ -87,7 +114,14 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			cli->check_only = true;
 		else if (strcmp(a, "--explain-effects") == 0)
 			cli->explain_effects = true;
-		else if (strcmp(a, "--repo") == 0 || strcmp(a, "-o") == 0 ||
+		else if (strcmp(a, "--include-root") == 0 || strncmp(a, "--include-root=", 15) == 0) {
+			const char *v = a[14] == '=' ? a + 15 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v)
+				return usage_error("%s needs a value", a);
+			int r = add_include_root(cli, v);
+			if (r >= 0)
+				return r;
+		} else if (strcmp(a, "--repo") == 0 || strcmp(a, "-o") == 0 ||
 		         strcmp(a, "--update") == 0 || strcmp(a, "--output") == 0) {
 			if (i + 1 >= argc)
 				return usage_error("%s needs a value", a);
@@ -449,14 +483,9 @@ static int cmd_explain(struct cli *cli)
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int run(struct cli *c)
 {
-	struct cli cli;
-	memset(&cli, 0, sizeof cli);
-	int r = parse_args(argc, argv, &cli);
-	if (r >= 0)
-		return r;
-	const char *cmd = cli.command;
+	const char *cmd = c->command;
 	if (strcmp(cmd, "version") == 0) {
 		printf("relc %s\n", RELC_VERSION_STRING);
 		return EXIT_OK;
@@ -466,16 +495,28 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "check") == 0)
-		return cmd_check(&cli);
+		return cmd_check(c);
 	if (strcmp(cmd, "build") == 0)
-		return cmd_build(&cli);
+		return cmd_build(c);
 	if (strcmp(cmd, "emit") == 0)
-		return cmd_emit(&cli);
+		return cmd_emit(c);
 	if (strcmp(cmd, "changelog") == 0)
-		return cmd_changelog(&cli);
+		return cmd_changelog(c);
 	if (strcmp(cmd, "explain") == 0)
-		return cmd_explain(&cli);
+		return cmd_explain(c);
 	if (strcmp(cmd, "fmt") == 0)
-		return cmd_fmt(&cli);
+		return cmd_fmt(c);
 	return usage_error("unknown command \"%s\"", cmd);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	memset(&cli, 0, sizeof cli);
+	int r = parse_args(argc, argv, &cli);
+	if (r < 0)
+		r = run(&cli);
+	for (size_t i = 0; i < cli.ninclude_roots; i++)
+		free(cli.include_roots[i]);
+	return r;
 }

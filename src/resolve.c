@@ -9,7 +9,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "confine.h"
 #include "git.h"
 #include "parse.h"
 #include "shell.h"
@@ -30,6 +32,11 @@ struct resolver {
 	struct known_issue **issue_tail;
 	struct source_file *files_tail;
 	int depth;
+	/* The canonical folders includes may read from, and how messages name
+	 * them; found at the first include, so a spec without any costs nothing. */
+	const char **roots;
+	size_t nroots;
+	const char *roots_where;
 };
 
 static const char *const builtin_names[] = {
@@ -228,7 +235,8 @@ static void add_block(struct resolver *rs, struct block *b)
 	define_captures(rs, b);
 }
 
-/* Join an include path to the folder of the including file. */
+/* Join an include path to the display path of the including file, for
+ * messages: the path as the user would find it from the spec. */
 static char *join_dir(const char *base, const char *rel)
 {
 	if (rel[0] == '/')
@@ -244,7 +252,70 @@ static char *join_dir(const char *base, const char *rel)
 	return p;
 }
 
-static void resolve_file(struct resolver *rs, const char *fs_path,
+/* The canonical folder holding `path` as named (a symlinked file's own
+ * folder, not its target's), in the arena; NULL when it cannot be resolved. */
+static const char *real_dir(struct arena *a, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = !slash ? xstrdup(".") : slash == path ? xstrdup("/")
+	            : xstrndup(path, (size_t)(slash - path));
+	char *real = realpath(dir, NULL);
+	if (!real && errno == ENOMEM)
+		relc_oom();
+	free(dir);
+	const char *out = real ? arena_strdup(a, real) : NULL;
+	free(real);
+	return out;
+}
+
+/* The work tree of the repository relc uses; with --no-git, or when there is
+ * none, the folder of the spec named on the command line; then every
+ * --include-root. */
+static void find_roots(struct resolver *rs)
+{
+	const struct compile_options *o = &rs->c->opt;
+	char *tree = o->no_git ? NULL : git_work_tree(o, rs->r->root_path);
+	const char *base = tree ? arena_strdup(rs->a, tree) : rs->r->files->dir;
+	free(tree);
+	rs->roots = arena_alloc(rs->a, (o->ninclude_roots + 1) * sizeof *rs->roots);
+	if (base)
+		rs->roots[rs->nroots++] = base;
+	for (size_t i = 0; i < o->ninclude_roots; i++)
+		rs->roots[rs->nroots++] = o->include_roots[i];
+	rs->roots_where = tree ? "the repository's work tree" : "the spec's folder";
+	if (o->ninclude_roots)
+		rs->roots_where = arena_printf(rs->a, "%s and the --include-root folders",
+		                               rs->roots_where);
+}
+
+/* E008 for an include relc will not read, saying why and what is allowed. */
+static void refuse(struct resolver *rs, struct loc at, const char *disp,
+                   enum confine_verdict v, int err)
+{
+	char *why = confine_reason(v, err, rs->roots_where);
+	struct diagnostic *d = diag_report(rs->ds, DIAG_E008, at, "cannot include %s: %s",
+	                                   disp, why);
+	free(why);
+	if (v == CONFINE_OUTSIDE || v == CONFINE_LINK_OUT)
+		diag_note(d, (struct loc){0}, "includes are read only inside %s; "
+		          "--include-root DIR adds a folder on purpose", rs->roots_where);
+}
+
+/* An absolute include is refused unless it names a file inside a folder the
+ * user gave with --include-root: inside the work tree it would only tie the
+ * spec to one checkout's location. */
+static bool absolute_allowed(const struct resolver *rs, const char *rel)
+{
+	const struct compile_options *o = &rs->c->opt;
+	char *path = confine_join("/", rel);
+	bool ok = false;
+	for (size_t i = 0; i < o->ninclude_roots && !ok; i++)
+		ok = confine_inside(o->include_roots[i], path);
+	free(path);
+	return ok;
+}
+
+static void include_file(struct resolver *rs, const struct confine_file *cf,
                          const char *display, struct loc included_at,
                          struct source_file *includer);
 
@@ -252,19 +323,45 @@ static void do_include(struct resolver *rs, struct source_file *from,
                        const struct stmt *s)
 {
 	const char *rel = s->value->expanded;
+	struct loc at = s->value->loc;
 	if (!rel || !*rel) {
-		diag_report(rs->ds, DIAG_E008, s->value->loc,
+		diag_report(rs->ds, DIAG_E008, at,
 		            "include takes a file path without references");
 		return;
 	}
-	char *fs = join_dir(from->fs_path, rel);
+	if (!rs->roots)
+		find_roots(rs);
 	char *disp = join_dir(from->path, rel);
-	char real[PATH_MAX];
-	bool have_real = realpath(fs, real) != NULL;
+	if (rel[0] == '/' && !absolute_allowed(rs, rel)) {
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E008, at,
+			"cannot include %s: an absolute include path is refused", disp);
+		diag_note(d, (struct loc){0}, "name the file relative to %s, inside %s",
+		          from->path, rs->roots_where);
+		free(disp);
+		return;
+	}
+	if (!from->dir) {
+		diag_report(rs->ds, DIAG_E008, at,
+		            "cannot include %s: the folder of %s cannot be resolved", disp,
+		            from->path);
+		free(disp);
+		return;
+	}
+	/* Judged before anything is opened: a refused file is never read. */
+	char *path = confine_join(from->dir, rel);
+	struct confine_file cf;
+	int err = 0;
+	enum confine_verdict v = confine_check(rs->roots, rs->nroots, path, &cf, &err);
+	free(path);
+	if (v != CONFINE_OK) {
+		refuse(rs, at, disp, v, err);
+		free(disp);
+		return;
+	}
 	for (const struct source_file *f = from; f; f = f->includer) {
 		char other[PATH_MAX];
-		if (have_real && realpath(f->fs_path, other) && strcmp(real, other) == 0) {
-			struct diagnostic *d = diag_report(rs->ds, DIAG_E008, s->value->loc,
+		if (realpath(f->fs_path, other) && strcmp(cf.real, other) == 0) {
+			struct diagnostic *d = diag_report(rs->ds, DIAG_E008, at,
 				"include cycle: \"%s\" is already being included", disp);
 			diag_note(d, (struct loc){0}, "the chain: %s", disp);
 			for (const struct source_file *g = from; g; g = g->includer) {
@@ -272,22 +369,22 @@ static void do_include(struct resolver *rs, struct source_file *from,
 				if (g == f)
 					break;
 			}
-			free(fs);
+			free(cf.real);
 			free(disp);
 			return;
 		}
 	}
 	if (rs->depth >= MAX_INCLUDE_DEPTH) {
-		diag_report(rs->ds, DIAG_E008, s->value->loc,
+		diag_report(rs->ds, DIAG_E008, at,
 		            "includes nested more than %d deep", MAX_INCLUDE_DEPTH);
-		free(fs);
+		free(cf.real);
 		free(disp);
 		return;
 	}
 	rs->depth++;
-	resolve_file(rs, fs, disp, s->value->loc, from);
+	include_file(rs, &cf, disp, at, from);
 	rs->depth--;
-	free(fs);
+	free(cf.real);
 	free(disp);
 }
 
@@ -375,45 +472,67 @@ static void resolve_stmts(struct resolver *rs, struct source_file *sf,
 }
 
 static void resolve_source(struct resolver *rs, const char *fs_path,
-                           const char *disp, struct loc included_at,
-                           struct source_file *includer, const char *text,
-                           size_t len);
+                           const char *dir, const char *disp,
+                           struct loc included_at, struct source_file *includer,
+                           const char *text, size_t len);
 
-static void resolve_file(struct resolver *rs, const char *fs_path,
-                         const char *display, struct loc included_at,
-                         struct source_file *includer)
+/* The spec named on the command line: trusted, read as named. */
+static void resolve_root(struct resolver *rs, const char *path)
 {
 	char *text = NULL;
 	size_t len = 0;
-	int err = read_file(fs_path, RELC_MAX_SPEC_SIZE, &text, &len);
-	const char *disp = arena_intern(rs->a, display, strlen(display));
+	int err = read_file(path, RELC_MAX_SPEC_SIZE, &text, &len);
 	if (err) {
-		if (!includer) {
-			relc_error("cannot read %s: %s", display,
-			           err == EFBIG ? "file larger than 256 MiB" : strerror(err));
-			rs->c->io_error = err;
-			return;
-		}
-		diag_report(rs->ds, DIAG_E008, included_at,
-		            "cannot include %s: %s", display,
-		            err == EFBIG ? "file larger than 256 MiB" :
-		            err == EISDIR ? "it is a directory" : strerror(err));
+		relc_error("cannot read %s: %s", path,
+		           err == EFBIG ? "file larger than 256 MiB" : strerror(err));
+		rs->c->io_error = err;
 		return;
 	}
+	const char *disp = arena_intern(rs->a, path, strlen(path));
 	diag_take_source(rs->ds, disp, text, len);
-	resolve_source(rs, fs_path, disp, included_at, includer, text, len);
+	resolve_source(rs, path, real_dir(rs->a, path), disp, (struct loc){0}, NULL,
+	               text, len);
+}
+
+/* An include confine_check accepted. Only now is it opened, and only its
+ * text ever becomes a source that diagnostics may quote. */
+static void include_file(struct resolver *rs, const struct confine_file *cf,
+                         const char *display, struct loc included_at,
+                         struct source_file *includer)
+{
+	enum confine_verdict v;
+	int err = 0;
+	int fd = confine_open(cf, &v, &err);
+	if (fd < 0) {
+		refuse(rs, included_at, display, v, err);
+		return;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	err = read_fd(fd, RELC_MAX_SPEC_SIZE, &text, &len);
+	close(fd);
+	if (err) {
+		diag_report(rs->ds, DIAG_E008, included_at, "cannot include %s: %s", display,
+		            err == EFBIG ? "file larger than 256 MiB" : strerror(err));
+		return;
+	}
+	const char *disp = arena_intern(rs->a, display, strlen(display));
+	diag_take_source(rs->ds, disp, text, len);
+	resolve_source(rs, cf->real, real_dir(rs->a, cf->real), disp, included_at,
+	               includer, text, len);
 }
 
 /* text is the diag set's copy of the spec: the model points into it (see
  * parse_source), and the diag set lives as long as the model. */
 static void resolve_source(struct resolver *rs, const char *fs_path,
-                           const char *disp, struct loc included_at,
-                           struct source_file *includer, const char *text,
-                           size_t len)
+                           const char *dir, const char *disp,
+                           struct loc included_at, struct source_file *includer,
+                           const char *text, size_t len)
 {
 	struct source_file *sf = arena_alloc(rs->a, sizeof *sf);
 	sf->path = disp;
 	sf->fs_path = arena_strdup(rs->a, fs_path);
+	sf->dir = dir;
 	sf->included_at = included_at;
 	sf->includer = includer;
 	if (rs->files_tail)
@@ -662,9 +781,10 @@ bool resolve_release(struct compile *c, const char *path, const char *text,
 		memcpy(copy, text, len);
 		copy[len] = '\0';
 		diag_take_source(rs.ds, disp, copy, len);
-		resolve_source(&rs, path, disp, (struct loc){0}, NULL, copy, len);
+		resolve_source(&rs, path, real_dir(rs.a, path), disp, (struct loc){0}, NULL,
+		               copy, len);
 	} else {
-		resolve_file(&rs, path, path, (struct loc){0}, NULL);
+		resolve_root(&rs, path);
 	}
 	for (int k = 0; k < 5; k++)
 		name_map_free(&rs.names[k]);

@@ -373,16 +373,18 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
+	int e = read_fd(fd, max, out, len);
+	close(fd);
+	return e;
+}
+
+int read_fd(int fd, size_t max, char **out, size_t *len)
+{
 	struct stat st;
-	if (fstat(fd, &st) != 0) {
-		int e = errno;
-		close(fd);
-		return e;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
+	if (fstat(fd, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
 		return EISDIR;
-	}
 	struct buf b;
 	buf_init(&b);
 	/* a regular file's size up front: the text is kept while it is checked,
@@ -400,7 +402,6 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 			if (errno == EINTR)
 				continue;
 			int e = errno;
-			close(fd);
 			buf_free(&b);
 			return e;
 		}
@@ -409,12 +410,10 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 		b.len += (size_t)n;
 		b.data[b.len] = '\0';
 		if (b.len > max) {
-			close(fd);
 			buf_free(&b);
 			return EFBIG;
 		}
 	}
-	close(fd);
 	*len = b.len;
 	*out = buf_steal(&b);
 	return 0;

@@ -67,6 +67,8 @@ char *buf_steal(struct buf *b); /* returns data (malloc'd), resets b */
 /* Read a whole file. Returns 0, or an errno value (EISDIR for a directory,
  * EFBIG beyond max bytes). *out is malloc'd and NUL-terminated. */
 int read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same from an open descriptor, which the caller closes. */
+int read_fd(int fd, size_t max, char **out, size_t *len);
 
 /* Write data to path atomically: a temporary file in the same folder, fsync,
  * rename. Returns 0 or an errno value; the old file is untouched on error. */
