@@ -117,13 +117,17 @@ enum confine_verdict confine_check(const char *const *roots, size_t n,
 {
 	f->real = NULL;
 	/* as written first: ".." out of the tree is refused before any lookup */
-	if (!inside_any(roots, n, path))
+	char *norm = confine_join("/", path);
+	bool in = inside_any(roots, n, norm);
+	char *real = in ? realpath(norm, NULL) : NULL;
+	int e = errno;
+	free(norm);
+	if (!in)
 		return CONFINE_OUTSIDE;
-	char *real = realpath(path, NULL);
 	if (!real) {
-		if (errno == ENOMEM)
+		if (e == ENOMEM)
 			relc_oom();
-		*err = errno;
+		*err = e;
 		return CONFINE_ERRNO;
 	}
 	if (!inside_any(roots, n, real)) {

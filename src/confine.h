@@ -38,7 +38,7 @@ char *confine_join(const char *dir, const char *rel);
 /* Whether the absolute path `path` is `dir` or lies below it, as text. */
 bool confine_inside(const char *dir, const char *path);
 
-/* Judge `path` (absolute, as from confine_join) against the canonical
+/* Judge the absolute `path` (its dots resolved as text) against the canonical
  * folders roots[0..n-1]: lexically inside one, then with symlinks followed
  * inside one, then a regular file on an ordinary file system. Nothing is
  * opened. On CONFINE_OK f->real is set (free it); on CONFINE_ERRNO *err. */

@@ -1,9 +1,12 @@
 /* Unit tests of resolve.c through the compile driver: includes, names,
  * references, metadata values, built-ins. */
+/* realpath() is XSI */
+#define _XOPEN_SOURCE 700
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compile.h"
@@ -174,6 +177,68 @@ Test(resolve, include_cycle_and_missing_file_are_e008)
 			e008++;
 	cr_assert_eq(e008, 2);
 	compile_free(c);
+}
+
+/* The E008 message at `line` of the file displayed as `file`, or NULL. */
+static const char *e008_at(struct compile *c, const char *file, int line)
+{
+	for (size_t i = 0; i < diag_count(c->diags); i++) {
+		const struct diagnostic *d = diag_get(c->diags, i);
+		if (d->code == DIAG_E008 && d->loc.line == line && d->loc.file &&
+		    strstr(d->loc.file, file))
+			return d->message;
+	}
+	return NULL;
+}
+
+Test(resolve, an_include_chain_may_not_leave_the_folder_at_its_second_level)
+{
+	char sub[128];
+	snprintf(sub, sizeof sub, "%s/specs", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	snprintf(sub, sizeof sub, "%s/specs/parts", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	put("secret.rel", "let leaked = \"SECRET-VALUE\"\n");
+	put("specs/shared.rel", "let shared = 1\n");
+	/* "../shared.rel" stays in the spec's folder; the next line leaves it */
+	put("specs/parts/a.rel", "include \"../shared.rel\"\ninclude \"../../secret.rel\"\n");
+	struct compile *c = compile(put("specs/1.0.0.rel", HEAD_META "include \"parts/a.rel\"\n"));
+	const char *m = e008_at(c, "parts/a.rel", 2);
+	cr_assert_not_null(m);
+	cr_assert(strstr(m, "leads out of the spec's folder"), "%s", m);
+	cr_assert_null(release_symbol(c->rel, "leaked"));
+	cr_assert_not_null(release_symbol(c->rel, "shared"));
+	unsigned files = 0;
+	for (const struct source_file *f = c->rel->files; f; f = f->next)
+		files++;
+	cr_assert_eq(files, 3);
+	compile_free(c);
+}
+
+Test(resolve, absolute_includes_are_refused_unless_in_an_include_root)
+{
+	put("other.rel", "let other = 1\n");
+	char text[512];
+	snprintf(text, sizeof text, HEAD_META "include \"%s/other.rel\"\n", dir);
+	const char *p = put("1.0.0.rel", text);
+	struct compile *c = compile(p);
+	const char *m = e008_at(c, "1.0.0.rel", 7);
+	cr_assert_not_null(m);
+	cr_assert(strstr(m, "an absolute include path is refused"), "%s", m);
+	compile_free(c);
+
+	char *real = realpath(dir, NULL);
+	const char *roots[] = {real};
+	struct compile_options o = {0};
+	o.no_git = true;
+	o.include_roots = roots;
+	o.ninclude_roots = 1;
+	c = compile_new(&o);
+	compile_spec(c, p);
+	cr_assert_null(e008_at(c, "1.0.0.rel", 7));
+	cr_assert_not_null(release_symbol(c->rel, "other"));
+	compile_free(c);
+	free(real);
 }
 
 Test(resolve, missing_root_spec_is_an_io_error)
