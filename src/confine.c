@@ -179,6 +179,30 @@ int confine_open(const struct confine_file *f, enum confine_verdict *v, int *err
 	return fd;
 }
 
+enum confine_verdict confine_read_plain(const char *path, size_t max, char **out,
+                                        size_t *len, int *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		*err = errno;
+		return errno == ELOOP ? CONFINE_SYMLINK : CONFINE_ERRNO;
+	}
+	struct stat st;
+	enum confine_verdict v = CONFINE_ERRNO;
+	*err = 0;
+	if (fstat(fd, &st) != 0)
+		*err = errno;
+	else if ((v = judge_mode(st.st_mode)) == CONFINE_OK && kernel_file(path, fd))
+		v = CONFINE_KERNEL;
+	if (v == CONFINE_OK) {
+		*err = read_fd(fd, max, out, len);
+		if (*err)
+			v = CONFINE_ERRNO;
+	}
+	close(fd);
+	return v;
+}
+
 char *confine_reason(enum confine_verdict v, int err, const char *where)
 {
 	struct buf b;
@@ -213,6 +237,9 @@ char *confine_reason(enum confine_verdict v, int err, const char *where)
 		break;
 	case CONFINE_CHANGED:
 		buf_puts(&b, "it was replaced while relc opened it");
+		break;
+	case CONFINE_SYMLINK:
+		buf_puts(&b, "it is a symbolic link, not a file relc wrote");
 		break;
 	}
 	return buf_steal(&b);

@@ -22,6 +22,7 @@ enum confine_verdict {
 	CONFINE_SOCKET,
 	CONFINE_KERNEL,    /* a file of /proc or /sys: made up by the kernel */
 	CONFINE_CHANGED,   /* it was replaced between the check and the open */
+	CONFINE_SYMLINK,   /* confine_read_plain: a symlink where a file should be */
 };
 
 /* A file judged CONFINE_OK, to be opened with confine_open. */
@@ -51,6 +52,14 @@ enum confine_verdict confine_check(const char *const *roots, size_t n,
  * descriptor, or -1 with the verdict (CONFINE_ERRNO with *err, or
  * CONFINE_CHANGED) in *v. */
 int confine_open(const struct confine_file *f, enum confine_verdict *v, int *err);
+
+/* Read a file relc wrote itself (the outputs build --check compares): only a
+ * regular file on an ordinary file system, never through a symlink in its
+ * last component, never blocking on a FIFO. Returns CONFINE_OK with the text
+ * (malloc'd, as read_fd), or the verdict (CONFINE_ERRNO with *err, EFBIG
+ * beyond max). */
+enum confine_verdict confine_read_plain(const char *path, size_t max, char **out,
+                                        size_t *len, int *err);
 
 /* Why a verdict refuses a file, as the end of "cannot include X: ...";
  * `where` names the roots ("the repository's work tree"). malloc'd. */

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "confine.h"
@@ -271,11 +272,11 @@ static const char *real_dir(struct arena *a, const char *path)
 /* The work tree of the repository relc uses; with --no-git, or when there is
  * none, the folder of the spec named on the command line; then every
  * --include-root. */
-static void find_roots(struct resolver *rs)
+static void find_roots(struct resolver *rs, const char *spec_dir)
 {
 	const struct compile_options *o = &rs->c->opt;
 	char *tree = o->no_git ? NULL : git_work_tree(o, rs->r->root_path);
-	const char *base = tree ? arena_strdup(rs->a, tree) : rs->r->files->dir;
+	const char *base = tree ? arena_strdup(rs->a, tree) : spec_dir;
 	free(tree);
 	rs->roots = arena_alloc(rs->a, (o->ninclude_roots + 1) * sizeof *rs->roots);
 	if (base)
@@ -330,7 +331,7 @@ static void do_include(struct resolver *rs, struct source_file *from,
 		return;
 	}
 	if (!rs->roots)
-		find_roots(rs);
+		find_roots(rs, rs->r->files->dir);
 	char *disp = join_dir(from->path, rel);
 	if (rel[0] == '/' && !absolute_allowed(rs, rel)) {
 		struct diagnostic *d = diag_report(rs->ds, DIAG_E008, at,
@@ -476,22 +477,56 @@ static void resolve_source(struct resolver *rs, const char *fs_path,
                            struct loc included_at, struct source_file *includer,
                            const char *text, size_t len);
 
-/* The spec named on the command line: trusted, read as named. */
+/* The spec named on the command line. The reviewer chose its name, but in
+ * review its bytes, or a symlink in its place, come with the change: like an
+ * include it must be a regular file that stays, symlinks followed, inside its
+ * own folder, the work tree or an --include-root. */
 static void resolve_root(struct resolver *rs, const char *path)
 {
+	const struct compile_options *o = &rs->c->opt;
+	const char *dir = real_dir(rs->a, path);
+	const char *slash = strrchr(path, '/');
+	struct confine_file cf = {0};
+	int err = 0;
+	enum confine_verdict v = CONFINE_ERRNO;
+	const char *where = "the spec's folder";
+	if (!dir) {
+		struct stat st;
+		err = stat(path, &st) != 0 ? errno : ENOENT;
+	} else {
+		char *abs = confine_join(dir, slash ? slash + 1 : path);
+		const char **own = arena_alloc(rs->a, (o->ninclude_roots + 1) * sizeof *own);
+		own[0] = dir;
+		for (size_t i = 0; i < o->ninclude_roots; i++)
+			own[i + 1] = o->include_roots[i];
+		v = confine_check(own, o->ninclude_roots + 1, abs, &cf, &err);
+		if (v == CONFINE_OUTSIDE || v == CONFINE_LINK_OUT) {
+			/* a symlink out of its folder may still land in the work tree */
+			find_roots(rs, dir);
+			v = confine_check(rs->roots, rs->nroots, abs, &cf, &err);
+			where = rs->roots_where;
+		}
+		free(abs);
+	}
+	int fd = v == CONFINE_OK ? confine_open(&cf, &v, &err) : -1;
 	char *text = NULL;
 	size_t len = 0;
-	int err = read_file(path, RELC_MAX_SPEC_SIZE, &text, &len);
-	if (err) {
-		relc_error("cannot read %s: %s", path,
-		           err == EFBIG ? "file larger than 256 MiB" : strerror(err));
-		rs->c->io_error = err;
+	if (fd >= 0) {
+		err = read_fd(fd, RELC_MAX_SPEC_SIZE, &text, &len);
+		close(fd);
+	}
+	free(cf.real);
+	if (fd < 0 || err) {
+		char *why = fd >= 0 && err == EFBIG ? xstrdup("file larger than 256 MiB")
+		            : confine_reason(fd >= 0 ? CONFINE_ERRNO : v, err, where);
+		relc_error("cannot read %s: %s", path, why);
+		free(why);
+		rs->c->io_error = err ? err : EPERM;
 		return;
 	}
 	const char *disp = arena_intern(rs->a, path, strlen(path));
 	diag_take_source(rs->ds, disp, text, len);
-	resolve_source(rs, path, real_dir(rs->a, path), disp, (struct loc){0}, NULL,
-	               text, len);
+	resolve_source(rs, path, dir, disp, (struct loc){0}, NULL, text, len);
 }
 
 /* An include confine_check accepted. Only now is it opened, and only its

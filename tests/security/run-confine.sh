@@ -74,7 +74,7 @@ leaks() {
 	grep -F -e "$secret" -e 'root:x:0:0' -e "HOME=$HOME" "$tmp/out" >/dev/null
 }
 
-echo "1..$(($(printf '%s\n' "$cases" | wc -l) * 3 + 5))"
+echo "1..$(($(printf '%s\n' "$cases" | wc -l) * 3 + 8))"
 
 while IFS='|' read -r name args _ where reason; do
 	for fmt in text json sarif; do
@@ -135,6 +135,38 @@ if grep -q -F "an absolute include path is refused" "$tmp/out" && ! leaks; then
 	ok "ok-widened-abs without --include-root: refused"
 else
 	not_ok "ok-widened-abs without --include-root: not refused"
+fi
+
+# The spec named on the command line comes with the change too: a symlink
+# out of the tree or a FIFO in its place is an input error, read from nowhere.
+ln -s /proc/self/environ "$specs/9.9.9.rel"
+mkfifo "$specs/9.9.8.rel"
+for name in 9.9.9 9.9.8; do
+	run "$name" text
+	status=$?
+	if leaks; then
+		not_ok "spec $name named on the command line: the output holds refused text"
+	elif [ "$status" -ne 2 ] || ! grep -q "^relc: error: cannot read specs/$name.rel: " "$tmp/out"; then
+		not_ok "spec $name named on the command line: exit $status, expected 2 and 'cannot read'"
+	else
+		ok "spec $name named on the command line: refused ($(sed -n 's/.*: //p' "$tmp/out"))"
+	fi
+done
+
+# build --check compares the committed outputs, which come with the change:
+# a symlink or a FIFO in place of one is missing, not followed or waited on.
+(cd "$repo" && "$relc" build -q -o "$tmp/gen" specs/ok-inside.rel) >"$tmp/out" 2>&1
+rm -f "$tmp/gen/plan.md" "$tmp/gen/deploy.sh"
+ln -s "$outside/secret.rel" "$tmp/gen/plan.md"
+mkfifo "$tmp/gen/deploy.sh"
+(cd "$repo" && timeout 10 "$relc" build --check -o "$tmp/gen" specs/ok-inside.rel) >"$tmp/out" 2>&1
+status=$?
+if [ "$status" -eq 1 ] && ! leaks &&
+	grep -q -F "plan.md is missing (it is a symbolic link, not a file relc wrote)" "$tmp/out" &&
+	grep -q -F "deploy.sh is missing (it is a FIFO, not a regular file)" "$tmp/out"; then
+	ok "build --check: a symlinked or FIFO output is missing, not read"
+else
+	not_ok "build --check: exit $status; a symlinked or FIFO output was not refused"
 fi
 
 [ "$fails" -eq 0 ]

@@ -163,6 +163,27 @@ Test(confine, a_file_replaced_after_the_check_is_not_read)
 	free(f.real);
 }
 
+Test(confine, outputs_are_read_only_as_plain_regular_files)
+{
+	put(at(dir, "plan.md"), "# plan\n");
+	put(at(out, "secret.rel"), "SECRET\n");
+	char *text = NULL;
+	size_t len = 0;
+	int err = 0;
+	cr_assert_eq(confine_read_plain(at(dir, "plan.md"), 100, &text, &len, &err), CONFINE_OK);
+	cr_assert_str_eq(text, "# plan\n");
+	free(text);
+	cr_assert_eq(symlink(at(out, "secret.rel"), at(dir, "deploy.sh")), 0);
+	cr_assert_eq(confine_read_plain(at(dir, "deploy.sh"), 100, &text, &len, &err),
+	             CONFINE_SYMLINK);
+	cr_assert_eq(mkfifo(at(dir, "rollback.sh"), 0644), 0);
+	cr_assert_eq(confine_read_plain(at(dir, "rollback.sh"), 100, &text, &len, &err),
+	             CONFINE_FIFO);
+	cr_assert_eq(confine_read_plain("/dev/zero", 100, &text, &len, &err), CONFINE_DEVICE);
+	cr_assert_eq(confine_read_plain("/proc/self/environ", 100, &text, &len, &err),
+	             CONFINE_KERNEL);
+}
+
 Test(confine, reasons_name_the_roots_and_never_a_target)
 {
 	char *why = confine_reason(CONFINE_LINK_OUT, 0, "the repository's work tree");
