@@ -60,10 +60,10 @@ expect "subcommands and global options" \
 	"build changelog check emit explain fmt --help --version" -- relc ''
 expect "subcommands by prefix" "changelog check" -- relc ch
 expect "check options" \
-	"--allow-irreversible --diagnostics= --explain-effects --help --no-git --repo --werror -q" \
+	"--allow-irreversible --diagnostics= --explain-effects --help --include-root --no-git --repo --werror -q" \
 	-- relc check -
 expect "build options include --check and -o" \
-	"--allow-irreversible --check --diagnostics= --help --no-git --repo --werror -o -q" \
+	"--allow-irreversible --check --diagnostics= --help --include-root --no-git --repo --werror -o -q" \
 	-- relc build -
 expect "changelog takes --update" "--update" -- relc changelog --up
 expect "fmt options" "--check --help" -- relc fmt -
@@ -85,6 +85,9 @@ else
 fi
 expect "emit SPEC after the kind" "specs/0.3.0.rel specs/shared" -- relc emit json specs/
 expect "-o takes a folder" "generated" -- relc build -o g
+expect "--include-root takes a folder" "generated" -- relc check --include-root g
+expect "SPEC after --include-root DIR" "specs/0.3.0.rel specs/shared" \
+	-- relc check --include-root generated specs/
 expect "--update takes any file" "specs/0.3.0.rel specs/notes.md specs/shared" \
 	-- relc changelog specs/0.3.0.rel --update specs/
 expect "explain: codes by prefix" "E010 E011 E012 E013 E014 E015 E016 E017" -- relc explain E01

@@ -102,7 +102,7 @@ mentions "relc(1) names every command and option" "$page1" \
 	NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO" \
 	"relc check" "relc build" "build --check" "relc emit" "sh|rollback|md|changelog|json" \
 	"--update" "relc fmt" "relc explain" \
-	--repo --no-git --werror --allow-irreversible --diagnostics= \
+	--repo --no-git --include-root --werror --allow-irreversible --diagnostics= \
 	text json sarif -q "-o DIR" --explain-effects --version --help \
 	deploy.sh rollback.sh 130 143
 # shellcheck disable=SC2016 # ${...} are words to find, not expansions
