@@ -317,8 +317,8 @@ static bool absolute_allowed(const struct resolver *rs, const char *rel)
 }
 
 static void include_file(struct resolver *rs, const struct confine_file *cf,
-                         const char *display, struct loc included_at,
-                         struct source_file *includer);
+                         const char *named, const char *display,
+                         struct loc included_at, struct source_file *includer);
 
 static void do_include(struct resolver *rs, struct source_file *from,
                        const struct stmt *s)
@@ -353,9 +353,9 @@ static void do_include(struct resolver *rs, struct source_file *from,
 	struct confine_file cf;
 	int err = 0;
 	enum confine_verdict v = confine_check(rs->roots, rs->nroots, path, &cf, &err);
-	free(path);
 	if (v != CONFINE_OK) {
 		refuse(rs, at, disp, v, err);
+		free(path);
 		free(disp);
 		return;
 	}
@@ -371,6 +371,7 @@ static void do_include(struct resolver *rs, struct source_file *from,
 					break;
 			}
 			free(cf.real);
+			free(path);
 			free(disp);
 			return;
 		}
@@ -379,13 +380,15 @@ static void do_include(struct resolver *rs, struct source_file *from,
 		diag_report(rs->ds, DIAG_E008, at,
 		            "includes nested more than %d deep", MAX_INCLUDE_DEPTH);
 		free(cf.real);
+		free(path);
 		free(disp);
 		return;
 	}
 	rs->depth++;
-	include_file(rs, &cf, disp, at, from);
+	include_file(rs, &cf, path, disp, at, from);
 	rs->depth--;
 	free(cf.real);
+	free(path);
 	free(disp);
 }
 
@@ -530,10 +533,11 @@ static void resolve_root(struct resolver *rs, const char *path)
 }
 
 /* An include confine_check accepted. Only now is it opened, and only its
- * text ever becomes a source that diagnostics may quote. */
+ * text ever becomes a source that diagnostics may quote. Its own includes
+ * are found beside it as named (a symlink's folder, not its target's). */
 static void include_file(struct resolver *rs, const struct confine_file *cf,
-                         const char *display, struct loc included_at,
-                         struct source_file *includer)
+                         const char *named, const char *display,
+                         struct loc included_at, struct source_file *includer)
 {
 	enum confine_verdict v;
 	int err = 0;
@@ -553,7 +557,7 @@ static void include_file(struct resolver *rs, const struct confine_file *cf,
 	}
 	const char *disp = arena_intern(rs->a, display, strlen(display));
 	diag_take_source(rs->ds, disp, text, len);
-	resolve_source(rs, cf->real, real_dir(rs->a, cf->real), disp, included_at,
+	resolve_source(rs, cf->real, real_dir(rs->a, named), disp, included_at,
 	               includer, text, len);
 }
 

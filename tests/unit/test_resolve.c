@@ -215,6 +215,24 @@ Test(resolve, an_include_chain_may_not_leave_the_folder_at_its_second_level)
 	compile_free(c);
 }
 
+Test(resolve, a_symlinked_include_finds_its_includes_beside_the_link)
+{
+	char sub[128];
+	snprintf(sub, sizeof sub, "%s/shared", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	put("shared/real.rel", "include \"beside.rel\"\n");
+	put("beside.rel", "let beside = 1\n");
+	put("shared/beside.rel", "let wrong = 1\n");
+	char link[128];
+	snprintf(link, sizeof link, "%s/alias.rel", dir);
+	cr_assert_eq(symlink("shared/real.rel", link), 0);
+	struct compile *c = compile(put("1.0.0.rel", HEAD_META "include \"alias.rel\"\n"));
+	cr_assert_eq(diag_errors(c->diags), 0);
+	cr_assert_not_null(release_symbol(c->rel, "beside"));
+	cr_assert_null(release_symbol(c->rel, "wrong"));
+	compile_free(c);
+}
+
 Test(resolve, absolute_includes_are_refused_unless_in_an_include_root)
 {
 	put("other.rel", "let other = 1\n");
