@@ -22,6 +22,7 @@ void compile_free(struct compile *c)
 {
 	if (!c)
 		return;
+	git_release(c);
 	diag_set_free(c->diags);
 	if (c->rel)
 		name_map_free(&c->rel->symbol_index);

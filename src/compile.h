@@ -32,6 +32,7 @@ struct compile {
 	char spec_blob[41];       /* git blob id of the root spec's bytes as compiled;
 	                           * "" with check_only */
 	int io_error;             /* non-zero: a SPEC could not be read (exit 2) */
+	bool git_started;         /* git_work_tree started libgit2 (git_release) */
 };
 
 struct compile *compile_new(const struct compile_options *opt);

@@ -285,9 +285,13 @@ static bool open_repo(struct pin *p)
 	return ok;
 }
 
-char *git_work_tree(const struct compile_options *opt, const char *spec_path)
+char *git_work_tree(struct compile *c, const char *spec_path)
 {
-	git_libgit2_init();
+	const struct compile_options *opt = &c->opt;
+	if (!c->git_started) {
+		git_libgit2_init();
+		c->git_started = true;
+	}
 	git_repository *repo = NULL;
 	char *dir = spec_dir(spec_path);
 	int err = opt->repo
@@ -298,8 +302,14 @@ char *git_work_tree(const struct compile_options *opt, const char *spec_path)
 		wd = real_path(git_repository_workdir(repo));
 	git_repository_free(repo);
 	free(dir);
-	git_libgit2_shutdown();
 	return wd;
+}
+
+void git_release(struct compile *c)
+{
+	if (c->git_started)
+		git_libgit2_shutdown();
+	c->git_started = false;
 }
 
 /* The spec's path relative to the work tree, for the provenance header; the

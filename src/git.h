@@ -20,8 +20,13 @@ void git_pin_release(struct compile *c);
 /* The canonical path of the work tree of the repository relc uses for the
  * spec at spec_path (--repo, else discovered from the spec's folder, as
  * git_pin_release does), malloc'd; NULL when there is none, it is bare or it
- * cannot be opened. Includes must stay inside it. Reports nothing. */
-char *git_work_tree(const struct compile_options *opt, const char *spec_path);
+ * cannot be opened. Includes must stay inside it. Reports nothing. libgit2
+ * stays started until git_release, so that pinning does not load its
+ * certificates a second time. */
+char *git_work_tree(struct compile *c, const char *spec_path);
+
+/* Let go of libgit2 if git_work_tree started it (compile_free calls it). */
+void git_release(struct compile *c);
 
 /* The git blob id (40 lowercase hex digits) of `len` bytes, written to out.
  * Returns false only if libgit2 fails to hash. Needs no repository. */

@@ -275,7 +275,7 @@ static const char *real_dir(struct arena *a, const char *path)
 static void find_roots(struct resolver *rs, const char *spec_dir)
 {
 	const struct compile_options *o = &rs->c->opt;
-	char *tree = o->no_git ? NULL : git_work_tree(o, rs->r->root_path);
+	char *tree = o->no_git ? NULL : git_work_tree(rs->c, rs->r->root_path);
 	const char *base = tree ? arena_strdup(rs->a, tree) : spec_dir;
 	free(tree);
 	rs->roots = arena_alloc(rs->a, (o->ninclude_roots + 1) * sizeof *rs->roots);
