@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "compile.h"
+#include "rollback_path.h"
 
 /* ---- one block's effects, read into a scratch arena ---- */
 
@@ -1021,9 +1022,6 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	size_t na = 0;
 	for (const struct block *b = c->rel->after_rollbacks; b && na < w->nafter; b = b->next)
 		after[na++] = b;
-	for (size_t a = na; a-- > 0;)
-		path_push_block(&p, &w->after[a], after[a]);
-	free(after);
 	struct code_dirs dirs = { 0 };
 	struct lookup l = { &p, saves, &dirs, { 0 }, false, 0 };
 	buf_init(&l.dir);
@@ -1032,29 +1030,38 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	 * order, it stays found, as later paths hold this one's blocks; found
 	 * where order matters, it stays found (settled) until a step changes the
 	 * code of a new folder (see new_code_folder), and is looked at again
-	 * then. Both lists keep step order, the order the reports come in. */
+	 * then. Both lists keep step order, the order the reports come in.
+	 *
+	 * The stack follows the rollback walk (rollback_path.h): while the path
+	 * extends the one of the step before, the new undo goes in front; a
+	 * restarted path (an irreversible step) is built afresh, and the steps
+	 * before the cut are out of reach of the paths after it. */
 	struct pendings todo = { 0 }, settled = { 0 };
-	const struct block *sb = c->rel->steps;
-	for (int s = 0; s < n; s++, sb = sb->next) {
-		int k = s + 1;
-		const struct w103_rec *st = &w->steps[s];
-		if (sb->undo_kind == UNDO_IRREVERSIBLE) {
-			/* The walk back stops here, and after-rollback does not run
-			 * then (as emit_rollback_path): later paths start afresh, and
-			 * the steps up to here are out of their reach. */
+	struct rollback_walk rw;
+	rollback_walk_start(&rw, c->rel);
+	while (rw.k < n && rollback_walk_next(&rw)) {
+		int k = rw.k;
+		const struct block *sb = rw.step;
+		const struct w103_rec *st = &w->steps[k - 1];
+		if (rw.restarted) {
 			path_clear(&p);
 			name_map_free(&dirs.map);
 			dirs.n = 0;
 			settled.n = 0;
-			continue;
+			if (!rw.path.blocked)
+				for (size_t a = na; a-- > 0;)
+					path_push_block(&p, &w->after[a], after[a]);
 		}
+		if (rw.new_undo)
+			path_push_block(&p, st, rw.new_undo->undo);
+		if (sb->undo_kind == UNDO_IRREVERSIBLE)
+			continue; /* its own path is empty: nothing to check */
 		todo.n = 0;
 		if (new_code_folder(&dirs, st)) { /* settled ones first: earlier steps */
 			struct pendings t = todo;
 			todo = settled;
 			settled = t;
 		}
-		path_push_block(&p, st, sb->undo);
 		l.have_all_barrier = false;
 		const struct keff *td = rec_todo(st);
 		for (uint32_t i = 0; i < st->ntodo; i++)
@@ -1070,6 +1077,7 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 			report_w103(c, labels, pd->step, pd->t, k, v);
 		}
 	}
+	free(after);
 	free(todo.v);
 	free(settled.v);
 	path_free(&p);

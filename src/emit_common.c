@@ -1,11 +1,9 @@
 /* emit_common.c - what every back end writes the same way: the provenance
- * header that ties a generated file to its spec and its commits, and the
- * derived rollback paths. */
+ * header that ties a generated file to its spec and its commits. The
+ * rollback paths they describe come from rollback_path.c. */
 #include "emit.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* Write text that came from the spec or the repository into a comment line.
  * Control characters would end a shell comment early, and `<`/`>` could
@@ -43,76 +41,4 @@ void emit_provenance(struct buf *out, const struct compile *c, const char *prefi
 	put_pin(out, prefix, "previous", rel->previous_ref, rel->previous_id);
 	put_pin(out, prefix, "target", rel->target_ref ? rel->target_ref : "HEAD",
 	        rel->target_id);
-}
-
-void rollback_index_init(struct rollback_index *ix, const struct release *r)
-{
-	int n = 0;
-
-	for (const struct block *s = r->steps; s; s = s->next)
-		n++;
-	ix->nsteps = n;
-	ix->step = xcalloc((size_t)n + 1, sizeof *ix->step);
-	ix->undo_step = xcalloc((size_t)n + 1, sizeof *ix->undo_step);
-	ix->nundo = xcalloc((size_t)n + 1, sizeof *ix->nundo);
-	ix->stop = xcalloc((size_t)n + 1, sizeof *ix->stop);
-	int i = 0;
-	for (const struct block *s = r->steps; s; s = s->next) {
-		ix->step[i++] = s;
-		ix->nundo[i] = ix->nundo[i - 1];
-		ix->stop[i] = s->undo_kind == UNDO_IRREVERSIBLE ? i : ix->stop[i - 1];
-		/* the test the scripts use for an undo that runs */
-		if (s->undo_kind == UNDO_BLOCK && s->undo)
-			ix->undo_step[ix->nundo[i]++] = s;
-	}
-}
-
-void rollback_index_free(struct rollback_index *ix)
-{
-	free(ix->step);
-	free(ix->undo_step);
-	free(ix->nundo);
-	free(ix->stop);
-	memset(ix, 0, sizeof *ix);
-}
-
-struct rollback_path emit_rollback_path(const struct rollback_index *ix, int k)
-{
-	struct rollback_path p = { 0, 0, 0, NULL };
-
-	if (k > ix->nsteps)
-		k = ix->nsteps;
-	if (k <= 0)
-		return p;
-	/* the walk from step k goes back to the last irreversible step j <= k
-	 * and stops there: the undos that run are those of steps j+1..k */
-	int j = ix->stop[k];
-	if (j > 0)
-		p.blocked = ix->step[j - 1];
-	p.count = ix->nundo[k] - ix->nundo[j];
-	if (p.count > 0) {
-		p.from_step = ix->undo_step[ix->nundo[k] - 1]->index;
-		p.to_step = ix->undo_step[ix->nundo[j]]->index;
-	}
-	return p;
-}
-
-const struct block *rollback_path_undo(const struct rollback_index *ix,
-                                       const struct rollback_path *p, int i)
-{
-	if (i < 0 || i >= p->count || p->from_step <= 0)
-		return NULL;
-	/* from_step has an undo block: undo_step[nundo[from_step] - 1] is it */
-	return ix->undo_step[ix->nundo[p->from_step] - 1 - i];
-}
-
-const struct block *rollback_no_return_before(const struct rollback_index *ix,
-                                              int k)
-{
-	if (k > ix->nsteps + 1)
-		k = ix->nsteps + 1;
-	if (k <= 1)
-		return NULL;
-	int j = ix->stop[k - 1];
-	return j > 0 ? ix->step[j - 1] : NULL;
 }

@@ -341,7 +341,7 @@ static void j_block(struct jw *w, const struct release *r, const struct block *b
 static void j_rollback_path(struct jw *w, const char *key, const struct release *r,
                             int k)
 {
-	struct rollback_path p = emit_rollback_path(w->ix, k);
+	struct rollback_path p = rollback_path_of(w->ix, k);
 
 	jw_obj(w, key);
 	jw_obj(w, "undo_range");

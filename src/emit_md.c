@@ -742,7 +742,7 @@ static void rollback_see(struct plan *p, const struct rollback_path *path)
  * derived path, which stops at an irreversible step. */
 static void rollback_words(struct plan *p, int k)
 {
-	struct rollback_path path = emit_rollback_path(&p->ix, k);
+	struct rollback_path path = rollback_path_of(&p->ix, k);
 	struct buf *out = p->out;
 	int n = path.count;
 
