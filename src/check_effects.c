@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,7 +71,7 @@ struct keff {
 	uint32_t at; /* a step effect: its place among the step's effects, for the report */
 };
 
-_Static_assert(EF_SQL < 1u << 16 && EFF__COUNT < 256, "struct keff fields too narrow");
+_Static_assert(EF_SAVED_INPUT < 1u << 16 && EFF__COUNT < 256, "struct keff fields too narrow");
 
 /* Is e a `tar -x` from a backup (it restores what is under its folder)? */
 static bool untars_backup_effect(const struct effect *e)
@@ -122,6 +123,29 @@ static bool same(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
+/* What saved_add files a `crontab -l > F` under: the user's crontab, in a
+ * form no path takes. */
+static const char *cron_key(char *buf, size_t size, const char *user)
+{
+	snprintf(buf, size, "\001crontab of %s", user ? user : "");
+	return buf;
+}
+
+/* Is x a reinstall of user's crontab from a copy saved before the change
+ * (a capture, a backup capture, a file `crontab -l` wrote)? `crontab -r`
+ * and `crontab -e` put nothing back. */
+static bool reinstalls_crontab(const char *user, const struct keff *x,
+                               const struct saved *saves)
+{
+	if (x->kind != EFF_CRONTAB || !same(x->obj, user) ||
+	    (x->flags & (EF_CRON_REMOVE | EF_CRON_EDIT)))
+		return false;
+	if (x->flags & (EF_SAVED_INPUT | EF_FROM_BACKUP))
+		return true;
+	char key[512];
+	return x->arg && saves && saved_has(saves, x->arg, cron_key(key, sizeof key, user));
+}
+
 /* Is path `p` inside directory `dir` (or the directory itself)? */
 static bool under(const char *p, const char *dir)
 {
@@ -169,7 +193,7 @@ static bool restores_file(const char *obj, const struct keff *x,
 	}
 }
 
-enum found { FOUND, MISSING, TOO_EARLY };
+enum found { FOUND, MISSING, TOO_EARLY, NO_RELOAD };
 
 struct verdict {
 	enum found found;
@@ -215,6 +239,10 @@ static bool inverse_of(const struct keff *e, const struct keff *x,
 		return x->kind == EFF_UNIT_ENABLED && same(x->obj, e->obj);
 	case EFF_CODE:
 		return x->kind == EFF_CODE && same(x->obj, e->obj) && (x->flags & EW_PREVIOUS);
+	case EFF_REMOVE:
+		/* a unit file removed (see wants_inverse): put back, not removed again */
+		return x->kind != EFF_REMOVE && !(x->kind == EFF_MOVE && same(x->obj, e->obj)) &&
+		       restores_file(e->obj, x, saves);
 	case EFF_DEPS:
 		return is_deps_of(e, x);
 	case EFF_DATA:
@@ -246,7 +274,7 @@ static bool inverse_of(const struct keff *e, const struct keff *x,
 		       (x->kind == EFF_PACKAGE_INSTALLED && same(x->obj, e->obj) &&
 		        (x->flags & EF_PINNED) && !same(x->arg, e->arg));
 	case EFF_CRONTAB:
-		return x->kind == EFF_CRONTAB && same(x->obj, e->obj);
+		return reinstalls_crontab(e->obj, x, saves);
 	case EFF_SYSCTL:
 		return x->kind == EFF_SYSCTL && same(x->obj, e->obj) && !same(x->arg, e->arg);
 	case EFF_FIREWALL_ADDED:
@@ -268,11 +296,22 @@ static bool needs_inverse(enum effect_kind k)
 	case EFF_GROUP_DELETED:
 	case EFF_PACKAGE_REMOVED:
 	case EFF_DOWN_MIGRATION:
+	case EFF_UNITS_RELOADED:
 	case EFF__COUNT:
 		return false;
 	default:
 		return true;
 	}
+}
+
+/* The path a unit-file check is about: what the effect writes or removes
+ * in systemd's unit folders, or NULL. */
+static const char *unit_file_of(const struct keff *e)
+{
+	const char *p = e->kind == EFF_MOVE ? e->arg
+	              : (e->kind == EFF_FILE || e->kind == EFF_LINK || e->kind == EFF_REMOVE) ? e->obj
+	              : NULL;
+	return p && effects_unit_path(p) ? p : NULL;
 }
 
 /* Is a path in scratch space (temporary folders, the scripts' state
@@ -289,6 +328,8 @@ static bool in_scratch(const struct release *r, const char *path)
 /* Does W103 ask an inverse for this effect? */
 static bool wants_inverse(const struct release *r, const struct effect *e)
 {
+	if (e->kind == EFF_REMOVE)
+		return effects_unit_path(e->obj); /* systemd would lose the unit */
 	if (!needs_inverse(e->kind))
 		return false;
 	if (e->kind == EFF_FILE || e->kind == EFF_DIR || e->kind == EFF_LINK)
@@ -400,6 +441,8 @@ struct path {
 	uint32_t *head;             /* per table slot: the newest filing, NO_FILING when empty */
 	uint32_t *hash;
 	uint32_t tabcap, tablen;
+	uint32_t last_reload;       /* the lowest stack index of a daemon-reload (the
+	                               last to run), NO_FILING when none */
 };
 
 static const char *filed_obj(const struct path *p, uint32_t f)
@@ -507,6 +550,7 @@ static bool kind_searched(enum effect_kind k)
 	case EFF_USER_ADDED:
 	case EFF_GROUP_ADDED:
 	case EFF_DOWN_MIGRATION:
+	case EFF_UNITS_RELOADED:
 		return false;
 	default:
 		return true;
@@ -518,6 +562,7 @@ static bool kind_searched(enum effect_kind k)
 static bool path_reads(const struct keff *x)
 {
 	return kind_searched(x->kind) || x->kind == EFF_SERVICE_STARTED ||
+	       x->kind == EFF_UNITS_RELOADED ||
 	       (x->kind == EFF_CODE && (x->flags & EW_PREVIOUS)) || restores_data(x) ||
 	       (x->flags & EF_FROM_BACKUP) || x->untar;
 }
@@ -541,6 +586,8 @@ static void path_push(struct path *p, const struct keff *x, const struct block *
 	uint32_t j = p->n++;
 	p->fx[j] = x;
 	p->blk[j] = blk;
+	if (x->kind == EFF_UNITS_RELOADED && p->last_reload == NO_FILING)
+		p->last_reload = j; /* pushed first: runs last */
 	if (kind_searched(x->kind))
 		file_under(p, x->kind, x->obj, j);
 	if (x->kind == EFF_SERVICE_STARTED || x->kind == EFF_SERVICE_RESTARTED)
@@ -619,6 +666,7 @@ static void path_clear(struct path *p)
 	p->head = p->hash = NULL;
 	p->tabcap = p->tablen = 0;
 	p->n = p->nwords = p->nf = 0;
+	p->last_reload = NO_FILING;
 }
 
 static void path_free(struct path *p)
@@ -702,36 +750,55 @@ static size_t all_code_barrier(struct lookup *l)
 	return l->all_barrier;
 }
 
-/* Does some effect filed under (key, obj) pass ok(e, x)? */
-static bool filed_match(const struct lookup *l, int key, const char *obj,
-                        bool (*ok)(const struct keff *, const struct keff *,
-                                   const struct saved *),
-                        const struct keff *e)
+typedef bool (*match_fn)(const struct keff *, const struct keff *, const struct saved *);
+
+/* The stack index of the first effect to run among those filed under
+ * (key, obj) that pass ok(e, x): the chain meets the highest first.
+ * NO_FILING when none does. */
+static uint32_t filed_at(const struct lookup *l, int key, const char *obj, match_fn ok,
+                         const struct keff *e)
 {
 	const struct path *p = l->p;
 	for (uint32_t f = chain(p, key, obj); f != NO_FILING; f = p->f_next[f])
 		if (ok(e, p->fx[p->f_at[f]], l->saves))
-			return true;
-	return false;
+			return p->f_at[f];
+	return NO_FILING;
+}
+
+/* Does some effect filed under (key, obj) pass ok(e, x)? */
+static bool filed_match(const struct lookup *l, int key, const char *obj, match_fn ok,
+                        const struct keff *e)
+{
+	return filed_at(l, key, obj, ok, e) != NO_FILING;
+}
+
+/* The later-running of two stack positions found (the higher index). */
+static uint32_t first_to_run(uint32_t a, uint32_t b)
+{
+	return a == NO_FILING ? b : b == NO_FILING ? a : a > b ? a : b;
 }
 
 /* The same under obj and under each folder above it (each prefix that ends
  * before a '/'): where `rm -rf D` and `tar -x -C D` reach obj from. */
-static bool filed_match_above(struct lookup *l, int key, const char *obj,
-                              bool (*ok)(const struct keff *, const struct keff *,
-                                         const struct saved *),
-                              const struct keff *e)
+static uint32_t filed_above_at(struct lookup *l, int key, const char *obj, match_fn ok,
+                               const struct keff *e)
 {
+	uint32_t at = NO_FILING;
 	l->dir.len = 0;
 	buf_puts(&l->dir, obj);
 	for (size_t i = l->dir.len; i > 0; i--) {
 		if (obj[i] != '\0' && obj[i] != '/')
 			continue;
 		l->dir.data[i] = '\0';
-		if (filed_match(l, key, l->dir.data, ok, e))
-			return true;
+		at = first_to_run(at, filed_at(l, key, l->dir.data, ok, e));
 	}
-	return false;
+	return at;
+}
+
+static bool filed_match_above(struct lookup *l, int key, const char *obj, match_fn ok,
+                              const struct keff *e)
+{
+	return filed_above_at(l, key, obj, ok, e) != NO_FILING;
 }
 
 static bool removes_it(const struct keff *e, const struct keff *x,
@@ -753,6 +820,24 @@ static bool path_restores_file(struct lookup *l, const char *obj, const struct k
 	       filed_match(l, KEY_UNTAR, "", inverse_of, e) ||
 	       filed_match_above(l, KEY_UNTAR, obj, inverse_of, e) ||
 	       filed_match(l, EFF_DATA, obj, inverse_of, e);
+}
+
+/* The same for a file in systemd's unit folders, with where the first
+ * inverse runs (the stack index), NO_FILING when none: see unit_verdict. */
+static uint32_t path_restores_unit_at(struct lookup *l, const char *obj, const struct keff *e)
+{
+	uint32_t at = NO_FILING;
+	if (e->kind == EFF_MOVE)
+		at = filed_at(l, EFF_MOVE, e->arg, inverse_of, e);
+	if (e->kind == EFF_LINK)
+		at = first_to_run(at, filed_at(l, EFF_LINK, obj, inverse_of, e));
+	at = first_to_run(at, filed_above_at(l, EFF_REMOVE, obj, inverse_of, e));
+	at = first_to_run(at, filed_at(l, EFF_MOVE, obj, inverse_of, e));
+	at = first_to_run(at, filed_at(l, KEY_MOVE_TO, obj, inverse_of, e));
+	at = first_to_run(at, filed_at(l, EFF_FILE, obj, inverse_of, e));
+	at = first_to_run(at, filed_at(l, KEY_UNTAR, "", inverse_of, e));
+	at = first_to_run(at, filed_above_at(l, KEY_UNTAR, obj, inverse_of, e));
+	return at;
 }
 /* Is some effect on the path an inverse of e, order aside? It looks only
  * where inverse_of can hold, case by case. */
@@ -848,13 +933,29 @@ static struct verdict find_restart(const struct path *p, const struct keff *e,
 }
 
 /* Does find_inverse look at the inverse's place on the path (code barriers)? */
-static bool order_matters(enum effect_kind k)
+static bool order_matters(const struct keff *e)
 {
-	return k == EFF_SERVICE_RESTARTED || k == EFF_SERVICE_STOPPED || k == EFF_DEPS;
+	return e->kind == EFF_SERVICE_RESTARTED || e->kind == EFF_SERVICE_STOPPED ||
+	       e->kind == EFF_DEPS;
+}
+
+/* A unit file is back only once systemd reads it again: the file put
+ * back (or removed), then a daemon-reload after it on the path. */
+static struct verdict unit_verdict(struct lookup *l, const char *unit, const struct keff *e)
+{
+	uint32_t at = path_restores_unit_at(l, unit, e);
+	if (at == NO_FILING)
+		return (struct verdict){ MISSING, NULL };
+	if (l->p->last_reload == NO_FILING || l->p->last_reload >= at)
+		return (struct verdict){ NO_RELOAD, NULL };
+	return (struct verdict){ FOUND, NULL };
 }
 
 static struct verdict find_inverse(struct lookup *l, const struct keff *e)
 {
+	const char *unit = unit_file_of(e);
+	if (unit)
+		return unit_verdict(l, unit, e);
 	switch (e->kind) {
 	case EFF_SERVICE_RESTARTED:
 		return find_restart(l->p, e, all_code_barrier(l));
@@ -935,6 +1036,12 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 			          "a restart there starts the new code; put `systemctl stop %s` in %s and `systemctl start %s` (or a restart) in after-rollback",
 			          e->obj_text, block_label(labels, ib), e->obj_text);
 		}
+	} else if (v.found == NO_RELOAD) {
+		d = diag_report(c->diags, DIAG_W103, cmd->loc,
+			"step \"%s\": %s; the rollback path from step %d reverses the file but runs no `systemctl daemon-reload` after it",
+			name_of(step), what.data, k);
+		diag_note(d, (struct loc){ 0 },
+		          "systemd keeps the unit it loaded until a daemon-reload; run `systemctl daemon-reload` after the file operation (in the same undo, or in after-rollback)");
 	} else {
 		d = diag_report(c->diags, DIAG_W103, cmd->loc,
 			"step \"%s\": %s; the rollback path from step %d does not reverse it",
@@ -948,6 +1055,38 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 	}
 	buf_free(&what);
 	buf_free(&inv);
+	arena_free(a);
+}
+
+static void report_w109(struct diag_set *ds, const struct block *s, const struct command *cmd,
+                        const struct effect *e, const char *path_note);
+
+/* W109 from the walk: the effect of an `undo none` step is not reversed on
+ * the rollback path from step k. Once per step. */
+static void report_w109_path(struct compile *c, const struct block *step,
+                             const struct keff *td, int k, uint8_t *said)
+{
+	int s = step->index - 1;
+	if (said[s / 8] & (1u << (s % 8)))
+		return;
+	said[s / 8] |= (uint8_t)(1u << (s % 8));
+	struct arena *a = arena_new();
+	struct cmd_effects ce;
+	size_t at = td->at;
+	const struct command *cmd = step->cmds;
+	for (;; cmd = cmd->next) {
+		effects_of_command(a, c->rel, cmd, &ce);
+		if (at < ce.neffects)
+			break;
+		at -= ce.neffects;
+	}
+	const struct effect *e = &ce.effects[at];
+	struct buf note;
+	buf_init(&note);
+	buf_printf(&note, "the rollback path from step %d does not reverse it; looked for ", k);
+	effect_describe_inverse(&note, e);
+	report_w109(c->diags, step, cmd, e, note.data);
+	buf_free(&note);
 	arena_free(a);
 }
 
@@ -979,6 +1118,8 @@ struct w103 {
 	int n;
 	struct w103_rec *after;
 	size_t nafter;
+	bool w103, w109; /* which rules speak: the effects of steps with an undo
+	                    block are W103's, those of `undo none` W109's */
 };
 
 /* The rollback paths, walked over the records once the pass is done. */
@@ -998,7 +1139,7 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	/* The path from step 1 is its undo, then after-rollback. The stack
 	 * holds at most every kept effect and its filings: sized once, with no
 	 * slack. */
-	struct path p = { .wanted = &wanted };
+	struct path p = { .wanted = &wanted, .last_reload = NO_FILING };
 	size_t total = 0, filings = wanted.len; /* a word is filed once */
 	for (size_t r = 0; r < (size_t)n + w->nafter; r++) {
 		const struct w103_rec *rec = r < (size_t)n ? &w->steps[r] : &w->after[r - (size_t)n];
@@ -1037,6 +1178,8 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	 * restarted path (an irreversible step) is built afresh, and the steps
 	 * before the cut are out of reach of the paths after it. */
 	struct pendings todo = { 0 }, settled = { 0 };
+	/* W109 speaks once per step: a bit per step */
+	uint8_t *said109 = xcalloc((size_t)n / 8 + 1, 1);
 	struct rollback_walk rw;
 	rollback_walk_start(&rw, c->rel);
 	while (rw.k < n && rollback_walk_next(&rw)) {
@@ -1070,14 +1213,18 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 			const struct pending *pd = &todo.v[t];
 			struct verdict v = find_inverse(&l, pd->t);
 			if (v.found == FOUND) {
-				if (order_matters(pd->t->kind))
+				if (order_matters(pd->t))
 					pending_add(&settled, *pd);
 				continue;
 			}
-			report_w103(c, labels, pd->step, pd->t, k, v);
+			if (pd->step->undo_kind == UNDO_NONE)
+				report_w109_path(c, pd->step, pd->t, k, said109);
+			else
+				report_w103(c, labels, pd->step, pd->t, k, v);
 		}
 	}
 	free(after);
+	free(said109);
 	free(todo.v);
 	free(settled.v);
 	path_free(&p);
@@ -1143,13 +1290,46 @@ static const char *not_idempotent(const struct effect_use *u)
 		return "`mkdir` without `-p` fails when the directory already exists";
 	if (!strcmp(p, "rm") && !use_flag(u, 'f', "--force"))
 		return "`rm` without `-f` fails when the file is already gone";
-	if (!strcmp(p, "mv") && !use_flag(u, 'f', "--force"))
-		return "`mv` without `-f` may stop to ask, or fail, when it runs again";
 	if (!strcmp(p, "ln") && use_flag(u, 's', "--symbolic") && !use_flag(u, 'f', "--force"))
 		return "`ln -s` without `-f` fails when the link already exists";
 	if (!strcmp(p, "useradd") || !strcmp(p, "groupadd") || !strcmp(p, "adduser") ||
 	    !strcmp(p, "addgroup"))
 		return "adding an account fails when it already exists: guard it (`id -u U >/dev/null 2>&1 || useradd U`)";
+	return NULL;
+}
+
+/* Does a command of the block before use `before` (command ci) create or
+ * write path p: a copy, a move or a link into it, a folder made there? */
+static bool made_earlier(const struct fx_block *fb, size_t ci, const struct effect_use *before,
+                         const char *p)
+{
+	for (size_t i = 0; i <= ci; i++)
+		for (size_t k = 0; k < fb->ce[i].neffects; k++) {
+			const struct effect *e = &fb->ce[i].effects[k];
+			if (i == ci && e->use >= before)
+				return false;
+			if (((e->kind == EFF_FILE || e->kind == EFF_LINK || e->kind == EFF_DIR) &&
+			     same(e->obj, p)) ||
+			    (e->kind == EFF_FILE && untars_backup_effect(e) && under(p, e->obj)) ||
+			    (e->kind == EFF_DATA && same(e->obj, p)) || /* a database file written */
+			    (e->kind == EFF_MOVE && same(e->arg, p)))
+				return true;
+		}
+	return false;
+}
+
+/* `mv A B` moves A away: a second run finds no A, with or without -f,
+ * unless the block made A again before it. The source, or NULL. */
+static const struct effect *mv_source_gone(const struct fx_block *fb, size_t ci,
+                                           const struct effect_use *u)
+{
+	if (strcmp(prog_of(u), "mv") != 0 || u->guarded)
+		return NULL;
+	for (size_t k = 0; k < u->neffects; k++) {
+		const struct effect *e = &u->effects[k];
+		if (e->kind == EFF_MOVE && *e->obj && !made_earlier(fb, ci, u, e->obj))
+			return e;
+	}
 	return NULL;
 }
 
@@ -1159,6 +1339,18 @@ static void idempotent_block(struct diag_set *ds, struct arena *keep,
 	for (size_t i = 0; i < fb->n; i++) {
 		const struct cmd_effects *ce = &fb->ce[i];
 		for (size_t k = 0; k < ce->nuses; k++) {
+			const struct effect *mv = mv_source_gone(fb, i, &ce->uses[k]);
+			if (mv) {
+				struct diagnostic *d = diag_report(ds, DIAG_W104, ce->cmd->loc,
+					"mv in %s is not safe to run twice", block_label(keep, fb->b));
+				diag_note(d, (struct loc){ 0 },
+				          "`mv` takes %s away: a rollback that is interrupted and run again finds no %s, `-f` or not",
+				          mv->obj_text, mv->obj_text);
+				diag_note(d, (struct loc){ 0 },
+				          "copy it instead (`cp -pf %s %s`), which leaves the source for a second run, or make %s earlier in the same block",
+				          mv->obj_text, mv->arg_text ? mv->arg_text : "...", mv->obj_text);
+				continue;
+			}
 			const char *why = not_idempotent(&ce->uses[k]);
 			if (!why)
 				continue;
@@ -1177,6 +1369,24 @@ void check_effects_idempotent(struct compile *c)
 }
 
 /* ---- W105, W109 ---- */
+
+/* W109 at the step's `undo none`, with a note on the command; path_from:
+ * the step whose rollback path misses the inverse, or 0 (none can have it). */
+static void report_w109(struct diag_set *ds, const struct block *s, const struct command *cmd,
+                        const struct effect *e, const char *path_note)
+{
+	struct buf what;
+	buf_init(&what);
+	effect_describe(&what, e);
+	struct diagnostic *d = diag_report(ds, DIAG_W109, s->undo_loc,
+		"step \"%s\" says `undo none`, but it changes %s", name_of(s), what.data);
+	diag_note(d, cmd->loc, "this command changes it (recognised as `%s`)",
+	          e->rule ? e->rule->form : "?");
+	if (path_note)
+		diag_note(d, (struct loc){ 0 }, "%s", path_note);
+	diag_note(d, (struct loc){ 0 }, "write an `undo { ... }` that reverses it");
+	buf_free(&what);
+}
 
 /* The first state-changing effect of a command, or NULL. */
 static const struct effect *first_change(const struct cmd_effects *ce)
@@ -1211,24 +1421,27 @@ void check_effects_read_only(struct compile *c)
 	check_effects_pass(c, on);
 }
 
-static void undo_none_block(struct diag_set *ds, const struct fx_block *fb)
+/* W109 for one step with `undo none`. A change W103 would ask an inverse
+ * for is judged on the rollback paths (w103_run), like W103: nothing is
+ * said when every path through the step reverses it. A change no path can
+ * reverse (a removal, an account deleted) is reported here. True when it
+ * reported. */
+static bool undo_none_block(struct diag_set *ds, const struct release *rel,
+                            const struct fx_block *fb)
 {
 	const struct block *s = fb->b;
 	for (size_t i = 0; i < fb->n; i++) {
-		const struct effect *e = first_change(&fb->ce[i]);
-		if (!e)
-			continue;
-		struct buf what;
-		buf_init(&what);
-		effect_describe(&what, e);
-		struct diagnostic *d = diag_report(ds, DIAG_W109, s->undo_loc,
-			"step \"%s\" says `undo none`, but it changes %s", name_of(s), what.data);
-		diag_note(d, fb->ce[i].cmd->loc, "this command changes it (recognised as `%s`)",
-		          e->rule ? e->rule->form : "?");
-		diag_note(d, (struct loc){ 0 }, "write an `undo { ... }` that reverses it");
-		buf_free(&what);
-		break;
+		const struct cmd_effects *ce = &fb->ce[i];
+		for (size_t k = 0; k < ce->neffects; k++) {
+			const struct effect *e = &ce->effects[k];
+			if (e->kind == EFF_NONE || e->kind == EFF_UNITS_RELOADED ||
+			    wants_inverse(rel, e) || (needs_inverse(e->kind) && e->kind != EFF_REMOVE))
+				continue;
+			report_w109(ds, s, ce->cmd, e, NULL);
+			return true;
+		}
 	}
+	return false;
 }
 
 void check_effects_undo_none(struct compile *c)
@@ -1385,6 +1598,96 @@ void check_effects_dangerous(struct compile *c)
 	check_effects_pass(c, on);
 }
 
+/* ---- W114: a backup no rollback command reads ---- */
+
+/* Does command cmd read what backup b saved: a reference to one of its
+ * captures, or the path of a file it wrote, as the backup writes it? */
+static bool reads_backup_of(const struct command *cmd, const struct block *b,
+                            const char *const *files, size_t nfiles)
+{
+	for (uint32_t i = 0; i < cmd->nrefs; i++) {
+		const struct symbol *sym = cmd->refs[i].sym;
+		if (sym && sym->kind == SYM_CAPTURE && sym->capture && sym->capture->block == b)
+			return true;
+	}
+	for (size_t f = 0; f < nfiles; f++) {
+		size_t fl = strlen(files[f]);
+		for (size_t at = 0; at + fl <= cmd->len; at++)
+			if (!memcmp(cmd->text + at, files[f], fl))
+				return true;
+	}
+	return false;
+}
+
+static bool block_reads_backup(const struct block *rb, const struct block *b,
+                               const char *const *files, size_t nfiles)
+{
+	for (const struct command *cmd = rb ? rb->cmds : NULL; cmd; cmd = cmd->next)
+		if (reads_backup_of(cmd, b, files, nfiles))
+			return true;
+	return false;
+}
+
+/* Does an undo reverse a data change without a backup: a down migration,
+ * or SQL that writes (the author's own reverse migration)? */
+static bool undoes_data_itself(const struct fx_block *ub)
+{
+	for (size_t i = 0; i < ub->n; i++)
+		for (size_t k = 0; k < ub->ce[i].neffects; k++) {
+			const struct effect *e = &ub->ce[i].effects[k];
+			if (e->kind == EFF_DOWN_MIGRATION || (e->kind == EFF_DATA && (e->flags & EF_SQL) &&
+			                                      !(e->flags & EF_FROM_BACKUP)))
+				return true;
+		}
+	return false;
+}
+
+/* W114: a step changes data and its undo does not reverse that itself
+ * (data_cmd is the first such step command), and a backup is read by no
+ * undo and no after-rollback block: the rollback cannot put back what it
+ * saved. */
+static void backups_unread(struct compile *c, const struct command *data_cmd)
+{
+	const struct release *r = c->rel;
+	for (const struct block *b = r->backups; b; b = b->next) {
+		struct arena *a = arena_new(); /* the backup's effects, freed below */
+		struct fx_block fb;
+		read_block(a, r, b, &fb);
+		/* the files it writes, as written (a rollback names them so too) */
+		size_t nfiles = 0;
+		const char **files = arena_alloc(a, 64 * sizeof *files);
+		for (size_t i = 0; i < fb.n; i++)
+			for (size_t k = 0; k < fb.ce[i].neffects && nfiles < 64; k++) {
+				const struct effect *e = &fb.ce[i].effects[k];
+				const char *f = e->kind == EFF_FILE && !untars_backup_effect(e) ? e->obj_text
+				              : e->kind == EFF_MOVE ? e->arg_text : NULL;
+				if (f && *f)
+					files[nfiles++] = f;
+			}
+		bool read = false;
+		for (const struct block *s = r->steps; s && !read; s = s->next)
+			if (s->undo_kind == UNDO_BLOCK)
+				read = block_reads_backup(s->undo, b, files, nfiles);
+		for (const struct block *ar = r->after_rollbacks; ar && !read; ar = ar->next)
+			read = block_reads_backup(ar, b, files, nfiles);
+		if (!read) {
+			struct diagnostic *d = diag_report(c->diags, DIAG_W114, b->loc,
+				"backup \"%s\": no undo or after-rollback reads what it saves", name_of(b));
+			diag_note(d, data_cmd->loc,
+			          "this step command changes data: the rollback cannot put it back from this backup");
+			diag_note(d, (struct loc){ 0 },
+			          "restore from it in the undo of the step that changes the data (for example `gunzip -c ${CAPTURE} | ...` with a capture of the backup), or say in the step's undo how the data goes back");
+		}
+		arena_free(a);
+	}
+}
+
+void check_effects_backup_unread(struct compile *c)
+{
+	bool on[DIAG__COUNT] = { [DIAG_W114] = true };
+	check_effects_pass(c, on);
+}
+
 /* ---- the pass: every effects rule, one block at a time ---- */
 
 enum unit_kind { U_CHECK, U_BACKUP, U_STEP, U_VERIFY, U_AFTER };
@@ -1409,6 +1712,8 @@ struct fx_pass {
 	struct diag_set *ds;
 	struct arena *keep;      /* W103's records and labels, until the pass ends */
 	struct w103 *w;          /* NULL when W103 is off */
+	bool w109_said;          /* W109 spoke for the current step already */
+	const struct command *data_cmd; /* the first step command here that changes data (W114) */
 	struct strtab strs;
 	struct saved_pair *pairs;
 	size_t npairs, cappairs;
@@ -1443,8 +1748,38 @@ static struct keff keep_keff(struct fx_pass *t, const struct effect *e)
 	return k;
 }
 
+static void keep_pair(struct fx_pass *t, const char *copy, const char *orig)
+{
+	if (t->npairs == t->cappairs) {
+		t->cappairs = t->cappairs ? t->cappairs * 2 : 64;
+		t->pairs = xrealloc(t->pairs, t->cappairs * sizeof *t->pairs);
+	}
+	t->pairs[t->npairs++] = (struct saved_pair){ keep_str(t, copy), keep_str(t, orig) };
+}
+
+/* `crontab [-u U] -l > F`: F holds U's crontab as it was. */
+static void keep_cron_saves(struct fx_pass *t, const struct cmd_effects *ce)
+{
+	for (size_t u = 0; u < ce->nuses; u++) {
+		const struct effect_use *use = &ce->uses[u];
+		if (!use->rule || strcmp(use->rule->form, "crontab -l") != 0)
+			continue;
+		const char *user = "";
+		for (size_t w = 1; w + 1 < use->argc; w++)
+			if (!strcmp(use->argv[w].text, "-u"))
+				user = use->argv[w + 1].val;
+		char key[512];
+		cron_key(key, sizeof key, user);
+		for (size_t k = 0; k < use->neffects; k++)
+			if (use->effects[k].kind == EFF_FILE && *use->effects[k].obj)
+				keep_pair(t, use->effects[k].obj, key);
+	}
+}
+
 static void keep_saves(struct fx_pass *t, const struct fx_block *fb)
 {
+	for (size_t i = 0; i < fb->n; i++)
+		keep_cron_saves(t, &fb->ce[i]);
 	for (size_t i = 0; i < fb->n; i++)
 		for (size_t k = 0; k < fb->ce[i].neffects; k++) {
 			const struct effect *e = &fb->ce[i].effects[k];
@@ -1461,11 +1796,7 @@ static void keep_saves(struct fx_pass *t, const struct fx_block *fb)
 			}
 			if (!copy || !orig || !*copy || !*orig)
 				continue;
-			if (t->npairs == t->cappairs) {
-				t->cappairs = t->cappairs ? t->cappairs * 2 : 64;
-				t->pairs = xrealloc(t->pairs, t->cappairs * sizeof *t->pairs);
-			}
-			t->pairs[t->npairs++] = (struct saved_pair){ keep_str(t, copy), keep_str(t, orig) };
+			keep_pair(t, copy, orig);
 		}
 }
 
@@ -1478,7 +1809,9 @@ static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct 
 	*out = (struct w103_rec){ 0 };
 	t->ntmp = 0;
 	size_t at = 0;
-	if (st && st->b->undo_kind == UNDO_BLOCK)
+	bool keep_todo = st && ((st->b->undo_kind == UNDO_BLOCK && t->w->w103) ||
+	                   (st->b->undo_kind == UNDO_NONE && t->w->w109 && !t->w109_said));
+	if (keep_todo)
 		for (size_t ci = 0; ci < st->n; ci++)
 			for (size_t ei = 0; ei < st->ce[ci].neffects; ei++, at++) {
 				const struct effect *e = &st->ce[ci].effects[ei];
@@ -1577,19 +1910,25 @@ static void pass_unit(struct fx_pass *t, const struct fx_unit *u)
 	case U_STEP: {
 		bool w103 = t->w && u->idx < (size_t)t->w->n;
 		bool w109 = on[DIAG_W109] && b->undo_kind == UNDO_NONE;
-		if (t->e012 || w109 || on[DIAG_W110] || w103) {
+		t->w109_said = false;
+		bool w114 = on[DIAG_W114] && !t->data_cmd && b->undo_kind != UNDO_IRREVERSIBLE;
+		const struct command *data_cmd = NULL;
+		if (t->e012 || w109 || on[DIAG_W110] || w103 || w114) {
 			read_block(a, t->rel, b, &fb);
+			for (size_t i = 0; w114 && !data_cmd && i < fb.n; i++)
+				if (effects_change_data(&fb.ce[i]))
+					data_cmd = fb.ce[i].cmd;
 			if (t->e012)
 				check_step_data_without_backup(t->ds, b, fb.ce, fb.n);
 			if (w109)
-				undo_none_block(t->ds, &fb);
+				t->w109_said = undo_none_block(t->ds, t->rel, &fb);
 			if (on[DIAG_W110])
 				dangerous_block(t->ds, &fb);
 		}
 		struct fx_block ub;
 		bool have_ub = false;
 		if (b->undo_kind == UNDO_BLOCK && b->undo &&
-		    (on[DIAG_W104] || on[DIAG_W110] || w103)) {
+		    (on[DIAG_W104] || on[DIAG_W110] || w103 || data_cmd)) {
 			read_block(a, t->rel, b->undo, &ub);
 			have_ub = true;
 			if (on[DIAG_W104])
@@ -1597,6 +1936,8 @@ static void pass_unit(struct fx_pass *t, const struct fx_unit *u)
 			if (on[DIAG_W110])
 				dangerous_block(t->ds, &ub);
 		}
+		if (data_cmd && !(have_ub && undoes_data_itself(&ub)))
+			t->data_cmd = data_cmd; /* only a restore can put it back */
 		if (w103) {
 			keep_saves(t, &fb);
 			/* the walk back stops at an irreversible step: nothing of it is read */
@@ -1672,8 +2013,8 @@ void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
 
 	/* W103 walks the rollback paths of the first nsteps steps (as many
 	 * as the release counted) once every step's records are kept. */
-	struct w103 w = { 0 };
-	bool w103 = on[DIAG_W103] && nsteps > 0;
+	struct w103 w = { .w103 = on[DIAG_W103], .w109 = on[DIAG_W109] };
+	bool w103 = (on[DIAG_W103] || on[DIAG_W109]) && nsteps > 0;
 	if (w103) {
 		w.n = r->nsteps > 0 && (size_t)r->nsteps < nsteps ? r->nsteps : (int)nsteps;
 		w.steps = xcalloc((size_t)w.n + 1, sizeof *w.steps);
@@ -1728,6 +2069,9 @@ void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
 	}
 	if (w103)
 		w103_run(c, &w, &saves, half[0].keep);
+	const struct command *data_cmd = half[0].data_cmd ? half[0].data_cmd : half[1].data_cmd;
+	if (on[DIAG_W114] && data_cmd)
+		backups_unread(c, data_cmd);
 	name_map_free(&saves.by_copy);
 	for (int h = 0; h < 2; h++)
 		arena_free(half[h].keep);

@@ -28,6 +28,7 @@ enum rule_id {
 	R_SYSTEMCTL_RESTART,
 	R_SYSTEMCTL_RELOAD,
 	R_SYSTEMCTL_QUERY,
+	R_SYSTEMCTL_DAEMON_RELOAD,
 	R_SERVICE,
 	R_GIT_PULL,
 	R_GIT_CHECKOUT,
@@ -97,7 +98,9 @@ static const struct effect_rule table[R__COUNT] = {
 	                          "systemctl restart U or reload U, or stop U and a later start U, after the code is reverted" },
 	[R_SYSTEMCTL_RELOAD] = { "systemctl reload U", EFF_SERVICE_RESTARTED, "service U runs the code on disk",
 	                         "systemctl restart U or reload U, or stop U and a later start U, after the code is reverted" },
-	[R_SYSTEMCTL_QUERY] = { "systemctl is-active/is-enabled/status/show/cat/daemon-reload U", EFF_NONE, "reads only", "" },
+	[R_SYSTEMCTL_QUERY] = { "systemctl is-active/is-enabled/status/show/cat U", EFF_NONE, "reads only", "" },
+	[R_SYSTEMCTL_DAEMON_RELOAD] = { "systemctl daemon-reload", EFF_UNITS_RELOADED,
+	                                "unit files read again (completes a unit file written or removed)", "" },
 	[R_SERVICE] = { "service U start|stop|restart|reload", EFF_SERVICE_RESTARTED, "as the matching systemctl verb",
 	                "as the matching systemctl verb" },
 	[R_GIT_PULL] = { "git pull (in D)", EFF_CODE, "code in D", "git checkout ${previous} or git reset --hard ${previous} in D" },
@@ -140,7 +143,7 @@ static const struct effect_rule table[R__COUNT] = {
 	[R_MKDIR] = { "mkdir D", EFF_DIR, "directory D", "rm -rf D or rmdir D" },
 	[R_RM] = { "rm X", EFF_REMOVE, "X removed", "" },
 	[R_RMDIR] = { "rmdir D", EFF_REMOVE, "D removed", "" },
-	[R_TAR_X] = { "tar -x (into D)", EFF_FILE, "files under D", "a restore from a backup capture" },
+	[R_TAR_X] = { "tar -x (into D)", EFF_FILE, "files under D", "a tar -x from a backup capture into D" },
 	[R_USERADD] = { "useradd U (also adduser)", EFF_USER_ADDED, "account U", "userdel U" },
 	[R_USERDEL] = { "userdel U (also deluser)", EFF_USER_DELETED, "account U removed", "" },
 	[R_GROUPADD] = { "groupadd G (also addgroup)", EFF_GROUP_ADDED, "group G", "groupdel G" },
@@ -149,8 +152,9 @@ static const struct effect_rule table[R__COUNT] = {
 	                    "apt-get remove P (or purge), or an install of a pinned version P=V" },
 	[R_APT_REMOVE] = { "apt-get remove/purge P", EFF_PACKAGE_REMOVED, "package P removed", "" },
 	[R_APT_READ] = { "apt-get update / apt-cache / apt list / dpkg -l", EFF_NONE, "reads only (update refreshes the package lists)", "" },
-	[R_CRONTAB] = { "crontab FILE / crontab -r (-u USER)", EFF_CRONTAB, "system setting: the user's crontab",
-	                "crontab -r, or crontab with the saved table, for the same user" },
+	[R_CRONTAB] = { "crontab FILE / crontab - / crontab -r / crontab -e (-u USER)", EFF_CRONTAB,
+	                "system setting: the user's crontab replaced or removed",
+	                "crontab FILE or crontab - reinstalling a copy saved before the change (a capture, a backup capture, or a file written by crontab -l), for the same user" },
 	[R_CRONTAB_LIST] = { "crontab -l", EFF_NONE, "reads only", "" },
 	[R_SYSCTL_W] = { "sysctl -w KEY=VALUE", EFF_SYSCTL, "system setting KEY", "sysctl -w KEY=another value" },
 	[R_SYSCTL_READ] = { "sysctl KEY / sysctl -a", EFF_NONE, "reads only", "" },
@@ -522,9 +526,13 @@ static int m_systemctl(struct rec *r, struct effect_use *u,
 	}
 	static const char *const queries[] = { "is-active", "is-enabled", "is-failed", "status",
 		"show", "cat", "list-units", "list-unit-files", "list-timers", "list-dependencies",
-		"daemon-reload", "--version", NULL };
+		"--version", NULL };
 	if (one_of(verb, queries))
 		return R_SYSTEMCTL_QUERY;
+	if (streq(verb, "daemon-reload")) {
+		add_effect(r, u, R_SYSTEMCTL_DAEMON_RELOAD, EFF_UNITS_RELOADED, NULL, NULL, 0);
+		return R_SYSTEMCTL_DAEMON_RELOAD;
+	}
 	return -1;
 }
 
@@ -1125,6 +1133,9 @@ static int m_apt_read(struct rec *r, struct effect_use *u,
 	return -1;
 }
 
+/* crontab [-u USER] FILE|-, -r, -e. An install whose input is a capture
+ * (the file named by one, or one piped or redirected in) is marked, as it
+ * can put back a copy saved before the change. */
 static int m_crontab(struct rec *r, struct effect_use *u,
                      const struct eword *argv, size_t n)
 {
@@ -1133,7 +1144,30 @@ static int m_crontab(struct rec *r, struct effect_use *u,
 	const struct eword *user = opt_value(r, argv, n, "-u", NULL);
 	struct eword who = user ? *user : plain("", "");
 	who.flags = 0;
-	add_effect(r, u, R_CRONTAB, EFF_CRONTAB, &who, NULL, 0);
+	static const char *const with_arg[] = { "-u", NULL };
+	size_t idx[2];
+	size_t k = operands(argv, n, 1, with_arg, idx, 2);
+	unsigned flags = 0;
+	const struct eword *file = NULL;
+	struct eword in;
+	if (has_flag(argv, n, 'r', NULL)) {
+		flags = EF_CRON_REMOVE;
+	} else if (has_flag(argv, n, 'e', NULL)) {
+		flags = EF_CRON_EDIT;
+	} else if (k > 0 && !streq(argv[idx[0]].text, "-")) {
+		file = &argv[idx[0]];
+	} else if (u->stdin_file) {
+		in = plain(u->stdin_text, u->stdin_text);
+		in.flags = u->stdin_flags;
+		file = &in;
+	} else {
+		for (size_t i = 1; i < u->pipe_from_argc; i++)
+			if (u->pipe_from_argv[i].flags & EW_CAPTURE)
+				flags |= EF_SAVED_INPUT;
+	}
+	if (file && (file->flags & EW_CAPTURE))
+		flags |= EF_SAVED_INPUT;
+	add_effect(r, u, R_CRONTAB, EFF_CRONTAB, &who, file, flags);
 	return R_CRONTAB;
 }
 
@@ -1675,8 +1709,28 @@ const char *effect_kind_name(enum effect_kind k)
 		[EFF_SYSCTL] = "kernel setting",
 		[EFF_FIREWALL_ADDED] = "firewall rule",
 		[EFF_FIREWALL_REMOVED] = "firewall rule removed",
+		[EFF_UNITS_RELOADED] = "unit files reloaded",
 	};
 	return k < EFF__COUNT && names[k] ? names[k] : "?";
+}
+
+/* Is e a `tar -x` (files under a folder that was there before)? */
+static bool is_untar(const struct effect *e)
+{
+	return e->rule == &table[R_TAR_X];
+}
+
+bool effects_unit_path(const char *p)
+{
+	static const char *const dirs[] = { "/etc/systemd/system", "/lib/systemd/system",
+		"/usr/lib/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+		NULL };
+	for (const char *const *d = dirs; *d; d++) {
+		size_t n = strlen(*d);
+		if (!strncmp(p, *d, n) && p[n] == '/' && p[n + 1])
+			return true;
+	}
+	return false;
 }
 
 /* The object for messages: as written, or a placeholder when unknown. */
@@ -1708,7 +1762,7 @@ void effect_describe(struct buf *out, const struct effect *e)
 	case EFF_DOWN_MIGRATION: buf_puts(out, "data (migrated down)"); break;
 	case EFF_MOVE: buf_printf(out, "%s replaced, %s gone", e->arg_text, e->obj_text); break;
 	case EFF_FILE:
-		if (e->rule && !strncmp(e->rule->form, "tar", 3))
+		if (is_untar(e))
 			buf_printf(out, "files under %s", obj_or(e, "the current directory"));
 		else
 			buf_printf(out, "file %s", obj_or(e, "?"));
@@ -1724,15 +1778,34 @@ void effect_describe(struct buf *out, const struct effect *e)
 		buf_printf(out, "package %s%s%s", e->obj_text, e->arg ? " at " : "", e->arg ? e->arg : "");
 		break;
 	case EFF_PACKAGE_REMOVED: buf_printf(out, "package %s removed", e->obj_text); break;
-	case EFF_CRONTAB: buf_printf(out, "crontab of %s", obj_or(e, "the current user")); break;
+	case EFF_CRONTAB:
+		buf_printf(out, "crontab of %s %s", obj_or(e, "the current user"),
+		           e->flags & EF_CRON_REMOVE ? "removed" : "replaced");
+		break;
 	case EFF_SYSCTL: buf_printf(out, "kernel setting %s = %s", e->obj_text, e->arg ? e->arg : "?"); break;
 	case EFF_FIREWALL_ADDED: buf_printf(out, "firewall rule added (%s)", e->obj_text); break;
 	case EFF_FIREWALL_REMOVED: buf_printf(out, "firewall rule removed (%s)", e->obj_text); break;
+	case EFF_UNITS_RELOADED: buf_puts(out, "systemd's unit files read again"); break;
 	case EFF__COUNT: buf_puts(out, "?"); break;
 	}
 }
 
+static void describe_inverse_of(struct buf *out, const struct effect *e);
+
 void effect_describe_inverse(struct buf *out, const struct effect *e)
+{
+	const char *unit = e->kind == EFF_MOVE ? e->arg
+	                 : (e->kind == EFF_FILE || e->kind == EFF_LINK || e->kind == EFF_REMOVE) ? e->obj
+	                 : NULL;
+	if (e->kind == EFF_REMOVE && unit && effects_unit_path(unit))
+		buf_printf(out, "a restore of %s from a backup capture or a saved copy", e->obj_text);
+	else
+		describe_inverse_of(out, e);
+	if (unit && effects_unit_path(unit))
+		buf_puts(out, ", followed by `systemctl daemon-reload`");
+}
+
+static void describe_inverse_of(struct buf *out, const struct effect *e)
 {
 	const char *o = e->obj_text;
 	switch (e->kind) {
@@ -1760,17 +1833,33 @@ void effect_describe_inverse(struct buf *out, const struct effect *e)
 		break;
 	case EFF_MOVE: buf_printf(out, "`mv %s %s`, or a restore of %s", e->arg_text, o, e->arg_text); break;
 	case EFF_FILE:
-		buf_printf(out, "a restore of %s from a backup capture or a saved copy, or `rm -f %s`",
-		           obj_or(e, "the files"), obj_or(e, "..."));
+		if (is_untar(e))
+			/* D was there before: only what came from the backup may
+			 * replace what the step unpacked over it */
+			buf_printf(out, "a `tar -x` from a backup capture into %s", obj_or(e, "the same folder"));
+		else if (*e->obj && o[strlen(o) - 1] != '/')
+			buf_printf(out, "a restore of %s from a backup capture or a saved copy, or `rm -f %s`", o, o);
+		else if (*e->obj)
+			/* written into a folder that was there: what came into it
+			 * is not known, so nothing is named for removal */
+			buf_printf(out, "a restore of %s from a backup capture or a saved copy", o);
+		else
+			buf_puts(out, "a restore from a backup capture");
 		break;
 	case EFF_LINK: buf_printf(out, "`ln -sfn` to a captured previous target, or `rm -f %s`", o); break;
-	case EFF_DIR: buf_printf(out, "`rm -rf %s` or `rmdir %s`", o, o); break;
+	case EFF_DIR:
+		/* mkdir -p may find D there already: rmdir removes only an empty one */
+		buf_printf(out, "`rmdir %s` once what the release put in it is gone", o);
+		break;
 	case EFF_USER_ADDED: buf_printf(out, "`userdel %s`", o); break;
 	case EFF_GROUP_ADDED: buf_printf(out, "`groupdel %s`", o); break;
 	case EFF_PACKAGE_INSTALLED:
 		buf_printf(out, "`apt-get remove %s`, or an install of a pinned previous version", o);
 		break;
-	case EFF_CRONTAB: buf_puts(out, "`crontab -r` or a reinstall of the saved crontab, for the same user"); break;
+	case EFF_CRONTAB:
+		buf_printf(out, "a reinstall of a copy saved before the change (`crontab%s%s FILE` with a file saved by `crontab -l` or a backup capture), for the same user",
+		           *e->obj ? " -u " : "", o);
+		break;
 	case EFF_SYSCTL: buf_printf(out, "`sysctl -w %s=` with the previous value", o); break;
 	case EFF_FIREWALL_ADDED: buf_puts(out, "the same rule removed with `iptables -D`"); break;
 	case EFF_FIREWALL_REMOVED: buf_puts(out, "the same rule added back with `iptables -A`"); break;

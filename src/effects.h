@@ -46,6 +46,7 @@ enum effect_kind {
 	EFF_SYSCTL,            /* sysctl -w KEY=VALUE */
 	EFF_FIREWALL_ADDED,    /* iptables -A/-I CHAIN RULE */
 	EFF_FIREWALL_REMOVED,  /* iptables -D CHAIN RULE */
+	EFF_UNITS_RELOADED,    /* systemctl daemon-reload: unit files read again */
 	EFF__COUNT
 };
 
@@ -60,6 +61,9 @@ enum {
 	EF_PINNED = 1u << 9,         /* a package installed at a pinned version */
 	EF_NOW = 1u << 10,           /* systemctl enable/disable --now */
 	EF_SQL = 1u << 11,           /* data written by an explicit SQL statement */
+	EF_CRON_REMOVE = 1u << 12,   /* crontab -r: the user's crontab deleted */
+	EF_CRON_EDIT = 1u << 13,     /* crontab -e: edited by hand */
+	EF_SAVED_INPUT = 1u << 14,   /* reads a capture on its input (pipe or <) */
 };
 
 /* A word after prefixes and quotes were looked through. */
@@ -153,7 +157,12 @@ const char *effect_kind_name(enum effect_kind k);
 /* "service bmtc-api running", "code in /opt/app": the effect in words. */
 void effect_describe(struct buf *out, const struct effect *e);
 
-/* The inverse the rollback path needs for e, in words. */
+/* Is path p in one of systemd's unit folders (/etc/systemd/system...)?
+ * Writing or removing a file there takes effect at a daemon-reload. */
+bool effects_unit_path(const char *p);
+
+/* The inverse the rollback path needs for e, in words. A hint never names
+ * a command that removes more than the step created. */
 void effect_describe_inverse(struct buf *out, const struct effect *e);
 
 /* The effect rules in one pass over the blocks, in release order: each
@@ -171,6 +180,7 @@ void check_effects_idempotent(struct compile *c);    /* W104 */
 void check_effects_read_only(struct compile *c);     /* W105 */
 void check_effects_undo_none(struct compile *c);     /* W109 */
 void check_effects_dangerous(struct compile *c);     /* W110 */
+void check_effects_backup_unread(struct compile *c); /* W114 */
 
 /* `relc check --explain-effects`: per block, each command recognised with
  * its effects, and each command not recognised. */

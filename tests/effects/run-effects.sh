@@ -21,7 +21,7 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-codes='W103|W104|W105|W109|W110|E012'
+codes='W103|W104|W105|W109|W110|W114|E012'
 
 # The effect diagnostics of relc's output, as sorted `[FILE:]LINE:COL: CODE`.
 extract() { # spec output

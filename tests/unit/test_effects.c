@@ -88,6 +88,8 @@ static const struct row_case rows[] = {
 	{ "apt-get purge -y jq", EFF_PACKAGE_REMOVED, "jq", NULL },
 	{ "crontab -u app /opt/app/crontab", EFF_CRONTAB, "app", NULL },
 	{ "crontab -r", EFF_CRONTAB, "", NULL },
+	{ "crontab -u www-data -l | grep -v cron.php | crontab -u www-data -", EFF_CRONTAB, "www-data", NULL },
+	{ "systemctl daemon-reload", EFF_UNITS_RELOADED, "", NULL },
 	{ "sysctl -w net.core.somaxconn=4096", EFF_SYSCTL, "net.core.somaxconn", "4096" },
 	{ "iptables -A INPUT -p tcp --dport 80 -j ACCEPT", EFF_FIREWALL_ADDED,
 	  "iptables filter INPUT -p tcp --dport 80 -j ACCEPT", NULL },
@@ -115,6 +117,80 @@ Test(effects, every_row_case)
 	arena_free(a);
 }
 
+/* Cases beyond `rows` where a careless hint would remove too much: a tar
+ * into a folder that was there (and one into /opt), a copy into a folder, a
+ * folder made with -p, unit files. */
+static const char *const hint_cases[] = {
+	"tar -xzf /srv/gitea.tgz -C /opt",
+	"tar -xzf /srv/gitea.tgz -C /opt/gitea/",
+	"cd /opt && tar -xf /srv/a.tar",
+	"cp -rp /opt/redmine/deploy/plugins/. /opt/redmine/current/plugins/",
+	"mkdir -p /opt/app/releases/2",
+	"cp app.service /etc/systemd/system/app.service",
+	"rm -f /etc/systemd/system/legacy.service",
+	"mv /etc/systemd/system/a.service.new /etc/systemd/system/a.service",
+	"ln -sfn /opt/app/unit /etc/systemd/system/app.service",
+	"systemctl enable --now app-worker",
+	"systemctl disable --now app-legacy",
+	"cd /opt/web && yarn install --frozen-lockfile",
+};
+
+/* Every `rm ...` or `rmdir ...` named in backquotes in a hint removes
+ * exactly what the step created: a file, link or folder the step made, by
+ * the same name. Never a tar's -C folder, never a folder above. */
+static void expect_hint_removes_only_own(const struct effect *e, const char *cmd)
+{
+	struct buf inv;
+	buf_init(&inv);
+	effect_describe_inverse(&inv, e);
+	const char *h = inv.data;
+	for (const char *q = strchr(h, '`'); q; q = strchr(q, '`')) {
+		const char *end = strchr(q + 1, '`');
+		cr_assert_not_null(end, "`%s`: unbalanced hint: %s", cmd, h);
+		size_t len = (size_t)(end - q - 1);
+		char *code = strndup(q + 1, len);
+		if (!strncmp(code, "rm ", 3) || !strncmp(code, "rmdir ", 6)) {
+			bool own = e->kind == EFF_LINK || e->kind == EFF_DIR ||
+			           (e->kind == EFF_FILE && e->rule && strncmp(e->rule->form, "tar", 3) &&
+			            e->obj_text[0] && e->obj_text[strlen(e->obj_text) - 1] != '/');
+			cr_expect(own, "`%s`: the hint removes what the step did not create: %s", cmd, h);
+			const char *operand = strrchr(code, ' ') + 1;
+			cr_expect_str_eq(operand, e->obj_text, "`%s`: the hint removes another path: %s",
+			                 cmd, h);
+			cr_expect(strcmp(code, "rm -rf") && !strstr(code, "-r"),
+			          "`%s`: a recursive removal in a hint: %s", cmd, h);
+		}
+		free(code);
+		q = end + 1;
+	}
+	buf_free(&inv);
+}
+
+Test(effects, hints_never_remove_more_than_the_step_created)
+{
+	size_t n;
+	const struct effect_rule *t = effects_table(&n);
+	bool *covered = calloc(n, sizeof *covered);
+	struct arena *a = arena_new();
+	size_t nrows = sizeof rows / sizeof rows[0], nextra = sizeof hint_cases / sizeof hint_cases[0];
+	for (size_t i = 0; i < nrows + nextra; i++) {
+		const char *cmd = i < nrows ? rows[i].text : hint_cases[i - nrows];
+		struct cmd_effects ce = read_text(a, cmd);
+		for (size_t k = 0; k < ce.neffects; k++) {
+			const struct effect *e = &ce.effects[k];
+			if (e->rule)
+				covered[e->rule - t] = true;
+			expect_hint_removes_only_own(e, cmd);
+		}
+	}
+	/* every row that changes state has a case above */
+	for (size_t i = 0; i < n; i++)
+		if (t[i].kind != EFF_NONE)
+			cr_expect(covered[i], "row `%s` has no hint case", t[i].form);
+	arena_free(a);
+	free(covered);
+}
+
 Test(effects, table_rows_are_complete)
 {
 	size_t n;
@@ -127,7 +203,8 @@ Test(effects, table_rows_are_complete)
 		 * down migrations are themselves inverses). */
 		bool inverse_needed = t[i].kind != EFF_NONE && t[i].kind != EFF_REMOVE &&
 		                      t[i].kind != EFF_USER_DELETED && t[i].kind != EFF_GROUP_DELETED &&
-		                      t[i].kind != EFF_PACKAGE_REMOVED && t[i].kind != EFF_DOWN_MIGRATION;
+		                      t[i].kind != EFF_PACKAGE_REMOVED && t[i].kind != EFF_DOWN_MIGRATION &&
+		                      t[i].kind != EFF_UNITS_RELOADED;
 		if (inverse_needed)
 			cr_expect(t[i].inverse && *t[i].inverse, "row %s has no inverse", t[i].form);
 	}
