@@ -121,7 +121,7 @@ SPEC
 				print "    expect stdout >= 2"
 				print "    estimate 1s"
 				print "    undo {"
-				printf "        run mv -f ${app}/conf/%d.ini.bak ${app}/conf/%d.ini\n", i, i
+				printf "        run cp -pf ${app}/conf/%d.ini.bak ${app}/conf/%d.ini\n", i, i
 				print "    }"
 				print "}"
 			}
