@@ -1035,6 +1035,9 @@ void git_pin_release(struct compile *c)
 	 * fsck does); libgit2 does by default, a sixth of the cost of reading a
 	 * long history for `changes from-git`. */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/* Each commit is read once; filling and freeing the object cache cost
+	 * more than it saved (2.1 against 2.5 s of CPU at 100 000 commits). */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	struct pin p = { .c = c, .rel = rel };
 	c->spec_relpath = rel->root_path;
 	if (open_repo(&p)) {
