@@ -130,9 +130,12 @@ static void check_block_uses(struct compile *c, const struct block *b)
 		return;
 	check_value(c, b->name_value, b, 1);
 	for (const struct command *cmd = b->cmds; cmd; cmd = cmd->next) {
+		/* Only a capture can be used too early; a reference's location
+		 * costs a scan of its command, so it is worked out for those. */
 		for (size_t i = 0; i < cmd->nrefs; i++)
-			check_use(c, cmd->refs[i].sym, ref_loc(cmd, &cmd->refs[i]), b,
-			          cmd->index);
+			if (cmd->refs[i].sym && cmd->refs[i].sym->kind == SYM_CAPTURE)
+				check_use(c, cmd->refs[i].sym, ref_loc(cmd, &cmd->refs[i]), b,
+				          cmd->index);
 		/* An expect reads the output after its command ran. */
 		for (const struct expect *e = cmd->expects; e; e = e->next)
 			check_value(c, e->text, b, cmd->index + 1);

@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 #include <stdlib.h>
 
 /* Rows of the table, by name, so matchers can point at theirs. */
@@ -189,9 +190,11 @@ struct rec {
 	size_t tlen;
 };
 
+/* The first bytes compared inline: most calls look a word up in a list of
+ * names (programs, options) where the first byte already differs. */
 static bool streq(const char *a, const char *b)
 {
-	return a && b && strcmp(a, b) == 0;
+	return a && b && a[0] == b[0] && strcmp(a, b) == 0;
 }
 
 static bool one_of(const char *s, const char *const *list)
@@ -216,19 +219,6 @@ static bool is_ident_start(char c)
 static bool is_ident_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_';
-}
-
-/* Does s contain word as a whole word, ignoring case? */
-static bool has_word_ci(const char *s, size_t len, const char *word)
-{
-	size_t wl = strlen(word);
-	for (size_t i = find_ci(s, len, word, 0); i < len; i = find_ci(s, len, word, i + 1)) {
-		bool before = i > 0 && is_ident_char(s[i - 1]);
-		bool after = i + wl < len && is_ident_char(s[i + wl]);
-		if (!before && !after)
-			return true;
-	}
-	return false;
 }
 
 static bool contains_ci(const char *s, const char *needle)
@@ -733,13 +723,29 @@ static const char *const sql_writes[] = {
 	"COPY", NULL,
 };
 
-/* Does SQL text write? PRAGMA name = value writes too (user_version...). */
+/* Does SQL text write? PRAGMA name = value writes too (user_version...).
+ * A keyword counts as a whole word, case aside: a run of identifier
+ * characters equal to it. One pass over the runs, not one per keyword. */
 static bool sql_writes_text(const char *s, size_t len)
 {
-	for (const char *const *k = sql_writes; *k; k++)
-		if (has_word_ci(s, len, *k))
-			return true;
-	if (has_word_ci(s, len, "PRAGMA")) {
+	bool pragma = false;
+	for (size_t i = 0; i < len;) {
+		if (!is_ident_char(s[i])) {
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		while (j < len && is_ident_char(s[j]))
+			j++;
+		size_t wl = j - i;
+		for (const char *const *k = sql_writes; *k; k++)
+			if (strlen(*k) == wl && strncasecmp(s + i, *k, wl) == 0)
+				return true;
+		if (wl == 6 && strncasecmp(s + i, "PRAGMA", 6) == 0)
+			pragma = true;
+		i = j;
+	}
+	if (pragma) {
 		for (size_t i = 0; i < len; i++)
 			if (s[i] == '=')
 				return true;

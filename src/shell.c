@@ -715,6 +715,21 @@ static size_t parse_dq(struct parser *p, size_t i, size_t end, int depth,
 	return i < end ? i + 1 : end;
 }
 
+/* Characters a word holds as they are: not a metacharacter, a quote, an
+ * escape or the start of an expansion. */
+static bool is_plain(char c)
+{
+	return !is_meta(c) && c != '\'' && c != '"' && c != '\\' && c != '$' && c != '`';
+}
+
+/* The end of the run of plain characters from i. */
+static size_t plain_run(const char *s, size_t i, size_t end)
+{
+	while (i < end && is_plain(s[i]))
+		i++;
+	return i;
+}
+
 /* Read one word at i (not at a metacharacter) into w; returns its end. */
 static size_t parse_word(struct parser *p, size_t i, size_t end, int depth,
                          struct sh_word *w)
@@ -722,9 +737,16 @@ static size_t parse_word(struct parser *p, size_t i, size_t end, int depth,
 	const char *s = p->s;
 	struct buf val;
 
-	buf_init(&val);
 	memset(w, 0, sizeof *w);
 	w->off = i;
+	/* Most words are plain characters only: copied once, no buffer. */
+	size_t run = plain_run(s, i, end);
+	if (run == end || is_meta(s[run])) {
+		w->len = run - i;
+		w->value = arena_strndup(p->a, s + i, run - i);
+		return run;
+	}
+	buf_init(&val);
 	while (i < end && !is_meta(s[i])) {
 		char c = s[i];
 		if (c == '\'') {
@@ -744,8 +766,9 @@ static size_t parse_word(struct parser *p, size_t i, size_t end, int depth,
 			i = parse_bq(p, i, end, depth, &val);
 			w->expands = true;
 		} else {
-			buf_putc(&val, c);
-			i++;
+			size_t k = plain_run(s, i + 1, end);
+			buf_add(&val, s + i, k - i);
+			i = k;
 		}
 	}
 	w->len = i - w->off;

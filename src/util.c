@@ -482,8 +482,20 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode)
 size_t utf8_valid_prefix(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const uint64_t high = 0x8080808080808080u, ones = 0x0101010101010101u;
 	size_t i = 0;
 	while (i < len) {
+		/* Eight bytes at a time while they are ASCII and not NUL: most
+		 * text is, and this runs over whole specs. */
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if ((w & high) || ((w - ones) & ~w & high))
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
 		unsigned c = p[i];
 		if (c == 0)
 			return i;
@@ -619,10 +631,30 @@ size_t find_ci(const char *s, size_t len, const char *needle, size_t from)
 	size_t nl = strlen(needle);
 	if (nl == 0)
 		return from <= len ? from : len;
-	int first = tolower((unsigned char)needle[0]);
-	for (size_t i = from; i + nl <= len; i++)
-		/* the first byte alone rules out almost every offset, cheaply */
-		if (tolower((unsigned char)s[i]) == first && strncasecmp(s + i, needle, nl) == 0)
-			return i;
+	if (from > len || nl > len - from)
+		return len;
+	/* Candidates are where the first byte occurs in either case; memchr
+	 * finds them much faster than a loop over every byte. */
+	int lo = tolower((unsigned char)needle[0]), up = toupper((unsigned char)needle[0]);
+	const char *end = s + (len - nl) + 1, *p = s + from;
+	const char *next_lo = NULL, *next_up = lo == up ? end : NULL;
+	while (p < end) {
+		if (!next_lo || next_lo < p) {
+			next_lo = memchr(p, lo, (size_t)(end - p));
+			if (!next_lo)
+				next_lo = end;
+		}
+		if (!next_up || next_up < p) {
+			next_up = memchr(p, up, (size_t)(end - p));
+			if (!next_up)
+				next_up = end;
+		}
+		const char *q = next_lo < next_up ? next_lo : next_up;
+		if (q == end)
+			break;
+		if (strncasecmp(q, needle, nl) == 0)
+			return (size_t)(q - s);
+		p = q + 1;
+	}
 	return len;
 }

@@ -1,13 +1,26 @@
 #!/bin/sh
-# gen-spec.sh STEPS DIR - write a synthetic release of STEPS steps to
+# gen-spec.sh STEPS DIR [SHAPE] - write a synthetic release of STEPS steps to
 # DIR/1.0.0.rel, with the parts every release shares in DIR/shared.rel (its
-# include). The steps cycle through what real releases do: git checkouts,
-# SQLite migrations with their reversal, systemd restarts, configuration
-# files put back by mv, and reads whose output is captured and checked;
-# lets and built-ins are referenced throughout. The spec compiles clean.
+# include). SHAPE says what the steps look like; each shape compiles clean.
+#   mixed (the default): the steps cycle through what real releases do: git
+#     checkouts, SQLite migrations with their reversal, systemd restarts,
+#     configuration files put back by mv, and reads whose output is captured
+#     and checked; lets and built-ins are referenced throughout.
+#   commands: long commands: a let per step, long pipelines, a command
+#     continued over lines, here-documents (quoted and not) with references.
+#   effects: each step a state-changing command relc recognises (git,
+#     systemctl, apt-get, psql, install, mkdir and ln) with its inverse in
+#     the undo, and a read that checks it.
 set -eu
-steps=${1:?usage: gen-spec.sh STEPS DIR}
-dir=${2:?usage: gen-spec.sh STEPS DIR}
+usage='usage: gen-spec.sh STEPS DIR [mixed|commands|effects]'
+steps=${1:?$usage}
+dir=${2:?$usage}
+case ${3:-mixed} in
+mixed) gen=mixed_steps ;;
+commands) gen=command_steps ;;
+effects) gen=effect_steps ;;
+*) echo "$usage" >&2; exit 2 ;;
+esac
 mkdir -p "$dir"
 
 cat >"$dir/shared.rel" <<'SPEC'
@@ -55,18 +68,8 @@ after-rollback "Start the previous version" {
 }
 SPEC
 
-{
-	cat <<'SPEC'
-# 1.0.0.rel - a synthetic release for the benchmarks (tests/bench/gen-spec.sh).
-include "shared.rel"
-
-release 1.0.0
-date 2026-11-26
-previous 1111111111111111111111111111111111111111
-target 2222222222222222222222222222222222222222
-downtime 30s
-
-SPEC
+# The steps of the mixed shape.
+mixed_steps() {
 	awk -v n="$steps" 'BEGIN {
 		for (i = 1; i <= n; i++) {
 			k = i % 5
@@ -135,6 +138,114 @@ SPEC
 		print "}"
 		print ""
 	}'
+}
+
+# The steps of the commands shape: a let per step, long pipelines, commands
+# continued over lines, here-documents, quoted and not.
+command_steps() {
+	awk -v n="$steps" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			printf "let site_%d = \"${app}/sites/%d\"\n", i, i
+			printf "step \"Render site %d\" {\n", i
+			printf "    run zcat ${data}/logs/access-%d.log.gz | grep -v -e healthz -e metrics | awk '\''{ print $7 }'\'' | sed -e '\''s/[?].*//'\'' | sort | uniq -c | sort -rn | head -n 50 > ${site_%d}/top-paths.txt\n", i, i
+			printf "    run cut -d, -f2,5 ${data}/exports/%d.csv | tr '\''[:upper:]'\'' '\''[:lower:]'\'' | sort -u | wc -l\n", i
+			print  "    expect stdout >= 0"
+			printf "    run sudo -u bench tee ${site_%d}/site.env >/dev/null <<EOF\n", i
+			printf "SITE_ID=%d\nSITE_ROOT=${site_%d}\nSITE_DB=${db}\nSITE_RELEASE=${release}\nSITE_HEALTH=${health}\nEOF\n", i, i
+			printf "    run sudo -u bench sh -s <<'\''SCRIPT'\''\nset -eu\nfor f in /etc/bench/sites/*.conf; do\n    [ -e \"$f\" ] || continue\n    sed -n '\''s/^root = //p'\'' \"$f\"\ndone | sort > /var/tmp/bench-roots.%d\nSCRIPT\n", i
+			printf "    run curl -fsS --retry 3 --max-time 5 \\\n        -H \"Authorization: Bearer ${BENCH_API_KEY}\" \\\n        \"http://127.0.0.1:8000/v1/sites/%d?release=${release}\" | jq -r .state\n", i
+			print  "    expect stdout \"rendered\""
+			print  "    estimate 1s..2s"
+			print  "    undo {"
+			printf "        run sudo -u bench rm -f ${site_%d}/site.env ${site_%d}/top-paths.txt\n", i, i
+			print  "    }"
+			print  "}"
+			print  ""
+		}
+	}'
+}
+
+# The steps of the effects shape: one recognised change each, undone.
+effect_steps() {
+	awk -v n="$steps" 'BEGIN {
+		for (i = 1; i <= n; i++) {
+			k = i % 6
+			if (k == 1) {
+				printf "step \"Check out %d\" {\n", i
+				printf "    run git -C ${app}/mod%d checkout --quiet --detach ${target}\n", i
+				printf "    run git -C ${app}/mod%d rev-parse HEAD\n", i
+				print  "    expect stdout \"${target}\""
+				print  "    estimate 2s"
+				print  "    undo {"
+				printf "        run git -C ${app}/mod%d checkout --quiet --detach ${previous}\n", i
+				print  "    }"
+			} else if (k == 2) {
+				printf "step \"Enable timer %d\" {\n", i
+				printf "    run sudo systemctl enable --now bench-sync%d.timer\n", i
+				printf "    run systemctl is-enabled bench-sync%d.timer\n", i
+				print  "    expect stdout \"enabled\""
+				print  "    estimate 1s"
+				print  "    undo {"
+				printf "        run sudo systemctl disable --now bench-sync%d.timer\n", i
+				print  "    }"
+			} else if (k == 3) {
+				printf "step \"Install tool %d\" {\n", i
+				printf "    run sudo apt-get install -y --no-install-recommends bench-tool%d\n", i
+				printf "    run dpkg-query -W -f '\''${Status}'\'' bench-tool%d\n", i
+				print  "    expect stdout contains \"installed\""
+				print  "    estimate 10s..30s"
+				print  "    undo {"
+				printf "        run sudo apt-get remove -y bench-tool%d\n", i
+				print  "    }"
+			} else if (k == 4) {
+				printf "step \"Add column %d\" {\n", i
+				printf "    run psql -X -d bench -c \"ALTER TABLE routes ADD COLUMN c%d text\"\n", i
+				printf "    run psql -X -At -d bench -c \"SELECT count(*) FROM information_schema.columns WHERE column_name = '\''c%d'\''\"\n", i
+				print  "    expect stdout \"1\""
+				print  "    estimate 1s"
+				print  "    undo {"
+				printf "        run psql -X -d bench -c \"ALTER TABLE routes DROP COLUMN IF EXISTS c%d\"\n", i
+				print  "    }"
+			} else if (k == 5) {
+				printf "step \"Install unit file %d\" {\n", i
+				printf "    run sudo install -m 0644 ${app}/dist/bench-%d.conf /etc/bench/conf.d/bench-%d.conf\n", i, i
+				printf "    run curl -fsS ${health}?conf=%d\n", i
+				print  "    expect stdout contains \"healthy\""
+				print  "    estimate 1s"
+				print  "    undo {"
+				printf "        run sudo rm -f /etc/bench/conf.d/bench-%d.conf\n", i
+				print  "    }"
+			} else {
+				printf "step \"Link current %d\" {\n", i
+				printf "    run sudo mkdir -p /srv/bench/%d\n", i
+				printf "    run sudo ln -sfn ${app}/releases/%d /srv/bench/%d/current\n", i, i
+				printf "    run readlink /srv/bench/%d/current\n", i
+				printf "    expect stdout \"${app}/releases/%d\"\n", i
+				print  "    estimate 1s"
+				print  "    undo {"
+				printf "        run sudo rm -f /srv/bench/%d/current\n", i
+				printf "        run sudo rmdir /srv/bench/%d\n", i
+				print  "    }"
+			}
+			print "}"
+			print ""
+		}
+	}'
+}
+
+{
+	cat <<'SPEC'
+# 1.0.0.rel - a synthetic release for the benchmarks (tests/bench/gen-spec.sh).
+include "shared.rel"
+
+release 1.0.0
+date 2026-11-26
+previous 1111111111111111111111111111111111111111
+target 2222222222222222222222222222222222222222
+downtime 30s
+
+SPEC
+	$gen
 	cat <<'SPEC'
 changes {
     api added "GET /v1/workers/ID reports a worker's state"
