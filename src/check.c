@@ -31,6 +31,7 @@ static const struct check_rule rules[] = {
 	{ DIAG_W110, check_effects_dangerous, true },
 	{ DIAG_W112, check_no_downtime, false },
 	{ DIAG_W113, check_backup_unverified, true },
+	{ DIAG_W117, check_fleet_canary, false },
 };
 
 const struct check_rule *check_rules(size_t *n)
