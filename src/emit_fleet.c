@@ -272,7 +272,8 @@ static void decide_play(struct buf *out, const struct release *r)
 	           "    - name: Say what happens next\n"
 	           "      ansible.builtin.debug:\n"
 	           "        msg: >-\n"
-	           "          {{ 'Every host deployed release %s: nothing to roll back.' if relc_all_deployed else\n"
+	           "          {{ 'Check mode: no script ran, nothing to roll back.' if ansible_check_mode else\n"
+	           "             'Every host deployed release %s: nothing to roll back.' if relc_all_deployed else\n"
 	           "             'A host escalated: the rollout stops and rolls back nothing more.' if relc_escalated else\n"
 	           "             'Rolling back, newest batch first: ' ~ (relc_rollback_hosts | join(', ') or 'no host completed the release') }}\n",
 	           r->meta[META_RELEASE].value->raw);
@@ -341,7 +342,9 @@ static void verdict_play(struct buf *out, const struct release *r)
 	           "          - relc_hosts | length > 0\n"
 	           "          - relc_hosts | selectattr('relc_outcome', 'defined') | selectattr('relc_outcome', 'eq', relc_ok) | list | length == relc_hosts | length\n"
 	           "          - relc_hosts | selectattr('relc_rollback_outcome', 'defined') | list | length == 0\n"
-	           "        success_msg: \"release %s: every one of {{ relc_hosts | length }} hosts deployed and verified\"\n"
+	           "        success_msg: >-\n"
+	           "          release %s: every one of {{ relc_hosts | length }} hosts\n"
+	           "          {{ 'reached (check mode)' if ansible_check_mode else 'deployed and verified' }}\n"
 	           "        fail_msg: >-\n"
 	           "          release %s is not on every host:\n"
 	           "          {{ relc_hosts | selectattr('relc_outcome', 'defined') | selectattr('relc_outcome', 'eq', relc_ok)\n"
