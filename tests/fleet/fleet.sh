@@ -33,14 +33,16 @@ trap 'exit 1' INT TERM
 ANSIBLE_CONFIG=$ROOT/ansible.cfg
 ANSIBLE_HOME=$ROOT/ansible-home
 ANSIBLE_LOCAL_TEMP=$ROOT/ansible-tmp
+ANSIBLE_REMOTE_TEMP=$ROOT/ansible-remote-tmp
 ANSIBLE_NOCOLOR=1
 ANSIBLE_FORCE_COLOR=0
 ANSIBLE_RETRY_FILES_ENABLED=0
 ANSIBLE_HOST_KEY_CHECKING=0
-export ANSIBLE_CONFIG ANSIBLE_HOME ANSIBLE_LOCAL_TEMP ANSIBLE_NOCOLOR \
+export ANSIBLE_CONFIG ANSIBLE_HOME ANSIBLE_LOCAL_TEMP ANSIBLE_REMOTE_TEMP ANSIBLE_NOCOLOR \
 	ANSIBLE_FORCE_COLOR ANSIBLE_RETRY_FILES_ENABLED ANSIBLE_HOST_KEY_CHECKING
-# forks: every host of a batch at once; no fact cache, no interpreter search
-printf '[defaults]\nforks = 10\ninterpreter_python = /usr/bin/python3\n' > "$ANSIBLE_CONFIG"
+# forks: every host of a batch at once; no interpreter search; pipelining:
+# modules reach the local hosts through a pipe, not a temporary file
+printf '[defaults]\nforks = 10\ninterpreter_python = /usr/bin/python3\n[connection]\npipelining = True\n' > "$ANSIBLE_CONFIG"
 
 V1=e8f9c0ad44b56be640c7c55e1f1a67a2eb7c6f7a
 V2=aa209268accd2e7781f0548b0fe0c6eafd355e95
@@ -294,7 +296,9 @@ fleet interrupt h2=hang
 (cd "$GEN" && exec setsid ansible-playbook -i "$INV" fleet.yml) > "$SC/deploy.log" 2>&1 &
 pid=$!
 i=0
-while [ ! -f "$ROOT/faults/hang/migrate.pid" ] && [ $i -lt 600 ]; do
+# until h2's migration hangs (a busy machine may take minutes to get there)
+while [ ! -f "$ROOT/faults/hang/migrate.pid" ] && kill -0 "$pid" 2> /dev/null &&
+	[ $i -lt 6000 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -302,7 +306,7 @@ kill -INT -- "-$pid" 2> /dev/null
 wait "$pid"
 rc=$?
 rm -f "$ROOT/faults/hang/migrate.pid"
-[ "$rc" -ne 0 ] && [ $i -lt 600 ]
+[ "$rc" -ne 0 ] && [ $i -lt 6000 ]
 check "interrupted: the playbook stopped mid-rollout, non-zero" $? "$SC/deploy.log"
 play "$SC/rb.log" fleet-rollback.yml
 rc=$?
