@@ -79,9 +79,12 @@ EOF
 echo '== deploy.sh itself, per host (s, from the journal: deploy-start to deployed)'
 i=1
 while [ $i -le "$NHOSTS" ]; do
+	# hosts never reached, or that did not deploy, have no such span
+	[ -f "$ROOT/h$i/state/journal.log" ] &&
 	awk -F'\t' '$3 == "deploy-start" { s = $1 } $3 == "deployed" { e = $1 }
-		END { cmd = "date -d " s " +%s"; cmd | getline a; close(cmd)
+		END { if (s == "" || e == "") exit
+		      cmd = "date -d " s " +%s"; cmd | getline a; close(cmd)
 		      cmd = "date -d " e " +%s"; cmd | getline b; close(cmd); print b - a }' \
 		"$ROOT/h$i/state/journal.log"
 	i=$((i + 1))
-done | sort -n | awk '{ a[NR] = $1; s += $1 } END { printf "min %d, median %d, max %d, sum %d\n", a[1], a[int((NR + 1) / 2)], a[NR], s }'
+done | sort -n | awk '{ a[NR] = $1; s += $1 } END { if (NR) printf "%d hosts: min %d, median %d, max %d, sum %d\n", NR, a[1], a[int((NR + 1) / 2)], a[NR], s }'
