@@ -99,9 +99,11 @@ static struct pt_node *block(struct pt_node *head, struct pt_seq body)
 %token K_ON_FAILURE "on-failure" K_CHECKSUM "checksum"
 %token K_UNDO "undo" K_IRREVERSIBLE "irreversible"
 %token K_CHANGES "changes" K_KNOWN_ISSUE "known-issue"
+%token K_FLEET "fleet"
+%token <tok> FLEET_KEY "fleet setting"
 
 %type <seq> lines
-%type <node> line statement block_head expect_args
+%type <node> line statement block_head expect_args fleet_item
 %type <tok> value
 %type <key> meta_key block_kind
 
@@ -152,6 +154,13 @@ statement:
 	| K_UNDO WORD value     { $$ = pt_new(ctx, PT_UNDO_NONE, L(ctx, @1)); pt_arg($$, $2); pt_arg($$, $3); }
 	| K_IRREVERSIBLE value  { $$ = pt_new(ctx, PT_IRREVERSIBLE, L(ctx, @1)); pt_arg($$, $2); }
 	| WORD WORD value       { $$ = pt_new(ctx, PT_CHANGE, $1.loc); pt_arg($$, $1); pt_arg($$, $2); pt_arg($$, $3); }
+	| fleet_item            { $$ = $1; }
+	;
+
+/* The scanner gives FLEET_KEY only for a line's first word inside fleet { }. */
+fleet_item:
+	  FLEET_KEY             { $$ = pt_new(ctx, PT_FLEET_ITEM, $1.loc); pt_arg($$, $1); }
+	| fleet_item value      { $$ = $1; pt_list(ctx, $$, $2); }
 	;
 
 expect_args:
@@ -163,6 +172,7 @@ block_head:
 	  block_kind value      { $$ = pt_new(ctx, PT_BLOCK, L(ctx, @1)); $$->key = $1; pt_arg($$, $2); }
 	| K_UNDO                { $$ = pt_new(ctx, PT_UNDO_BLOCK, L(ctx, @1)); }
 	| K_CHANGES             { $$ = pt_new(ctx, PT_CHANGES_BLOCK, L(ctx, @1)); }
+	| K_FLEET               { $$ = pt_new(ctx, PT_FLEET_BLOCK, L(ctx, @1)); }
 	;
 
 meta_key:

@@ -224,6 +224,27 @@ struct known_issue {
 	struct known_issue *next;
 };
 
+/* ---- fleet rollout ---- */
+
+/* One size of `batches`: a host count, or a percentage of the group. */
+struct batch_size {
+	struct loc loc;
+	int64_t n;
+	bool percent;
+};
+
+/* fleet { hosts GROUP; batches SIZE, ...; pause D; timeout D }: the release
+ * goes to an inventory group in batches, through the emitted playbooks. */
+struct fleet {
+	struct loc loc;           /* of the keyword */
+	const char *group;        /* NULL if not given (reported) */
+	struct loc group_loc;
+	struct batch_size *batches; /* the last size repeats */
+	int nbatches;
+	struct duration pause;    /* set: wait between batches */
+	struct duration timeout;  /* set: the limit on each host's deploy.sh */
+};
+
 /* ---- per-file syntax ---- */
 
 enum stmt_kind {
@@ -236,6 +257,7 @@ enum stmt_kind {
 	STMT_CHANGES,
 	STMT_CHANGES_FROM_GIT,
 	STMT_KNOWN_ISSUE,
+	STMT_FLEET,
 };
 
 enum meta_key {
@@ -253,6 +275,7 @@ struct stmt {
 	struct value *value;    /* META, LET, INCLUDE, KNOWN_ISSUE */
 	struct block *block;    /* STMT_BLOCK */
 	struct change *changes; /* STMT_CHANGES */
+	struct fleet *fleet;    /* STMT_FLEET */
 	struct stmt *next;
 };
 
@@ -305,6 +328,7 @@ struct release {
 	bool changes_from_git;
 	struct loc changes_from_git_loc;
 	struct known_issue *known_issues;
+	struct fleet *fleet;       /* NULL: no fleet block */
 	struct source_file *files; /* root first, then includes in order */
 	struct name_map symbol_index; /* name -> symbol, for release_symbol */
 	const char *root_path;     /* the spec as given on the command line */

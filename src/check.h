@@ -6,7 +6,8 @@
  *   check_captures.c  E009 (capture order, checksum names)
  *   check_rollback.c  E010, E011, E012 (how each step is reversed)
  *   check_blocks.c    E016, W101, W102, W113 (the contents of blocks)
- *   check_meta.c      W106, W107, W108, W112 (the release as a whole) */
+ *   check_meta.c      W106, W107, W108, W112 (the release as a whole)
+ *   check_fleet.c     W117 (the fleet rollout) */
 #ifndef RELC_CHECK_H
 #define RELC_CHECK_H
 
@@ -94,5 +95,7 @@ void check_file_name(struct compile *c);
 void check_no_downtime(struct compile *c);
 /* W113: a backup without checksum or integrity command. */
 void check_backup_unverified(struct compile *c);
+/* W117: the first batch of the fleet block is 100%: no canary. */
+void check_fleet_canary(struct compile *c);
 
 #endif

@@ -18,6 +18,11 @@ void emit_rollback_sh(struct buf *out, const struct compile *c); /* emit_sh.c */
 void emit_plan_md(struct buf *out, const struct compile *c);     /* emit_md.c */
 void emit_changelog_md(struct buf *out, const struct compile *c); /* emit_changelog.c */
 void emit_json(struct buf *out, const struct compile *c);        /* emit_json.c */
+/* The Ansible playbooks of a release with a fleet block (nothing without). */
+void emit_fleet_yml(struct buf *out, const struct compile *c);   /* emit_fleet.c */
+void emit_fleet_rollback_yml(struct buf *out, const struct compile *c); /* emit_fleet.c */
+/* plan.md's "Fleet rollout" section (nothing without a fleet block). */
+void emit_fleet_plan(struct buf *out, const struct compile *c);  /* emit_fleet.c */
 
 /* Put this release's changelog section into an existing CHANGELOG text
  * (after the title and any [Unreleased] section, newest first; the same

@@ -561,6 +561,30 @@ static void j_notes(struct jw *w, const struct release *r)
 	jw_end_arr(w);
 }
 
+/* The fleet block, or null: the group, the batch sizes as written, the
+ * pause and the per-host timeout. */
+static void j_fleet(struct jw *w, const struct release *r)
+{
+	const struct fleet *f = r->fleet;
+	if (!f) {
+		jw_null(w, "fleet");
+		return;
+	}
+	jw_obj(w, "fleet");
+	jw_str(w, "hosts", f->group);
+	jw_arr(w, "batches");
+	for (int i = 0; i < f->nbatches; i++) {
+		jw_obj(w, NULL);
+		jw_int(w, f->batches[i].percent ? "percent" : "hosts", f->batches[i].n);
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+	j_ms_or_null(w, "pause_ms", f->pause.set ? f->pause.max_ms : -1);
+	j_ms_or_null(w, "timeout_ms", f->timeout.set ? f->timeout.max_ms : -1);
+	j_loc(w, "location", &f->loc);
+	jw_end_obj(w);
+}
+
 void emit_json(struct buf *out, const struct compile *c)
 {
 	struct rollback_index ix = { 0 };
@@ -582,6 +606,7 @@ void emit_json(struct buf *out, const struct compile *c)
 		j_blocks(&w, "after_rollbacks", r, r->after_rollbacks);
 		j_rollback_path(&w, "verify_rollback_path", r, r->nsteps);
 		j_notes(&w, r);
+		j_fleet(&w, r);
 		rollback_index_free(&ix);
 	}
 	jw_end_obj(&w);

@@ -1266,6 +1266,7 @@ void emit_plan_md(struct buf *out, const struct compile *c)
 	section_verifies(&p);
 	section_rollback(&p);
 	section_escalation(&p);
+	emit_fleet_plan(out, c);
 	section_notes(&p);
 	rollback_index_free(&p.ix);
 }

@@ -158,6 +158,54 @@ static void write_statement(struct fmt *f, const char *s, size_t len,
 	*end_col = f->out->len - line_start;
 }
 
+/* Each comma stands between two sizes, and nothing is quoted: only such a
+ * list is rewritten, so formatting never turns an error into a valid spec. */
+static bool batches_well_formed(const char *s, size_t len)
+{
+	bool want = true; /* a size must come before the next comma */
+	for (size_t i = 0; i < len && s[i] != '#'; i++) {
+		if (s[i] == '"' || s[i] == '{' || s[i] == '}')
+			return false;
+		if (s[i] == ',') {
+			if (want)
+				return false;
+			want = true;
+		} else if (!is_blank(s[i])) {
+			want = false;
+		}
+	}
+	return !want;
+}
+
+/* `batches` of a fleet block: the sizes joined by ", " whether they were
+ * written 1,25% or 1 ,  25% (a size is never quoted nor holds a blank). */
+static void write_batches(struct fmt *f, const char *s, size_t len,
+                          const char **comment, size_t *comment_len,
+                          size_t *end_col)
+{
+	size_t line_start = f->out->len;
+	const char *hash = memchr(s, '#', len);
+	size_t stop = hash ? (size_t)(hash - s) : len;
+	*comment = hash;
+	*comment_len = hash ? len - stop : 0;
+	buf_puts(f->out, "batches");
+	bool first = true;
+	size_t i = 7;
+	while (i < stop) {
+		while (i < stop && (is_blank(s[i]) || s[i] == ','))
+			i++;
+		size_t start = i;
+		while (i < stop && !is_blank(s[i]) && s[i] != ',')
+			i++;
+		if (i == start)
+			break;
+		buf_puts(f->out, first ? " " : ", ");
+		buf_add(f->out, s + start, i - start);
+		first = false;
+	}
+	*end_col = f->out->len - line_start;
+}
+
 static void format_line(struct fmt *f, const struct line *l)
 {
 	const char *s = l->s;
@@ -206,7 +254,12 @@ static void format_line(struct fmt *f, const struct line *l)
 	}
 	const char *comment;
 	size_t comment_len, end_col;
+	if (w == 7 && memcmp(s, "batches", 7) == 0 && batches_well_formed(s + 7, len - 7)) {
+		write_batches(f, s, len, &comment, &comment_len, &end_col);
+		goto written;
+	}
 	write_statement(f, s, len, &comment, &comment_len, &end_col);
+written:
 	/* a trailing comment keeps its column when the statement leaves room */
 	if (comment) {
 		size_t want = (size_t)(comment - l->s);

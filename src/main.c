@@ -23,9 +23,11 @@ enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
 static const char usage_text[] =
 	"usage: relc check SPEC...                  parse, resolve and prove; diagnostics only\n"
 	"       relc build SPEC [-o DIR]            check, then write deploy.sh, rollback.sh,\n"
-	"                                           plan.md, changelog.md (default generated/<release>/)\n"
+	"                                           plan.md, changelog.md, and fleet.yml and\n"
+	"                                           fleet-rollback.yml with a fleet block\n"
+	"                                           (default generated/<release>/)\n"
 	"       relc build --check SPEC [-o DIR]    write nothing; exit 1 naming stale files\n"
-	"       relc emit sh|rollback|md|changelog|json SPEC\n"
+	"       relc emit sh|rollback|md|changelog|json|fleet|fleet-rollback SPEC\n"
 	"                                           one artefact to standard output\n"
 	"       relc changelog SPEC --update FILE   put this release's section into FILE\n"
 	"       relc fmt [--check] SPEC...          canonical layout (--check: exit 1 naming\n"
@@ -234,13 +236,16 @@ struct artefact {
 	const char *file;
 	emit_fn fn;
 	int mode;
+	bool fleet; /* only for a spec with a fleet block */
 };
 
 static const struct artefact artefacts[] = {
-	{"deploy.sh", emit_deploy_sh, 0755},
-	{"rollback.sh", emit_rollback_sh, 0755},
-	{"plan.md", emit_plan_md, 0644},
-	{"changelog.md", emit_changelog_md, 0644},
+	{"deploy.sh", emit_deploy_sh, 0755, false},
+	{"rollback.sh", emit_rollback_sh, 0755, false},
+	{"plan.md", emit_plan_md, 0644, false},
+	{"changelog.md", emit_changelog_md, 0644, false},
+	{"fleet.yml", emit_fleet_yml, 0644, true},
+	{"fleet-rollback.yml", emit_fleet_rollback_yml, 0644, true},
 };
 
 static int mkdir_p(const char *dir)
@@ -277,7 +282,10 @@ static int cmd_build(struct cli *cli)
 	char *dir = cli->out_dir ? xstrdup(cli->out_dir)
 	                         : xstrdup(arena_printf(c->arena, "generated/%s",
 	                                   c->rel->meta[META_RELEASE].value->raw));
+	/* the artefacts this spec has, the fleet playbooks last */
 	size_t n = sizeof artefacts / sizeof artefacts[0];
+	while (!c->rel->fleet && n > 0 && artefacts[n - 1].fleet)
+		n--;
 	struct buf out[sizeof artefacts / sizeof artefacts[0]];
 	for (size_t i = 0; i < n; i++) {
 		buf_init(&out[i]);
@@ -352,19 +360,26 @@ static int cmd_emit(struct cli *cli)
 	} kinds[] = {
 		{"sh", emit_deploy_sh}, {"rollback", emit_rollback_sh},
 		{"md", emit_plan_md}, {"changelog", emit_changelog_md},
-		{"json", emit_json},
+		{"json", emit_json}, {"fleet", emit_fleet_yml},
+		{"fleet-rollback", emit_fleet_rollback_yml},
 	};
 	emit_fn fn = NULL;
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (strcmp(kinds[i].kind, cli->emit_kind) == 0)
 			fn = kinds[i].fn;
 	if (!fn)
-		return usage_error("unknown artefact \"%s\": sh, rollback, md, changelog or json",
+		return usage_error("unknown artefact \"%s\": sh, rollback, md, changelog, json, "
+		                   "fleet or fleet-rollback",
 		                   cli->emit_kind);
 	if (cli->nspecs != 1)
 		return usage_error("%s", "emit takes exactly one SPEC");
 	int st;
 	struct compile *c = compile_one(cli, cli->specs[0], &st);
+	if (st == EXIT_OK && !c->rel->fleet &&
+	    (fn == emit_fleet_yml || fn == emit_fleet_rollback_yml)) {
+		relc_error("%s has no fleet block: it has no playbooks", cli->specs[0]);
+		st = EXIT_USAGE;
+	}
 	if (st == EXIT_OK) {
 		struct buf out;
 		buf_init(&out);

@@ -346,6 +346,8 @@ static const char *pt_kind_word(enum pt_kind k)
 	case PT_BLOCK: return "block";
 	case PT_UNDO_BLOCK: return "undo";
 	case PT_CHANGES_BLOCK: return "changes";
+	case PT_FLEET_BLOCK: return "fleet";
+	case PT_FLEET_ITEM: return "a fleet setting";
 	}
 	return "statement";
 }
@@ -664,7 +666,11 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		return;
 	}
 	case PT_BLOCK:
+	case PT_FLEET_BLOCK:
 		misplaced(ctx, n, where, "blocks stand at the top level");
+		return;
+	case PT_FLEET_ITEM:
+		misplaced(ctx, n, where, "it belongs inside fleet { }");
 		return;
 	case PT_CHANGES_BLOCK:
 	case PT_CHANGES_FROM:
@@ -752,6 +758,190 @@ static void convert_change(struct parse_ctx *ctx, const struct pt_node *n,
 	}
 }
 
+/* ---- fleet { } ---- */
+
+#define fleet_error(ctx, loc, ...) diag_report((ctx)->conv_diags, DIAG_E020, loc, __VA_ARGS__)
+
+/* One size of batches: N hosts (N >= 1) or P% of the group (1..100). */
+static bool fleet_size(struct parse_ctx *ctx, const char *s, size_t len,
+                       struct loc loc, struct batch_size *out)
+{
+	char text[32];
+	snprintf(text, sizeof text, "%.*s", (int)(len < 24 ? len : 24), s);
+	bool percent = len > 0 && s[len - 1] == '%';
+	size_t digits = percent ? len - 1 : len;
+	int64_t n = 0;
+	bool ok = digits > 0 && digits <= 9;
+	for (size_t i = 0; ok && i < digits; i++) {
+		ok = s[i] >= '0' && s[i] <= '9';
+		n = n * 10 + (s[i] - '0');
+	}
+	if (!ok) {
+		struct diagnostic *d = fleet_error(ctx, loc, "\"%s\" is not a batch size", text);
+		diag_note(d, (struct loc){0},
+		          "a size is a number of hosts (1, 5) or a share of the group (25%%)");
+		return false;
+	}
+	if (n == 0) {
+		struct diagnostic *d = fleet_error(ctx, loc, "batch size %s takes no host", text);
+		diag_note(d, (struct loc){0}, "a batch deploys to at least one host");
+		return false;
+	}
+	if (percent && n > 100) {
+		struct diagnostic *d = fleet_error(ctx, loc, "batch size %s is over 100%%", text);
+		diag_note(d, (struct loc){0}, "a share of the group is at most 100%%");
+		return false;
+	}
+	out->loc = loc;
+	out->n = n;
+	out->percent = percent;
+	return true;
+}
+
+/* The values after batches, as one comma-separated list: "1, 25%, 100%"
+ * and "1,25%,100%" read the same. */
+static void fleet_batches(struct parse_ctx *ctx, const struct pt_node *n,
+                          struct fleet *f)
+{
+	if (n->nlist == 0) {
+		struct diagnostic *d = fleet_error(ctx, n->loc, "%s needs at least one size", "batches");
+		diag_note(d, (struct loc){0}, "e.g. batches 1, 25%%, 100%%: a canary, then a quarter at a time");
+		return;
+	}
+	int cap = 0;
+	for (int i = 0; i < n->nlist; i++)
+		for (size_t k = 0; k <= n->list[i].len; k++)
+			cap += k == n->list[i].len || n->list[i].text[k] == ',';
+	f->batches = arena_alloc(ctx->arena, (size_t)cap * sizeof *f->batches);
+	f->nbatches = 0;
+	bool want_size = true; /* a size must come next (not a comma) */
+	bool bad = false;
+	struct loc last = n->list[0].loc;
+	for (int i = 0; i < n->nlist; i++) {
+		const struct pt_tok *t = &n->list[i];
+		size_t at = 0;
+		while (at <= t->len) {
+			size_t end = at;
+			while (end < t->len && t->text[end] != ',')
+				end++;
+			struct loc l = t->loc;
+			l.col += (int)at + (t->quoted ? 1 : 0);
+			last = l;
+			if (end > at) {
+				if (!want_size && !bad) {
+					diag_report(ctx->conv_diags, DIAG_E020, l,
+					            "batch sizes are separated by commas");
+					bad = true;
+				}
+				/* every size is checked, so one run names each bad one */
+				if (!fleet_size(ctx, t->text + at, end - at, l,
+				                &f->batches[f->nbatches]))
+					bad = true;
+				else
+					f->nbatches++;
+				want_size = false;
+			} else if (end < t->len || (at == 0 && t->len == 0)) {
+				/* a comma with no size before it */
+				if (want_size && !bad) {
+					diag_report(ctx->conv_diags, DIAG_E020, l,
+					            "empty batch size in the list");
+					bad = true;
+				}
+			}
+			if (end < t->len)
+				want_size = true;
+			at = end + 1;
+		}
+	}
+	if (want_size && !bad) {
+		diag_report(ctx->conv_diags, DIAG_E020, last,
+		            "the batch list ends with a comma");
+		bad = true;
+	}
+	if (bad)
+		f->nbatches = 0;
+}
+
+static struct fleet *convert_fleet(struct parse_ctx *ctx, const struct pt_node *n)
+{
+	struct fleet *f = arena_alloc(ctx->arena, sizeof *f);
+	f->loc = n->loc;
+	const struct pt_node *seen[4] = {NULL, NULL, NULL, NULL};
+	static const char *const keys[4] = {"hosts", "batches", "pause", "timeout"};
+	bool batches_reported = false;
+	for (const struct pt_node *c = n->children; c; c = c->next) {
+		if (c->kind != PT_FLEET_ITEM) {
+			misplaced(ctx, c, "inside fleet",
+			          "a fleet block takes hosts, batches, pause and timeout");
+			continue;
+		}
+		const struct pt_tok *key = &c->args[0];
+		int k = 0;
+		while (k < 4 && strcmp(keys[k], key->text) != 0)
+			k++;
+		if (k == 4) {
+			struct diagnostic *d = fleet_error(ctx, key->loc,
+				"unknown fleet setting \"%s\"", key->text);
+			diag_note(d, (struct loc){0},
+			          "a fleet block takes hosts, batches, pause and timeout");
+			continue;
+		}
+		if (seen[k]) {
+			struct diagnostic *d = fleet_error(ctx, key->loc,
+				"%s given twice in the fleet block", keys[k]);
+			diag_note(d, seen[k]->loc, "the first one is here");
+			continue;
+		}
+		seen[k] = c;
+		if (k == 1) {
+			fleet_batches(ctx, c, f);
+			batches_reported = true;
+			continue;
+		}
+		if (c->nlist != 1) {
+			struct diagnostic *d = fleet_error(ctx, c->nlist ? c->list[1].loc : key->loc,
+				"%s takes one value", keys[k]);
+			diag_note(d, (struct loc){0}, "%s", k == 0 ? "hosts GROUP: an inventory group"
+			          : k == 2 ? "pause DURATION, e.g. pause 30s"
+			          : "timeout DURATION, e.g. timeout 15m");
+			continue;
+		}
+		const struct pt_tok *v = &c->list[0];
+		if (k == 0) {
+			bool ok = !v->quoted && v->len > 0 && is_ident_start((unsigned char)v->text[0]);
+			for (size_t i = 0; ok && i < v->len; i++)
+				ok = is_ident((unsigned char)v->text[i]);
+			if (!ok) {
+				struct diagnostic *d = fleet_error(ctx, v->loc,
+					"\"%s\" is not an inventory group name", v->text);
+				diag_note(d, (struct loc){0},
+				          "a group name has letters, digits and _, and does not start with a digit");
+				continue;
+			}
+			f->group = arena_intern(ctx->arena, v->text, v->len);
+			f->group_loc = v->loc;
+		} else {
+			struct duration *d = k == 2 ? &f->pause : &f->timeout;
+			if (parse_duration_range(ctx, v, false, d) && d->max_ms == 0 && k == 3) {
+				fleet_error(ctx, v->loc, "timeout %s stops every deploy at once", v->text);
+				d->set = false;
+			}
+			d->loc = c->loc;
+		}
+	}
+	if (!seen[0]) {
+		struct diagnostic *d = fleet_error(ctx, n->loc,
+			"the fleet block names no inventory %s", "group");
+		diag_note(d, (struct loc){0}, "add hosts GROUP: the group the release goes to");
+	}
+	if (!seen[1] && !batches_reported) {
+		struct diagnostic *d = fleet_error(ctx, n->loc,
+			"the fleet block has no %s", "batches");
+		diag_note(d, (struct loc){0}, "add e.g. batches 1, 25%%, 100%%: a canary first, the last size repeats");
+	}
+	return f;
+}
+
 static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
 {
 	struct stmt *s = arena_alloc(ctx->stmts, sizeof *s);
@@ -811,6 +1001,10 @@ static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
 	case PT_BLOCK:
 		s->kind = STMT_BLOCK;
 		s->block = convert_block(ctx, n, (enum block_kind)n->key, NULL);
+		break;
+	case PT_FLEET_BLOCK:
+		s->kind = STMT_FLEET;
+		s->fleet = convert_fleet(ctx, n);
 		break;
 	case PT_CHANGE: {
 		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E001, n->loc,

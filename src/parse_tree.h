@@ -31,7 +31,9 @@ enum pt_kind {
 	PT_CHANGE,       /* area kind text */
 	PT_BLOCK,        /* check/backup/step/verify/after-rollback "name" { } */
 	PT_UNDO_BLOCK,   /* undo { } */
-	PT_CHANGES_BLOCK /* changes { } */
+	PT_CHANGES_BLOCK, /* changes { } */
+	PT_FLEET_BLOCK,  /* fleet { } */
+	PT_FLEET_ITEM    /* inside fleet: SETTING values (args[0], list) */
 };
 
 /* A token's text and where it stood. */
@@ -94,6 +96,8 @@ struct parse_ctx {
 	struct heredoc_state *heredocs;
 	size_t nheredocs, heredoc_at;
 	int capture_state;     /* 0 none, 1 after `capture`, 2 after its name */
+	bool fleet_pending;    /* the line started with `fleet`: its { opens one */
+	int fleet_depth;       /* nopen inside the open fleet block, 0 if none */
 	/* result */
 	struct file_ast *file;
 	struct stmt **tail;    /* where the next statement goes */

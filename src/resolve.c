@@ -463,6 +463,17 @@ static void resolve_stmts(struct resolver *rs, struct source_file *sf,
 			rs->r->changes_from_git = true;
 			rs->r->changes_from_git_loc = s->loc;
 			break;
+		case STMT_FLEET:
+			if (rs->r->fleet) {
+				struct diagnostic *d = diag_report(rs->ds, DIAG_E021, s->loc,
+				                                   "a second fleet block");
+				diag_note(d, rs->r->fleet->loc, "the first one is here");
+				diag_note(d, (struct loc){0},
+				          "a release goes to one inventory group: merge the two");
+				break;
+			}
+			rs->r->fleet = s->fleet;
+			break;
 		case STMT_KNOWN_ISSUE: {
 			struct known_issue *k = arena_alloc(rs->a, sizeof *k);
 			k->loc = s->loc;

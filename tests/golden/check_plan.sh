@@ -3,7 +3,8 @@
 #
 # For each DIR/NAME.rel: the provenance comment comes first, then the title;
 # the ## sections appear exactly in the order of the release-plan layout; the
-# Release Notes subsections are all there; the Deployment Steps are numbered
+# Release Notes subsections are all there (a Fleet rollout section before them
+# when the spec has a fleet block); the Deployment Steps are numbered
 # 1..N; the Rollback Procedure lists the undos of the steps that have one in
 # reverse step order, then the after-rollback blocks, numbered 1, 2, ...
 # (cross-checked with `relc emit json`); and every ```bash block parses as
@@ -55,13 +56,19 @@ for name in "$@"; do
 	     !f && /^#+ / { print }' "$plan" >"$tmp/headings"
 
 	grep '^## ' "$tmp/headings" >"$tmp/h2"
-	expect_lines 'section order' "$tmp/h2" '## Pre-Deployment Checks
+	# a spec with a fleet block has its rollout before the notes
+	fleet=
+	if jq -e '.fleet != null' "$tmp/release.json" >/dev/null; then
+		fleet='
+## Fleet rollout'
+	fi
+	expect_lines 'section order' "$tmp/h2" "## Pre-Deployment Checks
 ## Backup Procedure
 ## Deployment Steps
 ## Post-Deployment Verification
 ## Rollback Procedure
-## Escalation
-## Release Notes'
+## Escalation$fleet
+## Release Notes"
 
 	sed -n '/^## Release Notes$/,$p' "$tmp/headings" | grep '^###' >"$tmp/notes"
 	expect_lines 'release notes subsections' "$tmp/notes" '### Changes in This Release

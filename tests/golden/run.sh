@@ -54,6 +54,8 @@ for kind in "$@"; do
 	json) file=release.json ;;
 	sh) file=deploy.sh ;;
 	rollback) file=rollback.sh ;;
+	fleet) file=fleet.yml ;;
+	fleet-rollback) file=fleet-rollback.yml ;;
 	*) printf 'run.sh: unknown artefact %s\n' "$kind" >&2; exit 99 ;;
 	esac
 	# $flags is split on purpose: it holds options.

@@ -67,7 +67,7 @@ expect "build options include --check and -o" \
 	-- relc build -
 expect "changelog takes --update" "--update" -- relc changelog --up
 expect "fmt options" "--check --help" -- relc fmt -
-expect "emit kinds" "changelog json md rollback sh" -- relc emit ''
+expect "emit kinds" "changelog fleet fleet-rollback json md rollback sh" -- relc emit ''
 expect "emit kinds after an option" "md" -- relc emit --no-git m
 expect "--diagnostics= values (one word)" \
 	"--diagnostics=json --diagnostics=sarif --diagnostics=text" -- relc check --diagnostics=
@@ -91,7 +91,7 @@ expect "SPEC after --include-root DIR" "specs/0.3.0.rel specs/shared" \
 expect "--update takes any file" "specs/0.3.0.rel specs/notes.md specs/shared" \
 	-- relc changelog specs/0.3.0.rel --update specs/
 expect "explain: codes by prefix" "E010 E011 E012 E013 E014 E015 E016 E017" -- relc explain E01
-expect "explain: lower case stays lower case" "w110 w111 w112 w113 w114" -- relc explain w11
+expect "explain: lower case stays lower case" "w110 w111 w112 w113 w114 w117" -- relc explain w11
 expect "explain takes one code" "" -- relc explain E010 ''
 
 # Every code of the registry, and nothing else, is offered by explain.

@@ -99,6 +99,11 @@ syn match relName /[A-Za-z_][A-Za-z0-9_]*/ contained
 " Blocks.
 syn match relBlock /^\s*\zs\%(check\|backup\|step\|verify\|after-rollback\)\ze\%(\s\|$\)/
 syn match relChanges /^\s*\zschanges\ze\%(\s\|$\)/ nextgroup=relFromGit skipwhite
+syn match relBlock /^\s*\zsfleet\ze\%(\s\|{\|$\)/
+
+" Inside fleet { ... }: hosts GROUP, batches 1, 25%, 100%, pause D, timeout D.
+syn match relStatement /^\s*\zs\%(hosts\|batches\|pause\)\ze\s/
+syn match relNumber /\<\d\+%/
 syn match relFromGit /from-git\ze\%(\s\|#\|$\)/ contained
 
 " Inside a block.

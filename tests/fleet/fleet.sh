@@ -1,0 +1,319 @@
+#!/bin/sh
+# fleet.sh RELC - the fleet playbooks on a real Ansible. TAP output.
+#
+# Builds fleet.rel beside this file, then runs fleet.yml and
+# fleet-rollback.yml against a fleet of five hosts on this machine
+# (ansible_connection: local), each with its own root: a git checkout, a
+# SQLite database, a service stand-in and a state folder, as in tests/e2e.
+# Failures are injected per host through the inventory only: relc_env points
+# the relc-fault stand-in at a folder of fault files, and the unreachable
+# host connects by ssh to a closed port. Every scenario is checked host by
+# host: deployed (checkout at the target, database migrated, service
+# active), back as before, or untouched (no state, no scripts).
+set -u
+
+RELC=$1
+case $RELC in
+/*) ;;
+*) RELC=$PWD/$RELC ;;
+esac
+for tool in ansible-playbook ansible-lint git sqlite3; do
+	if ! command -v "$tool" > /dev/null 2>&1; then
+		printf '1..0 # SKIP %s is not installed\n' "$tool"
+		exit 77
+	fi
+done
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=$(cd "$HERE/../e2e/bin" && pwd)
+ROOT=$(mktemp -d "${TMPDIR:-/tmp}/relc-fleet.XXXXXX") || exit 99
+trap 'rm -rf "$ROOT"' EXIT
+trap 'exit 1' INT TERM
+
+# Ansible must read nothing of the user's or the machine's configuration.
+ANSIBLE_CONFIG=$ROOT/ansible.cfg
+ANSIBLE_HOME=$ROOT/ansible-home
+ANSIBLE_LOCAL_TEMP=$ROOT/ansible-tmp
+ANSIBLE_REMOTE_TEMP=$ROOT/ansible-remote-tmp
+ANSIBLE_NOCOLOR=1
+ANSIBLE_FORCE_COLOR=0
+ANSIBLE_RETRY_FILES_ENABLED=0
+ANSIBLE_HOST_KEY_CHECKING=0
+export ANSIBLE_CONFIG ANSIBLE_HOME ANSIBLE_LOCAL_TEMP ANSIBLE_REMOTE_TEMP ANSIBLE_NOCOLOR \
+	ANSIBLE_FORCE_COLOR ANSIBLE_RETRY_FILES_ENABLED ANSIBLE_HOST_KEY_CHECKING
+# forks: every host of a batch at once; no interpreter search; pipelining:
+# modules reach the local hosts through a pipe, not a temporary file
+printf '[defaults]\nforks = 10\ninterpreter_python = /usr/bin/python3\n[connection]\npipelining = True\n' > "$ANSIBLE_CONFIG"
+
+V1=e8f9c0ad44b56be640c7c55e1f1a67a2eb7c6f7a
+V2=aa209268accd2e7781f0548b0fe0c6eafd355e95
+HOSTS='h1 h2 h3 h4 h5'
+N=0
+FAILS=0
+
+ok() {
+	N=$((N + 1))
+	printf 'ok %d - %s\n' "$N" "$1"
+}
+
+not_ok() {
+	N=$((N + 1))
+	FAILS=$((FAILS + 1))
+	printf 'not ok %d - %s\n' "$N" "$1"
+	if [ -n "${2-}" ] && [ -f "$2" ]; then
+		tail -n 60 "$2" | sed 's/^/# /'
+	fi
+}
+
+check() {
+	if [ "$2" -eq 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1" "${3-}"
+	fi
+}
+
+# The repository both commits come from (fixed dates: fixed ids).
+(
+	export GIT_AUTHOR_NAME=relc GIT_AUTHOR_EMAIL=relc@example.invalid
+	export GIT_COMMITTER_NAME=relc GIT_COMMITTER_EMAIL=relc@example.invalid
+	export GIT_AUTHOR_DATE=2026-11-01T00:00:00Z GIT_COMMITTER_DATE=2026-11-01T00:00:00Z
+	mkdir "$ROOT/origin" && cd "$ROOT/origin" || exit 1
+	git -c init.defaultBranch=main init -q || exit 1
+	printf 'version 1\n' > VERSION
+	git add VERSION && git -c commit.gpgsign=false commit -q -m 'release 1.0.0' || exit 1
+	printf 'version 2\n' > VERSION
+	export GIT_AUTHOR_DATE=2026-11-02T00:00:00Z GIT_COMMITTER_DATE=2026-11-02T00:00:00Z
+	git -c commit.gpgsign=false commit -q -am 'feat: release 1.1.0' || exit 1
+) || {
+	printf 'Bail out! cannot create the test repository\n'
+	exit 1
+}
+
+GEN=$ROOT/gen
+if ! "$RELC" build -q --no-git "$HERE/fleet.rel" -o "$GEN" > "$ROOT/build.log" 2>&1; then
+	printf 'Bail out! relc build fleet.rel failed\n'
+	sed 's/^/# /' "$ROOT/build.log"
+	exit 1
+fi
+
+# Fault folders the inventory points hosts at (relc-fault reads them).
+mkdir -p "$ROOT/faults/none" "$ROOT/faults/fail" "$ROOT/faults/escalate" "$ROOT/faults/hang"
+: > "$ROOT/faults/fail/migrate.fail"
+: > "$ROOT/faults/escalate/migrate.fail"
+: > "$ROOT/faults/escalate/undo2.fail"
+: > "$ROOT/faults/hang/migrate.hang"
+
+# fleet SCENARIO H=FAULT...: fresh roots for the five hosts (checkout at V1,
+# database, service active) and an inventory; FAULT is a fault folder's
+# name, or "unreachable".
+fleet() {
+	SC=$ROOT/$1
+	shift
+	mkdir -p "$SC" || exit 1
+	INV=$SC/inventory.yml
+	{
+		printf 'relc_fleet:\n  vars:\n    ansible_connection: local\n  hosts:\n'
+		for h in $HOSTS; do
+			R=$SC/$h
+			mkdir -p "$R/data" || exit 1
+			git clone -q "$ROOT/origin" "$R/app" 2> /dev/null &&
+				git -C "$R/app" checkout -q --detach "$V1" || exit 1
+			sqlite3 "$R/data/app.db" "CREATE TABLE rides(id INTEGER PRIMARY KEY, route TEXT); INSERT INTO rides(route) VALUES ('1A'), ('500D');" || exit 1
+			printf 'active\n' > "$R/svc"
+			snapshot "$R" > "$R/before"
+			fault=none
+			for f; do
+				case $f in "$h="*) fault=${f#*=} ;; esac
+			done
+			printf '    %s:\n' "$h"
+			if [ "$fault" = unreachable ]; then
+				printf '      ansible_connection: ssh\n      ansible_host: 127.0.0.1\n'
+				printf '      ansible_port: %s\n      ansible_user: relc\n' "$CLOSED_PORT"
+				fault=none
+			fi
+			printf '      relc_state_dir: "%s/state"\n' "$R"
+			printf '      relc_script_dir: "%s/scripts"\n' "$R"
+			printf '      relc_set:\n        app: "%s/app"\n        data: "%s/data"\n' "$R" "$R"
+			printf '      relc_env:\n        PATH: "%s:%s"\n' "$BIN" "$PATH"
+			printf '        RELC_TEST_SVC: "%s/svc"\n' "$R"
+			printf '        RELC_TEST_FAULTS: "%s/faults/%s"\n' "$ROOT" "$fault"
+			printf '        DEMO_KEY: "a key with spaces, $dollars and \\"quotes\\""\n'
+		done
+	} > "$INV"
+}
+
+snapshot() {
+	printf 'head=%s\n' "$(git -C "$1/app" rev-parse HEAD)"
+	printf 'tree=%s\n' "$(git -C "$1/app" status --porcelain)"
+	printf 'svc=%s\n' "$(cat "$1/svc")"
+	sqlite3 "$1/data/app.db" .dump
+}
+
+# Is host H as it was before (checkout, database, service)?
+restored() {
+	[ "$(snapshot "$SC/$1")" = "$(cat "$SC/$1/before")" ]
+}
+
+# Is host H at the release: checkout at the target, table alerts, active?
+deployed() {
+	[ "$(git -C "$SC/$1/app" rev-parse HEAD)" = "$V2" ] &&
+		[ "$(sqlite3 "$SC/$1/data/app.db" 'SELECT count(*) FROM alerts' 2> /dev/null)" = 1 ] &&
+		[ "$(cat "$SC/$1/svc")" = active ]
+}
+
+# Was host H never touched: as before, no state folder, no scripts?
+untouched() {
+	restored "$1" && [ ! -e "$SC/$1/state" ] && [ ! -e "$SC/$1/scripts" ]
+}
+
+# Did the rollout roll host H back: as before, its journal says so?
+rolled_back() {
+	restored "$1" && grep -F '	-	rolled-back	' "$SC/$1/state/journal.log" > /dev/null 2>&1
+}
+
+# hosts_are PREDICATE H...: each host satisfies it; names the first that does not.
+hosts_are() {
+	p=$1
+	shift
+	for h; do
+		if ! "$p" "$h"; then
+			printf '# %s is not %s\n' "$h" "$p"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# play LOG PLAYBOOK [ARGS]: ansible-playbook from the generated folder.
+play() {
+	log=$1
+	shift
+	(cd "$GEN" && ansible-playbook -i "$INV" "$@") > "$log" 2>&1
+}
+
+# The verdict line ansible prints for host H, e.g. "h2: deployed and verified".
+verdict_has() {
+	grep -F -e "$1" "$2" > /dev/null
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on (the unreachable host).
+CLOSED_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()') || exit 99
+
+# ---- the playbooks load, and ansible-lint has nothing to say ----
+(cd "$GEN" && ansible-playbook --syntax-check -i localhost, fleet.yml fleet-rollback.yml) > "$ROOT/syntax.log" 2>&1
+check "ansible-playbook --syntax-check passes on fleet.yml and fleet-rollback.yml" $? "$ROOT/syntax.log"
+(cd "$GEN" && ansible-lint --offline -q fleet.yml fleet-rollback.yml) > "$ROOT/lint.log" 2>&1
+check "ansible-lint passes on fleet.yml and fleet-rollback.yml" $? "$ROOT/lint.log"
+
+# ---- success, then fleet-rollback.yml twice ----
+fleet success
+play "$SC/deploy.log" fleet.yml
+rc=$?
+check "success: ansible-playbook exits 0" "$rc" "$SC/deploy.log"
+hosts_are deployed $HOSTS
+check "success: every host is at the target, migrated, service active" $? "$SC/deploy.log"
+verdict_has 'h1: deployed and verified; h2: deployed and verified; h3: deployed and verified; h4: deployed and verified; h5: deployed and verified' "$SC/deploy.log"
+check "success: the verdict names every host deployed" $? "$SC/deploy.log"
+# batches 1, 40% of five hosts: [h1], [h2 h3], [h4 h5]
+[ "$(grep -c '^PLAY \[Deploy release' "$SC/deploy.log")" -eq 3 ]
+check "success: three batches (1, 40%, 40%)" $? "$SC/deploy.log"
+play "$SC/rb1.log" fleet-rollback.yml
+rc=$?
+hosts_are rolled_back $HOSTS
+check "fleet-rollback.yml after success: exit 0, every host as before" $((rc + $?)) "$SC/rb1.log"
+play "$SC/rb2.log" fleet-rollback.yml
+rc=$?
+hosts_are rolled_back $HOSTS && grep -E 'changed=0 ' "$SC/rb2.log" > /dev/null &&
+	! grep -E 'changed=[1-9]' "$SC/rb2.log" > /dev/null
+check "fleet-rollback.yml a second time: exit 0, nothing changed" $((rc + $?)) "$SC/rb2.log"
+for h in $HOSTS; do
+	[ "$(grep -c '	undo:2	start	' "$SC/$h/state/journal.log")" -eq 1 ] || { false; break; }
+done
+check "the second rollback ran no undo again on any host" $? "$SC/rb2.log"
+
+# ---- the canary fails: rolls itself back, no other host touched ----
+fleet canary h1=fail
+play "$SC/deploy.log" fleet.yml
+rc=$?
+[ "$rc" -ne 0 ]
+check "canary fails: ansible-playbook exits non-zero" $? "$SC/deploy.log"
+restored h1 && grep -F '	-	rolled-back	' "$SC/h1/state/journal.log" > /dev/null
+check "canary fails: the canary rolled itself back" $? "$SC/deploy.log"
+hosts_are untouched h2 h3 h4 h5
+check "canary fails: no later host touched" $? "$SC/deploy.log"
+verdict_has 'h1: failed and rolled itself back (deploy.sh exit 3); h2: untouched' "$SC/deploy.log"
+check "canary fails: the verdict says so host by host" $? "$SC/deploy.log"
+
+# ---- a host of the middle batch fails: earlier and same-batch hosts roll back ----
+fleet middle h3=fail
+play "$SC/deploy.log" fleet.yml
+rc=$?
+[ "$rc" -ne 0 ]
+check "middle batch fails: ansible-playbook exits non-zero" $? "$SC/deploy.log"
+hosts_are rolled_back h1 h2 h3
+check "middle batch fails: h1 (canary) and h2 rolled back, h3 rolled itself back" $? "$SC/deploy.log"
+hosts_are untouched h4 h5
+check "middle batch fails: the last batch is untouched" $? "$SC/deploy.log"
+# newest batch first: h2 rolls back before h1 (journal times are seconds:
+# compare the order of the rollback plays in the output)
+awk '/^PLAY \[Roll back release/ { p++ } /^changed: \[h[12]\]/ && p { print p, $2 }' "$SC/deploy.log" > "$SC/order"
+[ "$(tr '\n' ' ' < "$SC/order")" = "1 [h2] 2 [h1] " ]
+check "middle batch fails: newest batch rolled back first (h2, then h1)" $? "$SC/order"
+verdict_has 'h1: deployed and verified, then rolled back; h2: deployed and verified, then rolled back; h3: failed and rolled itself back (deploy.sh exit 3); h4: untouched; h5: untouched' "$SC/deploy.log"
+check "middle batch fails: the verdict says so host by host" $? "$SC/deploy.log"
+
+# ---- a host escalates: the rollout stops, nothing more is rolled back ----
+fleet escalate h2=escalate
+play "$SC/deploy.log" fleet.yml
+rc=$?
+[ "$rc" -ne 0 ]
+check "escalation: ansible-playbook exits non-zero" $? "$SC/deploy.log"
+deployed h1 && deployed h3 && ! grep -F 'rolled-back' "$SC/h1/state/journal.log" > /dev/null
+check "escalation: the deployed hosts are left deployed (a person decides)" $? "$SC/deploy.log"
+grep -F '	-	escalated	' "$SC/h2/state/journal.log" > /dev/null
+check "escalation: h2's journal records the escalation" $? "$SC/h2/state/journal.log"
+hosts_are untouched h4 h5
+check "escalation: the last batch is untouched" $? "$SC/deploy.log"
+verdict_has 'h2: escalated (deploy.sh exit 4): a person decides' "$SC/deploy.log"
+check "escalation: the verdict names the escalated host" $? "$SC/deploy.log"
+
+# ---- a host is unreachable: counts as failed ----
+fleet unreachable h2=unreachable
+play "$SC/deploy.log" fleet.yml
+rc=$?
+[ "$rc" -ne 0 ]
+check "unreachable host: ansible-playbook exits non-zero" $? "$SC/deploy.log"
+hosts_are rolled_back h1 h3
+check "unreachable host: h1 and h3 (same batch) rolled back" $? "$SC/deploy.log"
+hosts_are untouched h2 h4 h5
+check "unreachable host: h2 and the last batch untouched" $? "$SC/deploy.log"
+verdict_has 'h2: unreachable' "$SC/deploy.log"
+check "unreachable host: the verdict says h2 was unreachable" $? "$SC/deploy.log"
+
+# ---- interrupted mid-rollout, then fleet-rollback.yml ----
+fleet interrupt h2=hang
+# setsid: the playbook and everything it started get INT, as from a terminal
+(cd "$GEN" && exec setsid ansible-playbook -i "$INV" fleet.yml) > "$SC/deploy.log" 2>&1 &
+pid=$!
+i=0
+# until h2's migration hangs (a busy machine may take minutes to get there)
+while [ ! -f "$ROOT/faults/hang/migrate.pid" ] && kill -0 "$pid" 2> /dev/null &&
+	[ $i -lt 6000 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -INT -- "-$pid" 2> /dev/null
+wait "$pid"
+rc=$?
+rm -f "$ROOT/faults/hang/migrate.pid"
+[ "$rc" -ne 0 ] && [ $i -lt 6000 ]
+check "interrupted: the playbook stopped mid-rollout, non-zero" $? "$SC/deploy.log"
+play "$SC/rb.log" fleet-rollback.yml
+rc=$?
+hosts_are rolled_back h1 h2 h3
+check "interrupted: fleet-rollback.yml restores h1, h2 (interrupted mid-step) and h3" $((rc + $?)) "$SC/rb.log"
+hosts_are untouched h4 h5
+check "interrupted: fleet-rollback.yml touches no host the rollout never reached" $? "$SC/rb.log"
+
+printf '1..%d\n' "$N"
+[ "$FAILS" -eq 0 ]
