@@ -95,6 +95,8 @@ enum expect_kind {
 	EXPECT_EMPTY,
 	EXPECT_NOT_EMPTY,
 	EXPECT_COMPARE,   /* expect stdout OP INTEGER */
+	EXPECT_NOT_CONTAINS, /* expect stdout not contains "TEXT" */
+	EXPECT_NOT_MATCHES,  /* expect stdout not matches "ERE" */
 };
 
 enum stream { STREAM_STDOUT, STREAM_STDERR };
@@ -103,7 +105,7 @@ enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 struct expect {
 	struct loc loc;
 	int64_t number;       /* EXPECT_EXIT, EXPECT_COMPARE */
-	struct value *text;   /* EQUALS, CONTAINS, MATCHES */
+	struct value *text;   /* EQUALS, [NOT_]CONTAINS, [NOT_]MATCHES */
 	struct expect *next;
 	enum expect_kind kind : 8; /* one byte each: 56 -> 48 bytes */
 	enum stream stream : 8;

@@ -258,6 +258,8 @@ static const char *expect_kind_name(enum expect_kind k)
 	case EXPECT_EMPTY: return "empty";
 	case EXPECT_NOT_EMPTY: return "not-empty";
 	case EXPECT_COMPARE: return "compare";
+	case EXPECT_NOT_CONTAINS: return "not-contains";
+	case EXPECT_NOT_MATCHES: return "not-matches";
 	}
 	return "?";
 }

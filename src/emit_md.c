@@ -498,6 +498,14 @@ static void expect_words(struct buf *out, const struct expect *e)
 		buf_printf(out, "a line of %s matches the extended regular expression ", st);
 		md_value_code(out, e->text);
 		break;
+	case EXPECT_NOT_CONTAINS:
+		buf_printf(out, "%s does not contain ", st);
+		md_value_code(out, e->text);
+		break;
+	case EXPECT_NOT_MATCHES:
+		buf_printf(out, "no line of %s matches the extended regular expression ", st);
+		md_value_code(out, e->text);
+		break;
 	case EXPECT_EMPTY:
 		buf_printf(out, "%s is empty", st);
 		break;

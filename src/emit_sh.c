@@ -284,6 +284,12 @@ static void put_expect(struct buf *out, const struct expect *e)
 	case EXPECT_MATCHES:
 		buf_printf(out, "\trelc_x_matches %s ", f);
 		break;
+	case EXPECT_NOT_CONTAINS:
+		buf_printf(out, "\trelc_x_lacks %s ", f);
+		break;
+	case EXPECT_NOT_MATCHES:
+		buf_printf(out, "\trelc_x_nomatch %s ", f);
+		break;
 	case EXPECT_EMPTY:
 		buf_printf(out, "\trelc_x_empty %s || return 1\n", f);
 		return;

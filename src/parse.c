@@ -369,8 +369,8 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 	e->loc = n->loc;
 	const struct pt_tok *a = n->list;
 	int na = n->nlist;
-	const char *usage = "expect exit N | expect stdout|stderr \"TEXT\" | contains \"TEXT\" | "
-	                    "matches \"ERE\" | empty | not-empty | OP INTEGER";
+	const char *usage = "expect exit N | expect stdout|stderr \"TEXT\" | [not] contains \"TEXT\" | "
+	                    "[not] matches \"ERE\" | empty | not-empty | OP INTEGER";
 	if (!a[0].quoted && strcmp(a[0].text, "exit") == 0) {
 		if (na != 2 || a[1].quoted || !parse_int(a[1].text, &e->number) ||
 		    e->number < 0 || e->number > 255) {
@@ -396,6 +396,25 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 		return NULL;
 	}
 	const struct pt_tok *w = &a[1];
+	/* `not` turns contains and matches around; it reads as it is written,
+	 * so `not` before any other condition is an error, not a guess. */
+	bool negated = false;
+	if (!w->quoted && strcmp(w->text, "not") == 0 && na >= 3) {
+		if (a[2].quoted ||
+		    (strcmp(a[2].text, "contains") != 0 && strcmp(a[2].text, "matches") != 0)) {
+			struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E001,
+				a[2].loc, "expected contains or matches after not");
+			diag_note(d, (struct loc){0}, "%s",
+			          !a[2].quoted && strcmp(a[2].text, "empty") == 0
+			          ? "write not-empty for some output"
+			          : "not contains \"TEXT\" | not matches \"ERE\"");
+			return NULL;
+		}
+		negated = true;
+		w = &a[2];
+		a++;
+		na--;
+	}
 	if (w->quoted) {
 		if (na != 2)
 			goto extra;
@@ -417,9 +436,11 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 			            "expected a string after %s", w->text);
 			return NULL;
 		}
-		e->kind = w->text[0] == 'c' ? EXPECT_CONTAINS : EXPECT_MATCHES;
+		bool contains = w->text[0] == 'c';
+		e->kind = contains ? (negated ? EXPECT_NOT_CONTAINS : EXPECT_CONTAINS)
+		                   : (negated ? EXPECT_NOT_MATCHES : EXPECT_MATCHES);
 		e->text = make_value(ctx, &a[2]);
-		if (e->kind == EXPECT_MATCHES && e->text->expanded) {
+		if (!contains && e->text->expanded) {
 			regex_t re;
 			int rc = regcomp(&re, e->text->expanded, REG_EXTENDED | REG_NOSUB);
 			/* Out of memory is not the pattern's fault (a pattern too big

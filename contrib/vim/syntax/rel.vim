@@ -115,6 +115,7 @@ syn match relStatement /^\s*\zsexpect\ze\s/ nextgroup=relStream skipwhite
 syn match relStream /\%(exit\|stdout\|stderr\)\ze\%(\s\|$\)/ contained
       \ nextgroup=relTest skipwhite
 syn match relTest /\%(contains\|matches\|not-empty\|empty\)\ze\%(\s\|#\|$\)/ contained
+syn match relTest /not\ze\s\+\%(contains\|matches\)\>/ contained nextgroup=relTest skipwhite
 syn match relTest /\%(==\|!=\|<=\|>=\|<\|>\)/ contained
 
 " Release notes: AREA KIND "TEXT" inside changes { ... }.
