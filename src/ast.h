@@ -197,6 +197,9 @@ struct block {
 	enum policy policy : 8;   /* as written; POLICY_DEFAULT if not */
 	enum undo_kind undo_kind : 8; /* steps only */
 	bool past_no_return;  /* a step after an allowed irreversible one */
+	/* A syntax error took some of its lines (or its "}"): the rules that
+	 * judge what a block lacks say nothing of it (no cascades). */
+	bool cut;
 };
 
 /* ---- release notes ---- */
@@ -230,7 +233,7 @@ struct known_issue {
 
 enum stmt_kind {
 	STMT_META,      /* release, project, date, previous, target, branch,
-	                   downtime, deploy-time, state-dir */
+	                   downtime, deploy-time, state-dir, repository */
 	STMT_LET,
 	STMT_ENV,
 	STMT_INCLUDE,
@@ -238,11 +241,21 @@ enum stmt_kind {
 	STMT_CHANGES,
 	STMT_CHANGES_FROM_GIT,
 	STMT_KNOWN_ISSUE,
+	STMT_LOST,      /* what a syntax error took: see stmt.lost */
 };
+
+/* What a syntax error may have taken, as bits of stmt.lost and
+ * release.lost: a metadata line, a block of a kind, or anything (a here-
+ * document or a block that ran to the end of the file, a line whose first
+ * word is no keyword). Rules about what a release lacks skip these. */
+#define LOST_META(k) (1u << (k))
+#define LOST_BLOCK(k) (1u << (16 + (k)))
+#define LOST_ANY 0xffffffffu
 
 enum meta_key {
 	META_RELEASE, META_PROJECT, META_DATE, META_PREVIOUS, META_TARGET,
 	META_BRANCH, META_DOWNTIME, META_DEPLOY_TIME, META_STATE_DIR,
+	META_REPOSITORY,
 	META__COUNT
 };
 
@@ -255,6 +268,7 @@ struct stmt {
 	struct value *value;    /* META, LET, INCLUDE, KNOWN_ISSUE */
 	struct block *block;    /* STMT_BLOCK */
 	struct change *changes; /* STMT_CHANGES */
+	uint32_t lost;          /* STMT_LOST */
 	struct stmt *next;
 };
 
@@ -297,6 +311,9 @@ struct release {
 	char target_id[41];
 	const char *previous_ref;  /* as written */
 	const char *target_ref;    /* as written; "HEAD" by default */
+	/* `repository none`: previous and target are version labels of software
+	 * not built from a repository; nothing is pinned, no repository read. */
+	bool no_repository;
 
 	struct symbol *symbols;    /* lets, envs, captures, builtins */
 	struct block *checks, *backups, *steps, *verifies, *after_rollbacks;
@@ -305,6 +322,7 @@ struct release {
 	bool changes_from_git;
 	struct loc changes_from_git_loc;
 	struct known_issue *known_issues;
+	uint32_t lost;             /* LOST_* bits of every file's STMT_LOST */
 	struct source_file *files; /* root first, then includes in order */
 	struct name_map symbol_index; /* name -> symbol, for release_symbol */
 	const char *root_path;     /* the spec as given on the command line */

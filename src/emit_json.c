@@ -475,6 +475,7 @@ static void j_metadata(struct jw *w, const struct compile *c)
 	snprintf(date, sizeof date, "%04d-%02d-%02d", r->year % 10000,
 	         r->month % 100, r->day % 100);
 	jw_str(w, "date", date);
+	jw_str(w, "repository", r->no_repository ? "none" : "git");
 	j_pin(w, "previous", r->previous_ref, r->previous_id);
 	j_pin(w, "target", r->target_ref ? r->target_ref : "HEAD", r->target_id);
 	j_meta_str(w, "branch", r, META_BRANCH);
