@@ -90,7 +90,7 @@ static struct pt_node *block(struct pt_node *head, struct pt_seq body)
 %token K_RELEASE "release" K_PROJECT "project" K_DATE "date"
 %token K_PREVIOUS "previous" K_TARGET "target" K_BRANCH "branch"
 %token K_DOWNTIME "downtime" K_DEPLOY_TIME "deploy-time"
-%token K_STATE_DIR "state-dir"
+%token K_STATE_DIR "state-dir" K_REPOSITORY "repository"
 %token K_LET "let" K_ENV "env" K_INCLUDE "include"
 %token K_CHECK "check" K_BACKUP "backup" K_STEP "step"
 %token K_VERIFY "verify" K_AFTER_ROLLBACK "after-rollback"
@@ -131,8 +131,13 @@ line:
 	  NEWLINE               { $$ = NULL; }
 	| statement NEWLINE     { $$ = $1; }
 	| block_head LBRACE NEWLINE lines RBRACE NEWLINE
-	                        { $$ = block($1, $4); }
-	| error NEWLINE         { $$ = NULL; yyerrok; }
+	                        { $$ = block($1, $4); $$->cut = ctx->at_eof; }
+	| error NEWLINE         { $$ = pt_lost(ctx, L(ctx, @1), NULL); yyerrok; }
+	/* A block whose header is broken still ends at its "}": its lines are
+	 * read (for their own syntax errors) and then dropped, not taken for
+	 * top-level statements. */
+	| error LBRACE { $<key>$ = ctx->stmt_kw; } NEWLINE lines RBRACE NEWLINE
+	                        { $$ = pt_lost(ctx, L(ctx, @1), $5.first); $$->key = $<key>3; yyerrok; }
 	;
 
 statement:
@@ -185,6 +190,7 @@ meta_key:
 	| K_DOWNTIME            { $$ = META_DOWNTIME; }
 	| K_DEPLOY_TIME         { $$ = META_DEPLOY_TIME; }
 	| K_STATE_DIR           { $$ = META_STATE_DIR; }
+	| K_REPOSITORY          { $$ = META_REPOSITORY; }
 	;
 
 block_kind:

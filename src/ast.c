@@ -117,7 +117,7 @@ const char *meta_key_name(enum meta_key k)
 {
 	static const char *const names[META__COUNT] = {
 		"release", "project", "date", "previous", "target", "branch",
-		"downtime", "deploy-time", "state-dir",
+		"downtime", "deploy-time", "state-dir", "repository",
 	};
 	return (int)k >= 0 && k < META__COUNT ? names[k] : "metadata";
 }

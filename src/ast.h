@@ -95,6 +95,8 @@ enum expect_kind {
 	EXPECT_EMPTY,
 	EXPECT_NOT_EMPTY,
 	EXPECT_COMPARE,   /* expect stdout OP INTEGER */
+	EXPECT_NOT_CONTAINS, /* expect stdout not contains "TEXT" */
+	EXPECT_NOT_MATCHES,  /* expect stdout not matches "ERE" */
 };
 
 enum stream { STREAM_STDOUT, STREAM_STDERR };
@@ -103,7 +105,7 @@ enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 struct expect {
 	struct loc loc;
 	int64_t number;       /* EXPECT_EXIT, EXPECT_COMPARE */
-	struct value *text;   /* EQUALS, CONTAINS, MATCHES */
+	struct value *text;   /* EQUALS, [NOT_]CONTAINS, [NOT_]MATCHES */
 	struct expect *next;
 	enum expect_kind kind : 8; /* one byte each: 56 -> 48 bytes */
 	enum stream stream : 8;
@@ -195,6 +197,9 @@ struct block {
 	enum policy policy : 8;   /* as written; POLICY_DEFAULT if not */
 	enum undo_kind undo_kind : 8; /* steps only */
 	bool past_no_return;  /* a step after an allowed irreversible one */
+	/* A syntax error took some of its lines (or its "}"): the rules that
+	 * judge what a block lacks say nothing of it (no cascades). */
+	bool cut;
 };
 
 /* ---- release notes ---- */
@@ -249,7 +254,7 @@ struct fleet {
 
 enum stmt_kind {
 	STMT_META,      /* release, project, date, previous, target, branch,
-	                   downtime, deploy-time, state-dir */
+	                   downtime, deploy-time, state-dir, repository */
 	STMT_LET,
 	STMT_ENV,
 	STMT_INCLUDE,
@@ -258,11 +263,21 @@ enum stmt_kind {
 	STMT_CHANGES_FROM_GIT,
 	STMT_KNOWN_ISSUE,
 	STMT_FLEET,
+	STMT_LOST,      /* what a syntax error took: see stmt.lost */
 };
+
+/* What a syntax error may have taken, as bits of stmt.lost and
+ * release.lost: a metadata line, a block of a kind, or anything (a here-
+ * document or a block that ran to the end of the file, a line whose first
+ * word is no keyword). Rules about what a release lacks skip these. */
+#define LOST_META(k) (1u << (k))
+#define LOST_BLOCK(k) (1u << (16 + (k)))
+#define LOST_ANY 0xffffffffu
 
 enum meta_key {
 	META_RELEASE, META_PROJECT, META_DATE, META_PREVIOUS, META_TARGET,
 	META_BRANCH, META_DOWNTIME, META_DEPLOY_TIME, META_STATE_DIR,
+	META_REPOSITORY,
 	META__COUNT
 };
 
@@ -276,6 +291,7 @@ struct stmt {
 	struct block *block;    /* STMT_BLOCK */
 	struct change *changes; /* STMT_CHANGES */
 	struct fleet *fleet;    /* STMT_FLEET */
+	uint32_t lost;          /* STMT_LOST */
 	struct stmt *next;
 };
 
@@ -320,6 +336,9 @@ struct release {
 	char target_id[41];
 	const char *previous_ref;  /* as written */
 	const char *target_ref;    /* as written; "HEAD" by default */
+	/* `repository none`: previous and target are version labels of software
+	 * not built from a repository; nothing is pinned, no repository read. */
+	bool no_repository;
 
 	struct symbol *symbols;    /* lets, envs, captures, builtins */
 	struct block *checks, *backups, *steps, *verifies, *after_rollbacks;
@@ -329,6 +348,7 @@ struct release {
 	struct loc changes_from_git_loc;
 	struct known_issue *known_issues;
 	struct fleet *fleet;       /* NULL: no fleet block */
+	uint32_t lost;             /* LOST_* bits of every file's STMT_LOST */
 	struct source_file *files; /* root first, then includes in order */
 	struct name_map symbol_index; /* name -> symbol, for release_symbol */
 	const char *root_path;     /* the spec as given on the command line */

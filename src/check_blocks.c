@@ -20,13 +20,13 @@ static const char *block_name(const struct block *b)
 static void check_empty_list(struct compile *c, const struct block *list)
 {
 	for (const struct block *b = list; b; b = b->next) {
-		if (b->cmds == NULL) {
+		if (b->cmds == NULL && !b->cut) {
 			diag_report(c->diags, DIAG_E016, b->loc,
 			            "%s \"%s\" has no command",
 			            block_kind_name(b->kind), block_name(b));
 		}
 		if (b->kind == BLOCK_STEP && b->undo_kind == UNDO_BLOCK &&
-		    b->undo && b->undo->cmds == NULL) {
+		    b->undo && b->undo->cmds == NULL && !b->undo->cut) {
 			struct diagnostic *d = diag_report(c->diags, DIAG_E016,
 				b->undo->loc, "the undo of step \"%s\" has no command",
 				block_name(b));
@@ -50,7 +50,7 @@ static void check_estimate_list(struct compile *c, const struct block *list)
 {
 	for (const struct block *b = list; b; b = b->next) {
 		/* An estimate written but invalid is E005's business. */
-		if (b->estimate.set || b->estimate.loc.line || b->cmds == NULL)
+		if (b->estimate.set || b->estimate.loc.line || b->cmds == NULL || b->cut)
 			continue;
 		struct diagnostic *d = diag_report(c->diags, DIAG_W101, b->loc,
 			"%s \"%s\" has no estimate", block_kind_name(b->kind),
@@ -81,7 +81,7 @@ static bool checks_output(const struct block *b)
 void check_no_expect(struct compile *c)
 {
 	for (const struct block *s = c->rel->steps; s; s = s->next) {
-		if (s->cmds == NULL || checks_output(s))
+		if (s->cmds == NULL || checks_output(s) || s->cut)
 			continue;
 		struct diagnostic *d = diag_report(c->diags, DIAG_W102, s->loc,
 			"step \"%s\" checks nothing but exit status", block_name(s));
@@ -190,7 +190,7 @@ bool check_command_verifies_integrity(struct compile *c,
 void check_backup_block_unverified(struct diag_set *ds, const struct block *b,
                                    const struct cmd_effects *ce, size_t n)
 {
-	if (b->checksums || b->cmds == NULL)
+	if (b->checksums || b->cmds == NULL || b->cut)
 		return;
 	for (size_t i = 0; i < n; i++)
 		if (check_effects_verify_integrity(&ce[i]))

@@ -2025,7 +2025,8 @@ void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
 	for (int h = 0; h < 2; h++)
 		half[h] = (struct fx_pass){
 			.rel = r, .on = on,
-			.e012 = on[DIAG_E012] && !check_release_has_backup(r),
+			.e012 = on[DIAG_E012] && !check_release_has_backup(r) &&
+			        !(r->lost & LOST_BLOCK(BLOCK_BACKUP)),
 			.keep = arena_new(), .w = w103 ? &w : NULL, .units = units,
 		};
 	half[0].ds = c->diags;

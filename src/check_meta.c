@@ -20,7 +20,7 @@ static struct loc release_loc(const struct release *r)
 
 void check_no_verify(struct compile *c)
 {
-	if (c->rel->verifies)
+	if (c->rel->verifies || (c->rel->lost & LOST_BLOCK(BLOCK_VERIFY)))
 		return;
 	struct diagnostic *d = diag_report(c->diags, DIAG_W106,
 		release_loc(c->rel), "the release has no verify block");
@@ -30,7 +30,7 @@ void check_no_verify(struct compile *c)
 
 void check_no_after_rollback(struct compile *c)
 {
-	if (c->rel->after_rollbacks)
+	if (c->rel->after_rollbacks || (c->rel->lost & LOST_BLOCK(BLOCK_AFTER_ROLLBACK)))
 		return;
 	struct diagnostic *d = diag_report(c->diags, DIAG_W107,
 		release_loc(c->rel), "the release has no after-rollback block");
@@ -40,7 +40,7 @@ void check_no_after_rollback(struct compile *c)
 
 void check_no_downtime(struct compile *c)
 {
-	if (c->rel->meta[META_DOWNTIME].set)
+	if (c->rel->meta[META_DOWNTIME].set || (c->rel->lost & LOST_META(META_DOWNTIME)))
 		return;
 	struct diagnostic *d = diag_report(c->diags, DIAG_W112,
 		release_loc(c->rel), "the release does not state its downtime");

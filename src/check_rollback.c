@@ -17,7 +17,7 @@
 void check_missing_undo(struct compile *c)
 {
 	for (const struct block *s = c->rel->steps; s; s = s->next) {
-		if (s->undo_kind != UNDO_MISSING)
+		if (s->undo_kind != UNDO_MISSING || s->cut)
 			continue;
 		struct diagnostic *d = diag_report(c->diags, DIAG_E010, s->loc,
 			"step \"%s\" has no undo", s->name ? s->name : "");

@@ -38,6 +38,14 @@ void emit_provenance(struct buf *out, const struct compile *c, const char *prefi
 	           c->spec_blob[0] ? c->spec_blob : "unknown");
 	if (!rel)
 		return;
+	if (rel->no_repository) {
+		buf_printf(out, "%sprevious: ", prefix);
+		put_comment_text(out, rel->previous_ref ? rel->previous_ref : "");
+		buf_printf(out, ", target: ");
+		put_comment_text(out, rel->target_ref ? rel->target_ref : "");
+		buf_puts(out, " (version labels: repository none, no commit pinned)\n");
+		return;
+	}
 	put_pin(out, prefix, "previous", rel->previous_ref, rel->previous_id);
 	put_pin(out, prefix, "target", rel->target_ref ? rel->target_ref : "HEAD",
 	        rel->target_id);

@@ -258,6 +258,8 @@ static const char *expect_kind_name(enum expect_kind k)
 	case EXPECT_EMPTY: return "empty";
 	case EXPECT_NOT_EMPTY: return "not-empty";
 	case EXPECT_COMPARE: return "compare";
+	case EXPECT_NOT_CONTAINS: return "not-contains";
+	case EXPECT_NOT_MATCHES: return "not-matches";
 	}
 	return "?";
 }
@@ -473,6 +475,7 @@ static void j_metadata(struct jw *w, const struct compile *c)
 	snprintf(date, sizeof date, "%04d-%02d-%02d", r->year % 10000,
 	         r->month % 100, r->day % 100);
 	jw_str(w, "date", date);
+	jw_str(w, "repository", r->no_repository ? "none" : "git");
 	j_pin(w, "previous", r->previous_ref, r->previous_id);
 	j_pin(w, "target", r->target_ref ? r->target_ref : "HEAD", r->target_id);
 	j_meta_str(w, "branch", r, META_BRANCH);

@@ -498,6 +498,14 @@ static void expect_words(struct buf *out, const struct expect *e)
 		buf_printf(out, "a line of %s matches the extended regular expression ", st);
 		md_value_code(out, e->text);
 		break;
+	case EXPECT_NOT_CONTAINS:
+		buf_printf(out, "%s does not contain ", st);
+		md_value_code(out, e->text);
+		break;
+	case EXPECT_NOT_MATCHES:
+		buf_printf(out, "no line of %s matches the extended regular expression ", st);
+		md_value_code(out, e->text);
+		break;
 	case EXPECT_EMPTY:
 		buf_printf(out, "%s is empty", st);
 		break;
@@ -835,9 +843,18 @@ static void section_title(struct plan *p)
 
 	buf_printf(out, "- **Release**: %s, planned for %04d-%02d-%02d\n",
 	           meta_str(r, META_RELEASE, &t), r->year, r->month, r->day);
-	put_pin(out, "Previous (now in production)", r->previous_ref, r->previous_id);
-	put_pin(out, "Target (to ship)", r->target_ref ? r->target_ref : "HEAD",
-	        r->target_id);
+	if (r->no_repository) {
+		buf_puts(out, "- **Upgrade**: from version ");
+		md_code_str(out, r->previous_ref && r->previous_ref[0] ? r->previous_ref : "?");
+		buf_puts(out, " (now in production) to version ");
+		md_code_str(out, r->target_ref && r->target_ref[0] ? r->target_ref : "?");
+		buf_puts(out, "\n- **Repository**: none; these are version labels of software "
+		              "not built from a repository of this release, so no commit is pinned\n");
+	} else {
+		put_pin(out, "Previous (now in production)", r->previous_ref, r->previous_id);
+		put_pin(out, "Target (to ship)", r->target_ref ? r->target_ref : "HEAD",
+		        r->target_id);
+	}
 	if (r->meta[META_BRANCH].set) {
 		buf_puts(out, "- **Branch**: ");
 		md_code_str(out, meta_str(r, META_BRANCH, &t));

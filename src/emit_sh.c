@@ -284,6 +284,12 @@ static void put_expect(struct buf *out, const struct expect *e)
 	case EXPECT_MATCHES:
 		buf_printf(out, "\trelc_x_matches %s ", f);
 		break;
+	case EXPECT_NOT_CONTAINS:
+		buf_printf(out, "\trelc_x_lacks %s ", f);
+		break;
+	case EXPECT_NOT_MATCHES:
+		buf_printf(out, "\trelc_x_nomatch %s ", f);
+		break;
 	case EXPECT_EMPTY:
 		buf_printf(out, "\trelc_x_empty %s || return 1\n", f);
 		return;
@@ -399,10 +405,11 @@ static void put_constants(struct buf *out, const struct release *r, bool deploy)
 	q(out, r->meta[META_RELEASE].set ? r->meta[META_RELEASE].value->expanded : "");
 	buf_puts(out, "\nRELC_PROJECT=");
 	q(out, r->meta[META_PROJECT].set ? r->meta[META_PROJECT].value->expanded : "");
+	/* with repository none the labels are what there is to show */
 	buf_puts(out, "\nRELC_PREVIOUS=");
-	q(out, r->previous_id);
+	q(out, r->no_repository ? r->previous_ref : r->previous_id);
 	buf_puts(out, "\nRELC_TARGET=");
-	q(out, r->target_id);
+	q(out, r->no_repository ? r->target_ref : r->target_id);
 	buf_puts(out, "\nRELC_PREVIOUS_REF=");
 	q(out, r->previous_ref);
 	buf_puts(out, "\nRELC_TARGET_REF=");

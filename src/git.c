@@ -181,6 +181,27 @@ static void pin_no_git(struct compile *c)
 	c->spec_relpath = rel->root_path;
 }
 
+/* ---- repository none ---- */
+
+/* previous and target are version labels: nothing to pin, and what needs
+ * a repository (branch, changes from-git) has none to read. */
+static void pin_none(struct compile *c)
+{
+	struct release *rel = c->rel;
+	if (rel->meta[META_BRANCH].set) {
+		struct diagnostic *d = diag_report(c->diags, DIAG_E003, meta_loc(rel, META_BRANCH),
+			"branch needs a repository, and this release says `repository none`");
+		diag_note(d, rel->meta[META_REPOSITORY].loc, "repository none is here");
+	}
+	if (rel->changes_from_git) {
+		struct diagnostic *d = diag_report(c->diags, DIAG_E003, rel->changes_from_git_loc,
+			"`changes from-git` needs the repository, and this release says "
+			"`repository none`; write the changes in a `changes` block");
+		diag_note(d, rel->meta[META_REPOSITORY].loc, "repository none is here");
+	}
+	c->spec_relpath = rel->root_path;
+}
+
 /* ---- opening the repository ---- */
 
 /* How to name the repository in messages: as given with --repo, else its work
@@ -1024,6 +1045,10 @@ void git_pin_release(struct compile *c)
 		return;
 	struct release *rel = c->rel;
 	rel->previous_id[0] = rel->target_id[0] = '\0';
+	if (rel->no_repository) {
+		pin_none(c); /* with or without --no-git: no repository to read */
+		return;
+	}
 	if (c->opt.no_git) {
 		/* no libgit2 at all: starting it loads the CA store, the most of a
 		 * small `relc check --no-git` */

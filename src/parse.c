@@ -43,6 +43,14 @@ void pt_list(struct parse_ctx *ctx, struct pt_node *n, struct pt_tok t)
 	n->list[n->nlist++] = t;
 }
 
+struct pt_node *pt_lost(struct parse_ctx *ctx, struct loc loc, struct pt_node *children)
+{
+	struct pt_node *n = pt_new(ctx, PT_LOST, loc);
+	n->key = ctx->stmt_kw;
+	n->children = children;
+	return n;
+}
+
 /* Bison names punctuation tokens bare ("expecting {"); quote them so the
  * message reads `unexpected end of line; expected "{"`. */
 static void add_token_name(struct buf *b, const char *s, size_t n)
@@ -348,6 +356,7 @@ static const char *pt_kind_word(enum pt_kind k)
 	case PT_CHANGES_BLOCK: return "changes";
 	case PT_FLEET_BLOCK: return "fleet";
 	case PT_FLEET_ITEM: return "a fleet setting";
+	case PT_LOST: return "statement";
 	}
 	return "statement";
 }
@@ -371,8 +380,8 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 	e->loc = n->loc;
 	const struct pt_tok *a = n->list;
 	int na = n->nlist;
-	const char *usage = "expect exit N | expect stdout|stderr \"TEXT\" | contains \"TEXT\" | "
-	                    "matches \"ERE\" | empty | not-empty | OP INTEGER";
+	const char *usage = "expect exit N | expect stdout|stderr \"TEXT\" | [not] contains \"TEXT\" | "
+	                    "[not] matches \"ERE\" | empty | not-empty | OP INTEGER";
 	if (!a[0].quoted && strcmp(a[0].text, "exit") == 0) {
 		if (na != 2 || a[1].quoted || !parse_int(a[1].text, &e->number) ||
 		    e->number < 0 || e->number > 255) {
@@ -398,6 +407,25 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 		return NULL;
 	}
 	const struct pt_tok *w = &a[1];
+	/* `not` turns contains and matches around; it reads as it is written,
+	 * so `not` before any other condition is an error, not a guess. */
+	bool negated = false;
+	if (!w->quoted && strcmp(w->text, "not") == 0 && na >= 3) {
+		if (a[2].quoted ||
+		    (strcmp(a[2].text, "contains") != 0 && strcmp(a[2].text, "matches") != 0)) {
+			struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E001,
+				a[2].loc, "expected contains or matches after not");
+			diag_note(d, (struct loc){0}, "%s",
+			          !a[2].quoted && strcmp(a[2].text, "empty") == 0
+			          ? "write not-empty for some output"
+			          : "not contains \"TEXT\" | not matches \"ERE\"");
+			return NULL;
+		}
+		negated = true;
+		w = &a[2];
+		a++;
+		na--;
+	}
 	if (w->quoted) {
 		if (na != 2)
 			goto extra;
@@ -419,9 +447,11 @@ static struct expect *make_expect(struct parse_ctx *ctx, const struct pt_node *n
 			            "expected a string after %s", w->text);
 			return NULL;
 		}
-		e->kind = w->text[0] == 'c' ? EXPECT_CONTAINS : EXPECT_MATCHES;
+		bool contains = w->text[0] == 'c';
+		e->kind = contains ? (negated ? EXPECT_NOT_CONTAINS : EXPECT_CONTAINS)
+		                   : (negated ? EXPECT_NOT_MATCHES : EXPECT_MATCHES);
 		e->text = make_value(ctx, &a[2]);
-		if (e->kind == EXPECT_MATCHES && e->text->expanded) {
+		if (!contains && e->text->expanded) {
 			regex_t re;
 			int rc = regcomp(&re, e->text->expanded, REG_EXTENDED | REG_NOSUB);
 			/* Out of memory is not the pattern's fault (a pattern too big
@@ -506,6 +536,9 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 	bool is_undo = b->kind == BLOCK_UNDO;
 	const char *where = is_undo ? "inside undo" : "inside a block";
 	switch (n->kind) {
+	case PT_LOST:
+		b->cut = true;
+		return;
 	case PT_RUN: {
 		const struct pt_tok *t = &n->args[0];
 		struct command *c = t->in_source ?
@@ -537,8 +570,10 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 			return;
 		}
 		struct expect *e = make_expect(ctx, n);
-		if (!e)
+		if (!e) {
+			b->cut = true;
 			return;
+		}
 		if (bb->last_expect)
 			bb->last_expect->next = e;
 		else
@@ -655,6 +690,7 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 			if (n->args[0].quoted || strcmp(n->args[0].text, "none") != 0) {
 				diag_report(ctx->conv_diags, DIAG_E001, n->args[0].loc,
 				            "expected \"{\" or none after undo");
+				b->cut = true;
 				return;
 			}
 			b->undo_kind = UNDO_NONE;
@@ -665,6 +701,26 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		}
 		return;
 	}
+	case PT_BLOCK:
+	case PT_FLEET_BLOCK:
+	case PT_CHANGES_BLOCK:
+	case PT_CHANGES_FROM:
+	case PT_CHANGE:
+	case PT_META:
+	case PT_LET:
+	case PT_ENV:
+	case PT_INCLUDE:
+	case PT_KNOWN_ISSUE:
+		/* In a block the end of the file closed, these are most likely
+		 * the top-level lines that followed a missing "}": its E002
+		 * says so, once. */
+		if (b->cut || (b->parent && b->parent->cut))
+			return;
+		break;
+	default:
+		break;
+	}
+	switch (n->kind) {
 	case PT_BLOCK:
 	case PT_FLEET_BLOCK:
 		misplaced(ctx, n, where, "blocks stand at the top level");
@@ -682,6 +738,8 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 	case PT_KNOWN_ISSUE:
 		misplaced(ctx, n, where, "this statement stands at the top level");
 		return;
+	default:
+		return;
 	}
 }
 
@@ -691,6 +749,9 @@ static struct block *convert_block(struct parse_ctx *ctx, const struct pt_node *
 	struct value *name = kind == BLOCK_UNDO ? NULL : make_value(ctx, &n->args[0]);
 	struct block *b = ast_block(ctx->arena, n->loc, kind, name);
 	b->parent = parent;
+	b->cut = n->cut;
+	if (parent && n->cut)
+		parent->cut = true;
 	struct block_builder bb = {b, NULL, NULL, NULL, NULL};
 	for (const struct pt_node *c = n->children; c; c = c->next)
 		block_item(ctx, &bb, c);
@@ -942,6 +1003,42 @@ static struct fleet *convert_fleet(struct parse_ctx *ctx, const struct pt_node *
 	return f;
 }
 
+/* What a line lost to a syntax error may have been, from its first word. */
+static uint32_t lost_bits(int kw)
+{
+	switch (kw) {
+	case K_RELEASE: return LOST_META(META_RELEASE);
+	case K_PROJECT: return LOST_META(META_PROJECT);
+	case K_DATE: return LOST_META(META_DATE);
+	case K_PREVIOUS: return LOST_META(META_PREVIOUS);
+	case K_TARGET: return LOST_META(META_TARGET);
+	case K_BRANCH: return LOST_META(META_BRANCH);
+	case K_DOWNTIME: return LOST_META(META_DOWNTIME);
+	case K_DEPLOY_TIME: return LOST_META(META_DEPLOY_TIME);
+	case K_STATE_DIR: return LOST_META(META_STATE_DIR);
+	case K_REPOSITORY: return LOST_META(META_REPOSITORY);
+	case K_CHECK: return LOST_BLOCK(BLOCK_CHECK);
+	case K_BACKUP: return LOST_BLOCK(BLOCK_BACKUP);
+	case K_STEP: return LOST_BLOCK(BLOCK_STEP);
+	case K_VERIFY: return LOST_BLOCK(BLOCK_VERIFY);
+	case K_AFTER_ROLLBACK: return LOST_BLOCK(BLOCK_AFTER_ROLLBACK);
+	case K_LET: case K_ENV: case K_INCLUDE: case K_CHANGES: case K_KNOWN_ISSUE:
+	case K_FLEET:
+		return 0; /* what these lose is reported where it is used (E006, E008) */
+	default:
+		return LOST_ANY; /* no keyword: it could have been anything */
+	}
+}
+
+static void add_lost(struct parse_ctx *ctx, uint32_t bits)
+{
+	struct stmt *s = arena_alloc(ctx->stmts, sizeof *s);
+	s->kind = STMT_LOST;
+	s->lost = bits;
+	*ctx->tail = s;
+	ctx->tail = &s->next;
+}
+
 static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
 {
 	struct stmt *s = arena_alloc(ctx->stmts, sizeof *s);
@@ -1001,6 +1098,12 @@ static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
 	case PT_BLOCK:
 		s->kind = STMT_BLOCK;
 		s->block = convert_block(ctx, n, (enum block_kind)n->key, NULL);
+		if (n->cut)
+			add_lost(ctx, LOST_ANY);
+		break;
+	case PT_LOST:
+		s->kind = STMT_LOST;
+		s->lost = lost_bits(n->key);
 		break;
 	case PT_FLEET_BLOCK:
 		s->kind = STMT_FLEET;
@@ -1127,6 +1230,8 @@ static struct file_ast *parse_piece(struct arena *a, struct arena *stmts,
 		relc_oom();
 	int rc = relc_yyparse(scanner, &ctx);
 	relc_yylex_destroy(scanner);
+	if (ctx.swallowed)
+		add_lost(&ctx, LOST_ANY); /* the rest of the file is a here-document */
 	free(clean);
 	free(ctx.open_blocks);
 	buf_free(&ctx.cmd);

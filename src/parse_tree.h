@@ -33,7 +33,8 @@ enum pt_kind {
 	PT_UNDO_BLOCK,   /* undo { } */
 	PT_CHANGES_BLOCK, /* changes { } */
 	PT_FLEET_BLOCK,  /* fleet { } */
-	PT_FLEET_ITEM    /* inside fleet: SETTING values (args[0], list) */
+	PT_FLEET_ITEM,   /* inside fleet: SETTING values (args[0], list) */
+	PT_LOST          /* a line (or a block) that had a syntax error */
 };
 
 /* A token's text and where it stood. */
@@ -49,13 +50,15 @@ struct pt_tok {
 struct pt_node {
 	enum pt_kind kind;
 	struct loc loc;           /* of the first token */
-	int key;                  /* PT_META: enum meta_key; PT_BLOCK: enum block_kind */
+	int key;                  /* PT_META: enum meta_key; PT_BLOCK: enum block_kind;
+	                             PT_LOST: the token of its first word, 0 if none */
 	struct pt_tok args[3];    /* fixed-shape arguments */
 	int nargs;
 	struct pt_tok *list;      /* PT_EXPECT: every argument */
 	int nlist, caplist;
 	struct command *cmd;      /* PT_RUN, PT_CAPTURE */
 	struct pt_node *children; /* blocks: the lines inside */
+	bool cut;                 /* PT_BLOCK: closed by the end of the file */
 	struct pt_node *next;
 };
 
@@ -98,6 +101,10 @@ struct parse_ctx {
 	int capture_state;     /* 0 none, 1 after `capture`, 2 after its name */
 	bool fleet_pending;    /* the line started with `fleet`: its { opens one */
 	int fleet_depth;       /* nopen inside the open fleet block, 0 if none */
+	int stmt_kw;           /* the keyword token the current statement starts
+	                          with, 0 if it starts otherwise */
+	bool at_eof;           /* the scanner closes what is still open */
+	bool swallowed;        /* an unclosed here-document ran to the end */
 	/* result */
 	struct file_ast *file;
 	struct stmt **tail;    /* where the next statement goes */
@@ -109,6 +116,8 @@ void pt_list(struct parse_ctx *ctx, struct pt_node *n, struct pt_tok t);
 /* A top-level line is complete (n NULL for an empty or erroneous one): turn
  * it into a statement and recycle the scratch memory of the one before. */
 void pt_top(struct parse_ctx *ctx, struct pt_node *n);
+/* A line or block lost to a syntax error (children: a block's lines). */
+struct pt_node *pt_lost(struct parse_ctx *ctx, struct loc loc, struct pt_node *children);
 /* Report a syntax error at loc (the grammar's yyerror). */
 void pt_syntax_error(struct parse_ctx *ctx, struct loc loc, const char *msg);
 

@@ -474,6 +474,9 @@ static void resolve_stmts(struct resolver *rs, struct source_file *sf,
 			}
 			rs->r->fleet = s->fleet;
 			break;
+		case STMT_LOST:
+			rs->r->lost |= s->lost;
+			break;
 		case STMT_KNOWN_ISSUE: {
 			struct known_issue *k = arena_alloc(rs->a, sizeof *k);
 			k->loc = s->loc;
@@ -640,7 +643,7 @@ static void require_meta(struct resolver *rs)
 	                                       "date 2026-11-26", "previous v1.1.0"};
 	struct loc top = {rs->r->files ? rs->r->files->path : NULL, 1, 1};
 	for (size_t i = 0; i < 4; i++) {
-		if (!rs->r->meta[required[i]].set) {
+		if (!rs->r->meta[required[i]].set && !(rs->r->lost & LOST_META(required[i]))) {
 			struct diagnostic *d = diag_report(rs->ds, DIAG_E004, top,
 				"required metadata %s is missing", meta_key_name(required[i]));
 			diag_note(d, (struct loc){0}, "add a line such as: %s", examples[i]);
@@ -770,6 +773,28 @@ static void check_meta_values(struct resolver *rs)
 		struct diagnostic *d = diag_report(rs->ds, DIAG_E005, r->meta[META_DATE].value->loc,
 			"date \"%s\" is not a calendar date", v);
 		diag_note(d, (struct loc){0}, "write YYYY-MM-DD, e.g. 2026-11-26");
+	}
+	if ((v = meta_text(r, META_REPOSITORY))) {
+		if (strcmp(v, "none") == 0) {
+			r->no_repository = true;
+		} else {
+			struct diagnostic *d = diag_report(rs->ds, DIAG_E005,
+				r->meta[META_REPOSITORY].value->loc,
+				"repository \"%s\" is not understood", v);
+			diag_note(d, (struct loc){0},
+			          "the one form is `repository none`, for software not built from "
+			          "this repository; without it the repository is found from the "
+			          "spec's folder or --repo");
+		}
+	}
+	if (r->no_repository && !r->meta[META_TARGET].set &&
+	    !(r->lost & LOST_META(META_TARGET))) {
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E004,
+			r->meta[META_REPOSITORY].loc,
+			"with repository none, target is required");
+		diag_note(d, (struct loc){0},
+		          "target names the version shipped, as previous names the one "
+		          "running now: target 1.22.0");
 	}
 	r->downtime_ms = r->deploy_time_ms = -1;
 	if ((v = meta_text(r, META_DOWNTIME)) && !parse_duration(v, strlen(v), &r->downtime_ms)) {
@@ -931,8 +956,12 @@ void resolve_expand(struct compile *c)
 			s->builtin = project;
 		else if (strcmp(s->name, "date") == 0)
 			s->builtin = meta_text(r, META_DATE);
+		else if (strcmp(s->name, "previous") == 0 && r->no_repository)
+			s->builtin = r->previous_ref; /* a version label, as written */
 		else if (strcmp(s->name, "previous") == 0)
 			s->builtin = r->previous_id[0] ? r->previous_id : NULL;
+		else if (strcmp(s->name, "target") == 0 && r->no_repository)
+			s->builtin = r->target_ref;
 		else if (strcmp(s->name, "target") == 0)
 			s->builtin = r->target_id[0] ? r->target_id : NULL;
 		else if (strcmp(s->name, "previous_ref") == 0)

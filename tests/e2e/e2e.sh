@@ -531,6 +531,18 @@ run_kinds "$SB/deploy.log" --check-only
 rc=$?
 [ "$rc" -eq 0 ] && [ ! -e "$SB/state" ] && [ ! -e "$SB/out/marker" ]
 check "--check-only with captures in checks writes no state (exit 0)" $? "$SB/deploy.log"
+for sign in STOP 'halt now'; do
+	case $sign in
+	STOP) why='expected stdout not to contain' ;;
+	*) why='expected no line of stdout to match' ;;
+	esac
+	sandbox
+	printf 'fine\n%s\n' "$sign" > "$SB/out/log"
+	run_kinds "$SB/deploy.log"
+	rc=$?
+	[ "$rc" -eq 2 ] && [ ! -e "$SB/out/marker" ] && grep -F "$why" "$SB/deploy.log" > /dev/null
+	check "a negated expect fails on \"$sign\" in the output (exit 2)" $? "$SB/deploy.log"
+done
 sandbox
 KINDS_TOKEN=
 run_kinds "$SB/deploy.log"

@@ -1148,3 +1148,29 @@ Test(git, demo_repository_is_deterministic)
 	}
 	free(project_specs);
 }
+
+/* repository none: in a repository whose spec is modified, with revisions
+ * that name nothing there, nothing is read: no E013, no W111, no ids. */
+Test(git, repository_none_reads_no_repository)
+{
+	char *spec, *dir = repo_with_spec(&spec);
+	sh(dir, "echo '# edit' >> specs/0.3.0.rel");
+	struct compile *c = new_compile(spec, (struct meta_spec){ "1.21.11", "1.22.0", NULL });
+	c->rel->no_repository = true;
+	git_pin_release(c);
+	cr_assert_eq(count_diags(c), 0);
+	cr_assert_str_eq(c->rel->previous_id, "");
+	cr_assert_str_eq(c->rel->target_id, "");
+	cr_assert_str_eq(c->spec_relpath, spec);
+	free_compile(c);
+
+	/* what needs a repository is an error, with or without one */
+	c = new_compile(spec, (struct meta_spec){ "1.21.11", "1.22.0", "main" });
+	c->rel->no_repository = true;
+	c->rel->changes_from_git = true;
+	git_pin_release(c);
+	cr_assert_eq(count_diags(c), 2);
+	cr_assert_not_null(find_diag_msg(c, "E003", "branch needs a repository"));
+	cr_assert_not_null(find_diag_msg(c, "E003", "changes from-git"));
+	free_compile(c);
+}

@@ -201,6 +201,41 @@ Test(parse, every_expect_form)
 	cr_assert_eq(e->next->next->next->next->next->next->next->number, -2);
 }
 
+Test(parse, negated_expects)
+{
+	struct file_ast *f = parse(
+		"check \"c\" {\n    run x\n"
+		"    expect stdout not contains \"panic\"\n"
+		"    expect stderr not matches \"^E[0-9]+\"\n"
+		"    expect stdout not\n}\n");
+	cr_assert_eq(diag_count(ds), 0);
+	struct expect *e = first_block(f)->cmds->expects;
+	cr_assert_eq(e->kind, EXPECT_NOT_CONTAINS);
+	cr_assert_eq(e->stream, STREAM_STDOUT);
+	cr_assert_str_eq(e->text->expanded, "panic");
+	e = e->next;
+	cr_assert_eq(e->kind, EXPECT_NOT_MATCHES);
+	cr_assert_eq(e->stream, STREAM_STDERR);
+	cr_assert_str_eq(e->text->expanded, "^E[0-9]+");
+	/* a lone `not` is the text it spells, as any bare word */
+	e = e->next;
+	cr_assert_eq(e->kind, EXPECT_EQUALS);
+	cr_assert_str_eq(e->text->expanded, "not");
+}
+
+Test(parse, not_before_other_conditions_is_e001)
+{
+	parse("check \"c\" {\n    run x\n    expect stdout not empty\n"
+	      "    expect stdout not \"x\"\n    expect stdout not matches \"a(\"\n}\n");
+	cr_assert_eq(diag_count(ds), 3);
+	cr_assert_eq(diag_get(ds, 0)->code, DIAG_E001);
+	cr_assert_eq(diag_get(ds, 0)->loc.line, 3);
+	cr_assert_eq(diag_get(ds, 0)->loc.col, 23);
+	cr_assert_eq(diag_get(ds, 1)->code, DIAG_E001);
+	cr_assert_eq(diag_get(ds, 2)->code, DIAG_E005);
+	cr_assert_eq(diag_get(ds, 2)->loc.col, 31);
+}
+
 Test(parse, bad_regex_is_e005)
 {
 	parse("check \"c\" {\n    run x\n    expect stdout matches \"a(\"\n}\n");

@@ -278,3 +278,19 @@ Test(resolve, let_may_not_use_runtime_values)
 	cr_assert(has(c, DIAG_E006, 8, 10));
 	compile_free(c);
 }
+
+Test(resolve, repository_none_labels_expand_as_written)
+{
+	const char *p = put("1.22.0.rel",
+		"release 1.22.0\nproject Gitea\ndate 2026-12-01\nrepository none\n"
+		"previous 1.21.11\ntarget \"1.22.0\"\n"
+		"let tag = \"gitea-${previous}-to-${target}\"\n");
+	struct compile_options o = {0}; /* no --no-git: nothing is read anyway */
+	struct compile *c = compile_new(&o);
+	compile_spec(c, p);
+	cr_assert_eq(diag_errors(c->diags), 0);
+	cr_assert(c->rel->no_repository);
+	cr_assert_str_eq(release_symbol(c->rel, "tag")->value->expanded, "gitea-1.21.11-to-1.22.0");
+	cr_assert_str_eq(c->rel->previous_id, "");
+	compile_free(c);
+}

@@ -92,7 +92,7 @@ syn match relCaptureEq /=/ contained nextgroup=relCommand skipwhite
 " ---- statements ----
 
 " Metadata and definitions at the top level.
-syn match relMeta /^\s*\zs\%(release\|project\|date\|previous\|target\|branch\|downtime\|deploy-time\|state-dir\|known-issue\|include\)\ze\%(\s\|$\)/
+syn match relMeta /^\s*\zs\%(release\|project\|date\|previous\|target\|branch\|downtime\|deploy-time\|state-dir\|repository\|known-issue\|include\)\ze\%(\s\|$\)/
 syn match relDefine /^\s*\zs\%(let\|env\)\ze\s/ nextgroup=relName skipwhite
 syn match relName /[A-Za-z_][A-Za-z0-9_]*/ contained
 
@@ -120,6 +120,7 @@ syn match relStatement /^\s*\zsexpect\ze\s/ nextgroup=relStream skipwhite
 syn match relStream /\%(exit\|stdout\|stderr\)\ze\%(\s\|$\)/ contained
       \ nextgroup=relTest skipwhite
 syn match relTest /\%(contains\|matches\|not-empty\|empty\)\ze\%(\s\|#\|$\)/ contained
+syn match relTest /not\ze\s\+\%(contains\|matches\)\>/ contained nextgroup=relTest skipwhite
 syn match relTest /\%(==\|!=\|<=\|>=\|<\|>\)/ contained
 
 " Release notes: AREA KIND "TEXT" inside changes { ... }.

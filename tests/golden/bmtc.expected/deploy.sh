@@ -453,6 +453,8 @@ relc_b_verify_2() {
 	fi
 	relc_run 'curl -fsS "http://127.0.0.1:8000/v1/eta?route_id=1&direction_id=0&from_stop=100&to_stop=101&time_bin=48"' 0 2 || return 1
 	relc_x_contains out '"eta_seconds"' || return 1
+	relc_x_lacks out '"error"' || return 1
+	relc_x_nomatch err '^(curl: )?\(?[0-9]+\)?' || return 1
 	return 0
 }
 
@@ -1095,6 +1097,36 @@ relc_x_matches() {
 	0) return 0 ;;
 	1) relc_xfail "a line of $relc_sn to match $RELC_Q" ;;
 	*) relc_xfail "a line of $relc_sn to match $RELC_Q (grep could not use the expression)" ;;
+	esac
+}
+
+relc_x_lacks() {
+	relc_xname "$1"
+	relc_q "$2"
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s not contains %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
+		return 0
+	fi
+	grep -F -e "$2" "$RELC_TMP/$1" > /dev/null
+	case $? in
+	1) return 0 ;;
+	0) relc_xfail "$relc_sn not to contain $RELC_Q" ;;
+	*) relc_xfail "$relc_sn not to contain $RELC_Q (grep could not read it)" ;;
+	esac
+}
+
+relc_x_nomatch() {
+	relc_xname "$1"
+	relc_q "$2"
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s not matches %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
+		return 0
+	fi
+	grep -E -e "$2" "$RELC_TMP/$1" > /dev/null
+	case $? in
+	1) return 0 ;;
+	0) relc_xfail "no line of $relc_sn to match $RELC_Q" ;;
+	*) relc_xfail "no line of $relc_sn to match $RELC_Q (grep could not use the expression)" ;;
 	esac
 }
 
