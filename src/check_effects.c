@@ -6,7 +6,7 @@
  * commands must survive a second run (W104), checks must not change
  * anything (W105), `undo none` must not hide a change (W109), and a few
  * patterns that destroy data by accident are flagged (W110). */
-#include "effects.h"
+#include "check_effects.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -15,8 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "check.h"
-#include "compile.h"
+#include "check_parts.h"
+#include "compilation.h"
+#include "effects.h"
 
 /* ---- one block's effects, read into a scratch arena ---- */
 
