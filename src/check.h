@@ -7,8 +7,9 @@
  *   check_rollback.c  E010, E011, E012 (how each step is reversed)
  *   check_blocks.c    E016, W101, W102, W113 (the contents of blocks)
  *   check_meta.c      W106, W107, W108, W112 (the release as a whole)
- * and the effect rules in check_effects.c (effects.h). The parts of E012 and
- * W113 that the effects pass runs per block are in check_parts.c, below both.
+ * and the effect rules in check_effects.c (check_effects.h). The parts of
+ * E012 and W113 that the effects pass runs per block are in check_parts.c,
+ * below both.
  * Users: check.c, the check_<family>.c files, compile.c, tests. */
 #ifndef RELC_CHECK_H
 #define RELC_CHECK_H
