@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "compile.h"
-#include "effects.h"
+#include "check_effects.h"
+#include "compilation.h"
 
 static const struct check_rule rules[] = {
 	{ DIAG_E009, check_capture_order, false },

@@ -7,7 +7,11 @@
  *   check_rollback.c  E010, E011, E012 (how each step is reversed)
  *   check_blocks.c    E016, W101, W102, W113 (the contents of blocks)
  *   check_meta.c      W106, W107, W108, W112 (the release as a whole)
- *   check_fleet.c     W117 (the fleet rollout) */
+ *   check_fleet.c     W117 (the fleet rollout)
+ * and the effect rules in check_effects.c (check_effects.h). The parts of
+ * E012 and W113 that the effects pass runs per block are in check_parts.c,
+ * below both.
+ * Users: check.c, the check_<family>.c files, compile.c, tests. */
 #ifndef RELC_CHECK_H
 #define RELC_CHECK_H
 
@@ -50,24 +54,6 @@ bool check_command_changes_data(struct compile *c, const struct command *cmd);
  * integrity_check, pg_restore --list, tar -t, ...)? The test behind W113. */
 bool check_command_verifies_integrity(struct compile *c,
                                       const struct command *cmd);
-
-/* ---- helpers the families share ---- */
-
-struct cmd_effects;
-
-/* Does the release have a backup block? E012 asks only when it has none. */
-bool check_release_has_backup(const struct release *r);
-
-/* The per-block parts of rules that the effects pass (check_effects.c) runs
- * on one block's effects, ce[0..n) with ce[i].cmd the i-th command. */
-/* E012 on one step. */
-void check_step_data_without_backup(struct diag_set *ds, const struct block *s,
-                                    const struct cmd_effects *ce, size_t n);
-/* W113 on one backup block. */
-void check_backup_block_unverified(struct diag_set *ds, const struct block *b,
-                                   const struct cmd_effects *ce, size_t n);
-/* The test behind check_command_verifies_integrity, on effects read. */
-bool check_effects_verify_integrity(const struct cmd_effects *ce);
 
 /* ---- the rules (one function per row of the table) ---- */
 

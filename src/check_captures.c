@@ -14,7 +14,7 @@
  * same backup block. */
 #include "check.h"
 
-#include "compile.h"
+#include "compilation.h"
 
 /* Rank of a deploy block kind in deploy order; -1 for rollback blocks. */
 static int deploy_rank(enum block_kind k)

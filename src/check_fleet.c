@@ -2,7 +2,7 @@
  * shape (group, sizes, settings) is checked where it is parsed. */
 #include "check.h"
 
-#include "compile.h"
+#include "compilation.h"
 
 void check_fleet_canary(struct compile *c)
 {

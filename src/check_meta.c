@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "compile.h"
+#include "compilation.h"
 
 /* Where release-wide warnings point. */
 static struct loc release_loc(const struct release *r)

@@ -3,14 +3,16 @@
  * A step either names its inverse (`undo { }`), states that nothing needs
  * reversing (`undo none`), or admits it is a point of no return
  * (`irreversible`). A step that changes stored data can only be reversed from
- * a copy, so it needs a backup block. */
+ * a copy, so it needs a backup block: E012's test of one step is in
+ * check_parts.c, which the effects pass runs. */
 #include "check.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
-#include "compile.h"
+#include "check_effects.h"
+#include "compilation.h"
 #include "effects.h"
 #include "shell.h"
 
@@ -61,26 +63,6 @@ bool check_command_changes_data(struct compile *c, const struct command *cmd)
 	bool r = effects_change_data(&ce);
 	arena_free(a);
 	return r;
-}
-
-bool check_release_has_backup(const struct release *r)
-{
-	return r->nbackups > 0 || r->backups;
-}
-
-void check_step_data_without_backup(struct diag_set *ds, const struct block *s,
-                                    const struct cmd_effects *ce, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!effects_change_data(&ce[i]))
-			continue;
-		struct diagnostic *d = diag_report(ds, DIAG_E012,
-			ce[i].cmd->loc, "step \"%s\" changes data, and the release has no backup",
-			s->name ? s->name : "");
-		diag_note(d, (struct loc){ 0 },
-		          "add a `backup \"...\" { ... }` block that saves the data before the steps run");
-		break; /* one report per step */
-	}
 }
 
 void check_data_without_backup(struct compile *c)

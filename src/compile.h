@@ -1,39 +1,15 @@
 /* compile.h - one compilation: parse, resolve, pin git revisions, check.
  *
- * The driver every command uses. Back ends take a compiled `struct compile`
- * (no errors) and append their artefact to a buffer. */
+ * The driver every command uses, above the passes it runs (resolve, git,
+ * check). Those passes and the back ends see only `struct compile`, which
+ * is in compilation.h below them. Users: main.c, tests. */
 #ifndef RELC_COMPILE_H
 #define RELC_COMPILE_H
 
 #include <stdbool.h>
 
-#include "ast.h"
-#include "diag.h"
+#include "compilation.h"
 #include "util.h"
-
-struct compile_options {
-	const char *repo;         /* --repo DIR, NULL to discover from the spec */
-	bool no_git;              /* --no-git */
-	/* --include-root DIR...: canonical folders includes may read besides
-	 * the work tree (or, with no repository, the spec's folder) */
-	const char *const *include_roots;
-	size_t ninclude_roots;
-	bool check_only;          /* relc check: skip what only back ends print (spec_blob) */
-	struct diag_options diag;
-};
-
-struct compile {
-	struct compile_options opt;
-	struct arena *arena;
-	struct diag_set *diags;
-	struct release *rel;      /* NULL if the spec could not be parsed at all */
-	/* provenance, filled by git.c (or the fallbacks when --no-git) */
-	const char *spec_relpath; /* spec path relative to the repository root */
-	char spec_blob[41];       /* git blob id of the root spec's bytes as compiled;
-	                           * "" with check_only */
-	int io_error;             /* non-zero: a SPEC could not be read (exit 2) */
-	bool git_started;         /* git_work_tree started libgit2 (git_release) */
-};
 
 struct compile *compile_new(const struct compile_options *opt);
 void compile_free(struct compile *c);

@@ -1,4 +1,6 @@
-/* diag.c - the message registry, diagnostic collection and the text printer. */
+/* diag.c - the message registry, diagnostic collection and the text printer.
+ * The other formats, and diag_print that picks one, are in diag_json.c above
+ * it: they read the set through the accessors here. */
 #include "diag.h"
 
 #include <ctype.h>
@@ -105,6 +107,11 @@ void diag_take_source(struct diag_set *ds, const char *path, char *text,
 void diag_set_options(struct diag_set *ds, const struct diag_options *o)
 {
 	ds->opt = *o;
+}
+
+const struct diag_options *diag_get_options(const struct diag_set *ds)
+{
+	return &ds->opt;
 }
 
 static enum diag_severity effective_severity(const struct diag_set *ds,
@@ -338,7 +345,7 @@ static void print_excerpt(const struct diag_set *ds, const struct diagnostic *d,
 	fputc('\n', out);
 }
 
-static void print_text(struct diag_set *ds, FILE *out)
+void diag_print_text(struct diag_set *ds, FILE *out)
 {
 	size_t n = diag_count(ds);
 	for (size_t i = 0; i < n; i++) {
@@ -366,22 +373,6 @@ static void print_text(struct diag_set *ds, FILE *out)
 				fprintf(out, "note: %s\n", nt->text);
 		}
 	}
-}
-
-void diag_print(struct diag_set *ds, FILE *out)
-{
-	switch (ds->opt.format) {
-	case DIAG_TEXT:
-		print_text(ds, out);
-		break;
-	case DIAG_JSON:
-		diag_print_json(ds, out);
-		break;
-	case DIAG_SARIF:
-		diag_print_sarif(ds, out);
-		break;
-	}
-	fflush(out);
 }
 
 void relc_error(const char *fmt, ...)

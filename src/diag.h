@@ -3,7 +3,8 @@
  * Every code relc can report is a row of messages.def (code, severity, name,
  * summary, explanation). `relc explain` and --diagnostics=sarif read the same
  * rows. Diagnostics are collected during a compilation and printed sorted by
- * location, so one run reports every problem. */
+ * location, so one run reports every problem. The JSON and SARIF printers
+ * are in diag_json.h, above this. Users: nearly every file. */
 #ifndef RELC_DIAG_H
 #define RELC_DIAG_H
 
@@ -71,6 +72,7 @@ struct diag_options {
 	enum diag_format format;
 };
 void diag_set_options(struct diag_set *ds, const struct diag_options *o);
+const struct diag_options *diag_get_options(const struct diag_set *ds);
 
 /* Report a diagnostic; returns it so notes can be attached. */
 struct diagnostic *diag_report(struct diag_set *ds, enum diag_code code,
@@ -95,16 +97,10 @@ const struct diagnostic *diag_get(struct diag_set *ds, size_t i);
 /* The same, writable: for passes that attach notes after the fact. */
 struct diagnostic *diag_at(struct diag_set *ds, size_t i);
 
-/* Print every diagnostic in the chosen format. */
-void diag_print(struct diag_set *ds, FILE *out);
-
-/* diag_json.c: one JSON object per diagnostic per line (--diagnostics=json). */
-void diag_print_json(struct diag_set *ds, FILE *out);
-/* diag_json.c: one SARIF 2.1.0 log, every registry code a rule (--diagnostics=sarif). */
-void diag_print_sarif(struct diag_set *ds, FILE *out);
-/* diag_json.c: one SARIF log holding the results of several sets, in order
- * (`relc check A.rel B.rel` must print one log, not one per spec). */
-void diag_print_sarif_sets(struct diag_set *const *sets, size_t nsets, FILE *out);
+/* The text printer (--diagnostics=text): "file:line:col: severity[CODE]:
+ * message", the source line with a caret, the notes; -q keeps errors only.
+ * diag_print in diag_json.h picks the printer the options ask for. */
+void diag_print_text(struct diag_set *ds, FILE *out);
 
 /* A plain error not tied to a spec location (I/O, usage): "relc: error: ...". */
 void relc_error(const char *fmt, ...) RELC_PRINTF(1, 2);

@@ -4,11 +4,14 @@
  * a tool can stream them; --diagnostics=sarif writes one SARIF 2.1.0 log for
  * code-review tools. Both read only the public diag.h API (the sorted
  * diagnostics and the message registry), so their output is deterministic:
- * diagnostics in location order, rules in registry order. */
+ * diagnostics in location order, rules in registry order. diag_print, which
+ * picks a printer (the text one is diag.c's), is here for the same reason:
+ * diag.c below knows no printer but its own. */
+#include "diag_json.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "diag.h"
 #include "util.h"
 
 /* Write s as a JSON string: quotes, backslashes and control characters
@@ -249,4 +252,20 @@ void diag_print_sarif_sets(struct diag_set *const *sets, size_t nsets, FILE *out
 void diag_print_sarif(struct diag_set *ds, FILE *out)
 {
 	diag_print_sarif_sets(&ds, 1, out);
+}
+
+void diag_print(struct diag_set *ds, FILE *out)
+{
+	switch (diag_get_options(ds)->format) {
+	case DIAG_TEXT:
+		diag_print_text(ds, out);
+		break;
+	case DIAG_JSON:
+		diag_print_json(ds, out);
+		break;
+	case DIAG_SARIF:
+		diag_print_sarif(ds, out);
+		break;
+	}
+	fflush(out);
 }

@@ -5,8 +5,9 @@
  * timeout, command, cd D &&), and matches what is left against a table of
  * command forms. A matched form yields effects: a kind of state and the
  * object it applies to (a unit, a directory, a file, a database...). The
- * effect rules (check_effects.c) compare the effects of the steps with
- * those found on each rollback path; docs/effects.md lists every row. */
+ * effect rules (check_effects.c, check_effects.h) compare the effects of
+ * the steps with those found on each rollback path; docs/effects.md lists
+ * every row. */
 #ifndef RELC_EFFECTS_H
 #define RELC_EFFECTS_H
 
@@ -18,7 +19,6 @@
 #include "shell.h"
 #include "util.h"
 
-struct compile;
 
 enum effect_kind {
 	EFF_NONE,              /* recognised, changes nothing (reads, queries) */
@@ -164,26 +164,5 @@ bool effects_unit_path(const char *p);
 /* The inverse the rollback path needs for e, in words. A hint never names
  * a command that removes more than the step created. */
 void effect_describe_inverse(struct buf *out, const struct effect *e);
-
-/* The effect rules in one pass over the blocks, in release order: each
- * block's effects are read into a scratch arena, every rule with on[code]
- * set looks at them (E012, W104, W105, W109, W110, W113 and what W103 keeps
- * of them), and the arena is freed before the next block. A big release is
- * split in two halves, one per thread; W103 then walks its rollback paths
- * over the compact records kept for it. */
-void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT]);
-
-/* The effect rules one at a time (rows of the check table): each runs the
- * pass with its own code alone. */
-void check_effects_rollback(struct compile *c);      /* W103 */
-void check_effects_idempotent(struct compile *c);    /* W104 */
-void check_effects_read_only(struct compile *c);     /* W105 */
-void check_effects_undo_none(struct compile *c);     /* W109 */
-void check_effects_dangerous(struct compile *c);     /* W110 */
-void check_effects_backup_unread(struct compile *c); /* W114 */
-
-/* `relc check --explain-effects`: per block, each command recognised with
- * its effects, and each command not recognised. */
-void effects_explain(struct buf *out, const struct compile *c);
 
 #endif

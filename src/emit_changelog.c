@@ -4,7 +4,8 @@
  * The section holds the API and backend changes (what users of the service
  * and its maintainers read). Migration entries are operational detail: they
  * are listed in plan.md's "Migration Details" and in the JSON, not here. */
-#include "emit.h"
+#include "emit_changelog.h"
+#include "emit_common.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "emit_common.h"
+
 /* A YAML double-quoted scalar holding s byte for byte, tagged !unsafe so
  * that Ansible never templates it ("{{" in a state folder stays as is). */
 static void yaml_unsafe(struct buf *out, const char *s)

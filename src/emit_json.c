@@ -3,6 +3,7 @@
  * docs/artefacts.md; output is pretty-printed with two-space indentation,
  * keys in a fixed order, so it is byte-for-byte deterministic. */
 #include "emit.h"
+#include "emit_common.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,6 +6,8 @@
  * built-in references become their literal values quoted for where they
  * stand; env and capture references become shell variables. */
 #include "emit.h"
+#include "emit_changelog.h"
+#include "emit_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,80 +16,6 @@
 #include "shell.h"
 
 /* ---- small text helpers ---- */
-
-/* A byte that counts as part of a word for Markdown's intraword rules
- * (UTF-8 continuation and lead bytes are letters in practice). */
-static bool md_word_byte(unsigned char ch)
-{
-	return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= 'a' && ch <= 'z') || ch >= 0x80;
-}
-
-/* Does s[0..i) consist of digits only (and is it non-empty)? An ordered-list
- * marker like "1." at the start of a line would otherwise start a list. */
-static bool md_digits_before(const char *s, size_t i)
-{
-	if (i == 0)
-		return false;
-	for (size_t k = 0; k < i; k++)
-		if (s[k] < '0' || s[k] > '9')
-			return false;
-	return true;
-}
-
-/* Is s[i..len) a run of '#' only (a heading's closing sequence)? */
-static bool hashes_to_end(const char *s, size_t i, size_t len)
-{
-	while (i < len && s[i] == '#')
-		i++;
-	return i == len;
-}
-
-/* Text from the spec (names, change notes). Escapes only what would change
- * the rendering, so ordinary text stays readable in the raw file; control
- * characters (a "\n" in a string) become spaces so a heading or a list item
- * stays on one line. `line_start`: the text opens a block (a list item's
- * content), where "-", "+", ">", "#" or "1." would start a nested block. */
-void emit_md_text(struct buf *out, const char *s, size_t len, bool line_start)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		bool esc = false;
-
-		if (ch < 0x20 || ch == 0x7f) {
-			buf_putc(out, ' ');
-			continue;
-		}
-		switch (ch) {
-		case '\\': case '`': case '*': case '[': case ']': case '<':
-		case '~':
-			esc = true;
-			break;
-		case '_': /* intraword underscores never emphasise */
-			esc = !(i > 0 && md_word_byte((unsigned char)s[i - 1]) &&
-			        i + 1 < len && md_word_byte((unsigned char)s[i + 1]));
-			break;
-		case '&': /* could start an entity such as &amp; */
-			esc = i + 1 < len && (md_word_byte((unsigned char)s[i + 1]) ||
-			                      s[i + 1] == '#');
-			break;
-		case '#': /* a closing run at the end would be cut from a heading */
-			esc = (i == 0 && line_start) || hashes_to_end(s, i, len);
-			break;
-		case '>': case '-': case '+': case '=':
-			esc = i == 0 && line_start;
-			break;
-		case '.': case ')':
-			esc = line_start && md_digits_before(s, i);
-			break;
-		default:
-			break;
-		}
-		if (esc)
-			buf_putc(out, '\\');
-		buf_putc(out, (char)ch);
-	}
-}
 
 static void md_text(struct buf *out, const char *s, size_t len)
 {
@@ -161,30 +89,6 @@ static void md_fence(struct buf *out, const char *content, size_t len)
 	for (size_t i = 0; i < ticks; i++)
 		buf_putc(out, '`');
 	buf_puts(out, "\n\n");
-}
-
-void emit_value_text(struct buf *out, const struct value *v)
-{
-	if (!v)
-		return;
-	if (v->expanded) {
-		buf_puts(out, v->expanded);
-		return;
-	}
-	for (size_t i = 0; i < v->nsegs; i++) {
-		const struct seg *sg = &v->segs[i];
-		const struct symbol *sym = sg->sym;
-
-		if (sg->kind == SEG_TEXT)
-			buf_add(out, sg->text, sg->len);
-		else if (sym && sym->kind == SYM_LET && sym->value &&
-		         sym->value->expanded)
-			buf_puts(out, sym->value->expanded);
-		else if (sym && sym->kind == SYM_BUILTIN && sym->builtin)
-			buf_puts(out, sym->builtin);
-		else
-			buf_printf(out, "${%.*s}", (int)sg->len, sg->text);
-	}
 }
 
 static void md_value(struct buf *out, const struct value *v, bool line_start)

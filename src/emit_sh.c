@@ -17,6 +17,7 @@
  * run as `cmd & wait $!` under timeout(1), every status checked explicitly,
  * captured values kept in files and read back with $(cat), never sourced. */
 #include "emit.h"
+#include "emit_common.h"
 
 #include <stdlib.h>
 #include <string.h>

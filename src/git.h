@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "compile.h"
+#include "compilation.h"
 
 /* Pin c->rel to commits (or, with --no-git, to the ids written) and fill
  * c->spec_relpath and c->spec_blob; problems go to c->diags (E003, E013,

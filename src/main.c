@@ -9,11 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_effects.h"
 #include "compile.h"
 #include "confine.h"
 #include "diag.h"
-#include "effects.h"
+#include "diag_json.h"
 #include "emit.h"
+#include "emit_changelog.h"
 #include "fmt.h"
 #include "parse.h"
 #include "util.h"

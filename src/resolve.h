@@ -2,7 +2,7 @@
 #ifndef RELC_RESOLVE_H
 #define RELC_RESOLVE_H
 
-#include "compile.h"
+#include "compilation.h"
 
 /* Read and parse the root spec and its includes into c->rel, defining every
  * name and resolving every ${name} reference (E004-E008). With text non-NULL

@@ -236,7 +236,12 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 
 uint32_t hash_bytes(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	return hash_bytes_seeded(0, s, n);
+}
+
+uint32_t hash_bytes_seeded(uint32_t seed, const char *s, size_t n)
+{
+	uint32_t h = 2166136261u ^ seed;
 	for (size_t i = 0; i < n; i++) {
 		h ^= (unsigned char)s[i];
 		h *= 16777619u;

@@ -47,6 +47,9 @@ char *arena_printf(struct arena *a, const char *fmt, ...) RELC_PRINTF(2, 3);
 const char *arena_intern(struct arena *a, const char *s, size_t n);
 /* The hash every string table here uses (FNV-1a, 32 bits). */
 uint32_t hash_bytes(const char *s, size_t n);
+/* The same with the offset basis XORed with seed, for a table whose keys are
+ * a small number and a string (hash_bytes is seed 0). */
+uint32_t hash_bytes_seeded(uint32_t seed, const char *s, size_t n);
 
 /* A growable byte buffer; data is always NUL-terminated. */
 struct buf {

@@ -15,7 +15,9 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "diag_json.h"
 #include "emit.h"
+#include "emit_changelog.h"
 #include "parse.h"
 #include "util.h"
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "compile.h"
-#include "emit.h"
+#include "emit_changelog.h"
 
 #define PINS "previous 1111111111111111111111111111111111111111\n" \
 	"target 2222222222222222222222222222222222222222\ndowntime 0s\n"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "diag_json.h"
 
 Test(diag, registry_is_complete_and_ordered)
 {

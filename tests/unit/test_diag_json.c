@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "diag_json.h"
 
 /* Run a printer on ds and return what it wrote (malloc'd). */
 static char *print_to_string(void (*print)(struct diag_set *, FILE *), struct diag_set *ds)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_effects.h"
 #include "compile.h"
 #include "effects.h"
 

@@ -15,7 +15,7 @@
 #include "ast.h"
 #include "compile.h"
 #include "diag.h"
-#include "emit.h"
+#include "emit_common.h"
 #include "git.h"
 #include "util.h"
 

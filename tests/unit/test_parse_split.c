@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "compile.h"
+#include "diag_json.h"
 #include "emit.h"
 #include "parse.h"
 

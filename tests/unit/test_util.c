@@ -28,6 +28,25 @@ Test(util, arena_zeroes_and_interns)
 	arena_free(a);
 }
 
+/* hash_bytes is 32-bit FNV-1a (the published test values); the seeded form
+ * XORs the offset basis, as check_effects.c's key table hashed before it
+ * used util's. */
+Test(util, hash_is_fnv1a_and_seed_xors_the_basis)
+{
+	cr_assert_eq(hash_bytes("", 0), 0x811c9dc5u);
+	cr_assert_eq(hash_bytes("a", 1), 0xe40c292cu);
+	cr_assert_eq(hash_bytes("foobar", 6), 0xbf9cf968u);
+	cr_assert_eq(hash_bytes_seeded(0, "foobar", 6), hash_bytes("foobar", 6));
+	const char *obj = "/etc/bench-api/config.toml";
+	for (uint32_t key = 0; key < 40; key++) {
+		uint32_t h = 2166136261u ^ key;
+		for (const unsigned char *p = (const unsigned char *)obj; *p; p++)
+			h = (h ^ *p) * 16777619u;
+		cr_assert_eq(hash_bytes_seeded(key, obj, strlen(obj)), h);
+	}
+	cr_assert_neq(hash_bytes_seeded(1, obj, strlen(obj)), hash_bytes(obj, strlen(obj)));
+}
+
 Test(util, buf_printf_grows)
 {
 	struct buf b;
