@@ -685,7 +685,7 @@ relc_trust() {
 		relc_q "$RELC_STATE_DEFAULT"
 		relc_new=$RELC_Q
 		relc_q "$RELC_STATE_OLD"
-		relc_err "a state folder is left at the old default location $RELC_STATE_OLD, which any local user can write: it is not read. If it holds an unfinished run of yours, check its journal, then move it: mkdir -p /var/lib/relc && mv $RELC_Q $relc_new && chown -R 0:0 $relc_new && chmod -R go= $relc_new; otherwise remove it: rm -rf $RELC_Q. Nothing was run."
+		relc_err "a state folder is left at the old default location $RELC_STATE_OLD, which every user of the machine can write: it is not read. If it holds an unfinished run of yours, check its journal, then move it: mkdir -p /var/lib/relc && mv $RELC_Q $relc_new && chown -R 0:0 $relc_new && chmod -R go= $relc_new; otherwise remove it: rm -rf $RELC_Q. Nothing was run."
 		relc_exit 2
 	fi
 	RELC_UID=$(id -u) || RELC_UID=
