@@ -766,7 +766,7 @@ static void section_title(struct plan *p)
 	}
 	buf_puts(out, "- **State directory**: ");
 	md_code_str(out, r->state_dir);
-	buf_puts(out, " (the journal and the captured values)\n");
+	buf_puts(out, " (the journal and the captured values, private to the user who runs the scripts: they refuse a folder anyone else could have written)\n");
 	for (const struct symbol *s = r->symbols; s; s = s->next) {
 		if (s->kind != SYM_ENV)
 			continue;

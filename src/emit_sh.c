@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resolve.h"
 #include "runtime.h"
 #include "shell.h"
 
@@ -417,6 +418,20 @@ static void put_constants(struct buf *out, const struct release *r, bool deploy)
 	q(out, r->target_ref ? r->target_ref : "HEAD");
 	buf_puts(out, "\nRELC_STATE_DEFAULT=");
 	q(out, r->state_dir);
+	/* the old default location, which the scripts refuse to start beside */
+	buf_puts(out, "\nRELC_STATE_OLD=");
+	if (!r->meta[META_STATE_DIR].set &&
+	    strncmp(r->state_dir, STATE_ROOT "/", sizeof STATE_ROOT) == 0) {
+		struct buf old;
+
+		buf_init(&old);
+		buf_puts(&old, STATE_ROOT_OLD);
+		buf_puts(&old, r->state_dir + sizeof STATE_ROOT - 1);
+		sh_quote(out, old.data, old.len);
+		buf_free(&old);
+	} else {
+		q(out, "");
+	}
 	buf_putc(out, '\n');
 	if (deploy)
 		buf_printf(out, "RELC_TOTAL=%d\n",

@@ -942,7 +942,7 @@ void resolve_expand(struct compile *c)
 		/* state-dir may use built-ins other than itself */
 		r->state_dir = NULL;
 	} else {
-		r->state_dir = arena_printf(a, "/var/tmp/relc/%s-%s",
+		r->state_dir = arena_printf(a, STATE_ROOT "/%s-%s",
 		                            resolve_slug(a, project ? project : "release"),
 		                            release ? release : "0.0.0");
 	}

@@ -15,6 +15,13 @@ bool resolve_release(struct compile *c, const char *path, const char *text,
  * expand lets and strings that only use lets and built-ins. */
 void resolve_expand(struct compile *c);
 
+/* The default state folder is STATE_ROOT/<project>-<release>: a folder only
+ * root writes, since the scripts run as root and trust what they read back.
+ * Releases built before relc 0.x kept it in STATE_ROOT_OLD (world-writable
+ * /var/tmp); the scripts refuse to start while a folder is left there. */
+#define STATE_ROOT "/var/lib/relc"
+#define STATE_ROOT_OLD "/var/tmp/relc"
+
 /* Slug used in the default state directory: lowercase letters, digits, '-'. */
 const char *resolve_slug(struct arena *a, const char *s);
 

@@ -23,7 +23,7 @@ relc_help() {
 		'  --resume           continue an interrupted deploy, skipping completed blocks' \
 		'  --fail-after STEP  fail right after STEP (name or number): rehearse the rollback' \
 		'  --set NAME=VALUE   override a let (recorded in the journal)' \
-		'Exit: 0 deployed, 1 usage, 2 checks failed (nothing changed), 3 rolled back, 4 escalate, 5 locked, 130/143 interrupted'
+		'Exit: 0 deployed, 1 usage, 2 checks failed or unsafe state folder (nothing changed), 3 rolled back, 4 escalate, 5 locked, 130/143 interrupted'
 }
 
 ## Parse the options into RELC_YES, RELC_DRY, RELC_CHECK_ONLY, RELC_RESUME,
@@ -139,14 +139,17 @@ relc_fail() {
 	esac
 }
 
-## A deploy: options, state folder, lock, the journal (scan it, refuse to
+## A deploy: options, the trust check of the state folder, the lock, the journal (scan it, refuse to
 ## start over a run that was not rolled back, or resume it), then the checks
 ## and the blocks in order. A dry run prints everything and touches nothing.
 relc_main() {
 	relc_args ${1+"$@"}
+	if [ -z "$RELC_DRY" ]; then
+		relc_tools
+	fi
 	RELC_STATE=${RELC_STATE_DIR:-$RELC_STATE_DEFAULT}
-	RELC_VPATH=$RELC_STATE/values
-	RELC_JPATH=$RELC_STATE/journal.log
+	relc_private
+	relc_trust
 	if [ -n "$RELC_DRY" ]; then
 		if [ -n "$RELC_RESUME" ]; then
 			relc_load_sets
@@ -158,7 +161,6 @@ relc_main() {
 		relc_deploy
 		exit 0
 	fi
-	relc_tools
 	relc_values
 	if ! relc_env_check; then
 		relc_exit 2

@@ -16,7 +16,7 @@ relc_help() {
 		'  --yes      do not ask for confirmation (required without a terminal)' \
 		'  --dry-run  print the rollback plan; run nothing' \
 		'  --all      undo every step (when the journal is lost)' \
-		'Exit: 0 rolled back, 1 usage, 4 escalate, 5 locked, 130/143 interrupted'
+		'Exit: 0 rolled back, 1 usage, 2 unsafe state folder (nothing run), 4 escalate, 5 locked, 130/143 interrupted'
 }
 
 ## Parse the options into RELC_YES, RELC_DRY and RELC_ALL.
@@ -36,16 +36,18 @@ relc_args() {
 	done
 }
 
-## A rollback: from the newest step that started (the journal's RELC_KMAX,
+## A rollback: after the trust check of the state folder, from the newest step that started (the journal's RELC_KMAX,
 ## or every step with --all) down to step 1, then every after-rollback. Undos
 ## already done are skipped, so a rollback that stopped can be run again.
 relc_main() {
 	relc_args ${1+"$@"}
-	RELC_STATE=${RELC_STATE_DIR:-$RELC_STATE_DEFAULT}
-	RELC_VPATH=$RELC_STATE/values
-	RELC_JPATH=$RELC_STATE/journal.log
 	if [ -z "$RELC_DRY" ]; then
 		relc_tools
+	fi
+	RELC_STATE=${RELC_STATE_DIR:-$RELC_STATE_DEFAULT}
+	relc_private
+	relc_trust
+	if [ -z "$RELC_DRY" ]; then
 		relc_confirm 'roll back'
 		relc_state_init
 		relc_lock

@@ -72,7 +72,7 @@ Test(resolve, lets_expand_in_order_and_builtins_have_values)
 	struct symbol *db = release_symbol(c->rel, "db");
 	cr_assert_str_eq(db->value->expanded, "/var/lib/x/x.db");
 	cr_assert_str_eq(release_symbol(c->rel, "tag")->value->expanded, "1.0.0-" PREV);
-	cr_assert_str_eq(release_symbol(c->rel, "state_dir")->builtin, "/var/tmp/relc/demo-api-1.0.0");
+	cr_assert_str_eq(release_symbol(c->rel, "state_dir")->builtin, "/var/lib/relc/demo-api-1.0.0");
 	cr_assert_str_eq(c->rel->target_id, TGT);
 	cr_assert_eq(c->rel->version.major, 1);
 	cr_assert_eq(c->rel->year, 2026);
