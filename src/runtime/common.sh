@@ -35,6 +35,7 @@ RELC_QQ="'\"'\"'"
 RELC_TMP=
 RELC_LOCKED=
 RELC_CHILD=
+RELC_RUNNING=
 RELC_JOURNAL=
 RELC_VALUES=
 RELC_VPATH=
@@ -385,6 +386,15 @@ relc_pe() {
 }
 
 # ---- running one command ----
+# Stop process group $1 with KILL, and once more a tenth of a second later
+# for anything the group started as the first KILL went out.
+relc_killgroup() {
+	kill -s KILL -- "-$1" 2> /dev/null || return 0
+	sleep 0.1 2> /dev/null || sleep 1
+	kill -s KILL -- "-$1" 2> /dev/null
+	return 0
+}
+
 # relc_run TEXT EXPECTED-EXIT NUMBER: run TEXT with the block's remaining
 # time, output to files, as `cmd & wait $!` so a signal is handled at once.
 # The command gets the umask the script started with: 077 is for the state
@@ -414,6 +424,9 @@ relc_run() {
 		fi
 		relc_secs "$relc_left"
 	fi
+	# relc_signal stops $! while RELC_RUNNING is set: a signal may come
+	# between the fork and the assignment of RELC_CHILD.
+	RELC_RUNNING=1
 	if [ -n "$RELC_SETSID" ]; then
 		{ umask "$RELC_UMASK"; exec setsid timeout -k "$RELC_GRACE" "$RELC_F" sh -c "$RELC_HEAD$1"; } < /dev/null > "$RELC_TMP/out" 2> "$RELC_TMP/err" &
 	else
@@ -424,6 +437,11 @@ relc_run() {
 	wait "$RELC_CHILD"
 	RELC_ST=$?
 	RELC_CHILD=
+	RELC_RUNNING=
+	# yash reports death by signal N as 384+N where the others say 128+N.
+	if [ "$RELC_ST" -gt 384 ]; then
+		RELC_ST=$(( RELC_ST - 256 ))
+	fi
 	relc_mark=
 	read -r relc_mark < "$RELC_TMP/rc" || relc_mark=
 	relc_now
@@ -434,7 +452,7 @@ relc_run() {
 	124|137|143)
 		if [ "$relc_mark" != "$RELC_ST" ]; then
 			# whatever the command left running in its group goes too
-			kill -s KILL -- "-$relc_pid" 2> /dev/null
+			relc_killgroup "$relc_pid"
 			relc_journal "$RELC_BID" timeout "$RELC_F" "$RELC_ST" "command $3"
 			relc_output
 			relc_fmt "$RELC_LIMIT"
@@ -822,7 +840,7 @@ relc_tmp() {
 ## Every tool the runtime needs must be on PATH before anything changes
 ## (exit 2); RELC_MORE_TOOLS adds what this release needs (e.g. sha256sum).
 relc_tools() {
-	for relc_t in timeout mktemp date awk grep cat mv rm mkdir chmod find id ls $RELC_MORE_TOOLS; do
+	for relc_t in timeout mktemp date sleep awk grep cat mv rm mkdir chmod find id ls $RELC_MORE_TOOLS; do
 		if ! command -v "$relc_t" > /dev/null 2>&1; then
 			relc_err "this script needs $relc_t, which is not on PATH: nothing was changed"
 			relc_exit 2
@@ -972,11 +990,14 @@ relc_escalate() {
 ## back, and exit. Further signals are ignored while this runs.
 relc_signal() {
 	trap '' INT TERM
+	if [ -n "$RELC_RUNNING" ]; then
+		RELC_CHILD=${RELC_CHILD:-$!}
+	fi
 	if [ -n "$RELC_CHILD" ]; then
 		kill -s TERM "$RELC_CHILD" 2> /dev/null
 		kill -s TERM -- "-$RELC_CHILD" 2> /dev/null
 		wait "$RELC_CHILD"
-		kill -s KILL -- "-$RELC_CHILD" 2> /dev/null
+		relc_killgroup "$RELC_CHILD"
 		RELC_CHILD=
 	fi
 	relc_now
