@@ -384,12 +384,23 @@ void diag_print(struct diag_set *ds, FILE *out)
 	fflush(out);
 }
 
+void diag_emit(struct diag_set *ds)
+{
+	if (diag_doc_active())
+		diag_doc_add(ds);
+	else
+		diag_print(ds, stderr);
+}
+
 void relc_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("relc: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	struct buf msg;
+	buf_init(&msg);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "relc: error: %s\n", msg.data);
+	diag_doc_failure(msg.data);
+	buf_free(&msg);
 }

@@ -56,11 +56,13 @@ static int usage_error(const char *fmt, ...) RELC_PRINTF(1, 2);
 static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("relc: error: ", stderr);
+	struct buf msg;
+	buf_init(&msg);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputs("\n", stderr);
+	relc_error("%s", msg.data);
+	buf_free(&msg);
 	fputs(usage_text, stderr);
 	return EXIT_USAGE;
 }
@@ -183,7 +185,7 @@ static struct compile *compile_one(const struct cli *cli, const char *spec, int 
 {
 	struct compile *c = compile_new(&cli->copt);
 	compile_spec(c, spec);
-	diag_print(c->diags, stderr);
+	diag_emit(c->diags);
 	*status = compile_status(c);
 	return c;
 }
@@ -193,9 +195,6 @@ static int cmd_check(struct cli *cli)
 	if (cli->nspecs == 0)
 		return usage_error("%s", "check needs at least one SPEC");
 	int worst = EXIT_OK;
-	/* SARIF is one log for the whole run: print every spec's results at the end */
-	bool one_log = cli->copt.diag.format == DIAG_SARIF;
-	struct compile **kept = one_log ? xcalloc((size_t)cli->nspecs, sizeof *kept) : NULL;
 	cli->copt.check_only = true;
 	for (int i = 0; i < cli->nspecs; i++) {
 		struct compile *c = compile_new(&cli->copt);
@@ -203,11 +202,7 @@ static int cmd_check(struct cli *cli)
 		int st = compile_status(c);
 		if (st > worst)
 			worst = st;
-		if (one_log) {
-			kept[i] = c;
-			continue;
-		}
-		diag_print(c->diags, stderr);
+		diag_emit(c->diags);
 		if (cli->explain_effects && c->rel) {
 			struct buf b;
 			buf_init(&b);
@@ -216,16 +211,6 @@ static int cmd_check(struct cli *cli)
 			buf_free(&b);
 		}
 		compile_free(c);
-	}
-	if (one_log) {
-		struct diag_set **sets = xcalloc((size_t)cli->nspecs, sizeof *sets);
-		for (int i = 0; i < cli->nspecs; i++)
-			sets[i] = kept[i]->diags;
-		diag_print_sarif_sets(sets, (size_t)cli->nspecs, stderr);
-		for (int i = 0; i < cli->nspecs; i++)
-			compile_free(kept[i]);
-		free(sets);
-		free(kept);
 	}
 	return worst;
 }
@@ -445,7 +430,7 @@ static int fmt_one(const struct cli *cli, const char *path)
 	parse_text(a, ds, path, text, len);
 	int status = EXIT_OK;
 	if (diag_errors(ds)) {
-		diag_print(ds, stderr);
+		diag_emit(ds);
 		status = EXIT_ERRORS;
 	} else {
 		struct buf out;
@@ -531,13 +516,37 @@ static int run(struct cli *c)
 	return usage_error("unknown command \"%s\"", cmd);
 }
 
+/* The --diagnostics format, read before anything else so that even a usage
+ * error on the same line is reported in the document asked for. */
+static enum diag_format doc_format(int argc, char **argv)
+{
+	enum diag_format f = DIAG_TEXT;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--diagnostics=json") == 0)
+			f = DIAG_JSON;
+		else if (strcmp(argv[i], "--diagnostics=sarif") == 0)
+			f = DIAG_SARIF;
+		else if (strcmp(argv[i], "--diagnostics=text") == 0)
+			f = DIAG_TEXT;
+	}
+	return f;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
 	memset(&cli, 0, sizeof cli);
+	diag_doc_open(doc_format(argc, argv));
 	int r = parse_args(argc, argv, &cli);
+	/* relc emit's standard output is the artefact */
+	if (cli.command && strcmp(cli.command, "emit") == 0)
+		diag_doc_set_output(stderr);
 	if (r < 0)
 		r = run(&cli);
+	/* help, version and explain print their text, not a document */
+	bool info = cli.command && (strcmp(cli.command, "help") == 0 ||
+	            strcmp(cli.command, "version") == 0 || strcmp(cli.command, "explain") == 0);
+	r = diag_doc_close(r, !(info && r == EXIT_OK));
 	for (size_t i = 0; i < cli.ninclude_roots; i++)
 		free(cli.include_roots[i]);
 	return r;
