@@ -20,6 +20,8 @@
 
 enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
 
+/* Every option parse_args accepts is listed here (tests/tools/cli-docs.sh
+ * compares this text with the parser, relc(1), docs/ and the completion). */
 static const char usage_text[] =
 	"usage: relc check SPEC...                  parse, resolve and prove; diagnostics only\n"
 	"       relc build SPEC [-o DIR]            check, then write deploy.sh, rollback.sh,\n"
@@ -33,9 +35,22 @@ static const char usage_text[] =
 	"       relc fmt [--check] SPEC...          canonical layout (--check: exit 1 naming\n"
 	"                                           each file that is not formatted)\n"
 	"       relc explain CODE                   the rule behind a diagnostic\n"
-	"options: --repo DIR, --no-git, --include-root DIR, --werror,\n"
-	"         --allow-irreversible, --diagnostics=text|json|sarif, -q,\n"
-	"         --version, --help\n";
+	"options (anywhere on the line; --OPTION=VALUE works too):\n"
+	"  --repo DIR             the git repository (default: found above the spec)\n"
+	"  --no-git               open no repository: previous and target are commit ids\n"
+	"  --include-root DIR     includes may also read files inside DIR (repeatable)\n"
+	"  --werror               every warning is an error\n"
+	"  --allow-irreversible   irreversible steps are a warning, not E011\n"
+	"  --diagnostics=text|json|sarif\n"
+	"                         text on standard error (the default), or one json or\n"
+	"                         sarif document on standard output\n"
+	"  -q, --quiet            text diagnostics: errors only, one line each\n"
+	"  -o, --output DIR       build: the folder to write, or to compare with\n"
+	"  --check                build, fmt: write nothing, exit 1 naming stale files\n"
+	"  --update FILE          changelog: the file to put the section into\n"
+	"  --explain-effects      check: list the state changes recognised in each block\n"
+	"  --version              print the version\n"
+	"  -h, --help             print this text\n";
 
 struct cli {
 	const char *command;
@@ -137,7 +152,9 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				cli->update_file = v;
 			else
 				cli->out_dir = v;
-		} else if (strncmp(a, "--repo=", 7) == 0)
+		} else if (strncmp(a, "--output=", 9) == 0)
+			cli->out_dir = a + 9;
+		else if (strncmp(a, "--repo=", 7) == 0)
 			cli->copt.repo = a + 7;
 		else if (strncmp(a, "--update=", 9) == 0)
 			cli->update_file = a + 9;

@@ -295,6 +295,7 @@ jqcheck "a clean log says executionSuccessful true" sarifclean.out '
 
 # An internal failure: out of memory under a small address-space limit. A
 # build that cannot start under the limit (sanitizers reserve terabytes) skips.
+# shellcheck disable=SC3045 # dash, bash, mksh and busybox sh have ulimit -v
 if (ulimit -v 60000 && "$relc" --version) >/dev/null 2>&1; then
 	{
 		printf '%s\n' 'release 3.0.0' 'project "Big"' 'date 2026-11-26' \
@@ -306,8 +307,9 @@ if (ulimit -v 60000 && "$relc" --version) >/dev/null 2>&1; then
 		done
 	} >big1.rel
 	: >big.rel
-	for k in 1 2 3 4 5; do cat big1.rel big1.rel big1.rel >>big.rel; done
+	for _ in 1 2 3 4 5; do cat big1.rel big1.rel big1.rel >>big.rel; done
 	for fmt in json sarif; do
+		# shellcheck disable=SC3045
 		(ulimit -v 60000; exec "$relc" check --no-git --diagnostics=$fmt big.rel) \
 			>oom-$fmt.out 2>oom-$fmt.err
 		echo $? >oom-$fmt.rc
