@@ -375,12 +375,20 @@ void diag_print_text(struct diag_set *ds, FILE *out)
 	}
 }
 
+/* Set by diag_json.c while a document is open, so that diag.c, below it,
+ * calls up into it without including it. */
+void (*relc_error_hook)(const char *message);
+
 void relc_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("relc: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	struct buf msg;
+	buf_init(&msg);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "relc: error: %s\n", msg.data);
+	if (relc_error_hook)
+		relc_error_hook(msg.data);
+	buf_free(&msg);
 }

@@ -102,7 +102,12 @@ struct diagnostic *diag_at(struct diag_set *ds, size_t i);
  * diag_print in diag_json.h picks the printer the options ask for. */
 void diag_print_text(struct diag_set *ds, FILE *out);
 
-/* A plain error not tied to a spec location (I/O, usage): "relc: error: ...". */
+/* Called by relc_error with its message when set (diag_json.c sets it while
+ * a --diagnostics document is open). */
+extern void (*relc_error_hook)(const char *message);
+
+/* A plain error not tied to a spec location (I/O, usage): "relc: error: ..."
+ * on stderr, and a failure in the open document. */
 void relc_error(const char *fmt, ...) RELC_PRINTF(1, 2);
 
 #endif

@@ -9,8 +9,12 @@
  * diag.c below knows no printer but its own. */
 #include "diag_json.h"
 
+#include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -229,7 +233,10 @@ static void sarif_result(FILE *out, const struct diagnostic *d)
 	fputc('}', out);
 }
 
-void diag_print_sarif_sets(struct diag_set *const *sets, size_t nsets, FILE *out)
+/* The log around the results: `results` is the text of the results array,
+ * `notes` that of the toolExecutionNotifications (NULL: none). */
+static void sarif_log(FILE *out, const char *results, size_t results_len, bool successful,
+                      const char *notes, size_t notes_len)
 {
 	fputs("{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\n"
 	      "\"version\":\"2.1.0\",\n"
@@ -237,16 +244,40 @@ void diag_print_sarif_sets(struct diag_set *const *sets, size_t nsets, FILE *out
 	      RELC_VERSION_STRING "\",\n", out);
 	sarif_rules(out);
 	fputs("}},\n\"results\":[", out);
-	bool first = true;
-	for (size_t s = 0; s < nsets; s++) {
-		size_t n = diag_count(sets[s]);
-		for (size_t i = 0; i < n; i++) {
-			fputs(first ? "\n" : ",\n", out);
-			first = false;
-			sarif_result(out, diag_get(sets[s], i));
-		}
+	fwrite(results, 1, results_len, out);
+	fprintf(out, "],\n\"invocations\":[{\"executionSuccessful\":%s",
+	        successful ? "true" : "false");
+	if (notes_len) {
+		fputs(",\"toolExecutionNotifications\":[", out);
+		fwrite(notes, 1, notes_len, out);
+		fputc(']', out);
 	}
-	fputs("]}]}\n", out);
+	fputs("}]}]}\n", out);
+}
+
+static void sarif_results(FILE *out, struct diag_set *ds, unsigned *count)
+{
+	size_t n = diag_count(ds);
+	for (size_t i = 0; i < n; i++) {
+		fputs((*count)++ ? ",\n" : "\n", out);
+		sarif_result(out, diag_get(ds, i));
+	}
+}
+
+void diag_print_sarif_sets(struct diag_set *const *sets, size_t nsets, FILE *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		relc_oom();
+	unsigned count = 0;
+	for (size_t s = 0; s < nsets; s++)
+		sarif_results(mem, sets[s], &count);
+	if (fclose(mem) != 0)
+		relc_oom();
+	sarif_log(out, text, len, true, NULL, 0);
+	free(text);
 }
 
 void diag_print_sarif(struct diag_set *ds, FILE *out)
@@ -268,4 +299,136 @@ void diag_print(struct diag_set *ds, FILE *out)
 		break;
 	}
 	fflush(out);
+}
+
+void diag_emit(struct diag_set *ds)
+{
+	if (diag_doc_active())
+		diag_doc_add(ds);
+	else
+		diag_print(ds, stderr);
+}
+
+/* ---- the document on standard output ----
+ *
+ * With --diagnostics=json or sarif, everything relc has to say about a run is
+ * one document: the findings of every spec, and any failure of relc itself
+ * (an unreadable spec, a usage error, running out of memory). It is held
+ * until the run ends, so that a failure after the first spec still yields a
+ * SARIF log that parses, and printed once. */
+static struct {
+	enum diag_format format; /* DIAG_TEXT: no document */
+	FILE *out;
+	FILE *body;              /* the JSON lines, or the SARIF results */
+	char *body_text;
+	size_t body_len;
+	FILE *notes;             /* SARIF toolExecutionNotifications */
+	char *notes_text;
+	size_t notes_len;
+	unsigned nresults, nfailures;
+	bool done;
+} doc;
+
+/* Out of memory: nothing more can be allocated, so the document is a fixed
+ * text saying so, written straight to the descriptor. */
+static void doc_oom(void)
+{
+	static const char json[] =
+		"{\"file\":null,\"line\":null,\"column\":null,\"end\":null,"
+		"\"severity\":\"error\",\"code\":null,\"message\":\"out of memory\",\"notes\":[]}\n";
+	static const char sarif[] =
+		"{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+		"\"version\":\"2.1.0\",\n"
+		"\"runs\":[{\"tool\":{\"driver\":{\"name\":\"relc\",\"version\":\""
+		RELC_VERSION_STRING "\"}},\n\"results\":[],\n"
+		"\"invocations\":[{\"executionSuccessful\":false,\"toolExecutionNotifications\":"
+		"[{\"level\":\"error\",\"message\":{\"text\":\"out of memory\"}}]}]}]}\n";
+	static atomic_flag once = ATOMIC_FLAG_INIT;
+	if (atomic_flag_test_and_set(&once)) {
+		/* another thread is writing the document; its _exit ends us */
+		for (;;)
+			pause();
+	}
+	if (doc.format == DIAG_TEXT || doc.done)
+		return;
+	doc.done = true;
+	const char *t = doc.format == DIAG_JSON ? json : sarif;
+	size_t n = doc.format == DIAG_JSON ? sizeof json - 1 : sizeof sarif - 1;
+	if (write(fileno(doc.out), t, n) < 0) {
+		/* nothing more can be done */
+	}
+}
+
+void diag_doc_open(enum diag_format format)
+{
+	if (format == DIAG_TEXT || doc.format != DIAG_TEXT)
+		return;
+	doc.format = format;
+	doc.out = stdout;
+	doc.body = open_memstream(&doc.body_text, &doc.body_len);
+	doc.notes = open_memstream(&doc.notes_text, &doc.notes_len);
+	if (!doc.body || !doc.notes)
+		relc_oom();
+	relc_oom_hook = doc_oom;
+	relc_error_hook = diag_doc_failure;
+}
+
+void diag_doc_set_output(FILE *out)
+{
+	doc.out = out;
+}
+
+bool diag_doc_active(void)
+{
+	return doc.format != DIAG_TEXT && !doc.done;
+}
+
+void diag_doc_add(struct diag_set *ds)
+{
+	if (doc.format == DIAG_JSON)
+		diag_print_json(ds, doc.body);
+	else
+		sarif_results(doc.body, ds, &doc.nresults);
+}
+
+void diag_doc_failure(const char *message)
+{
+	if (!diag_doc_active())
+		return;
+	doc.nfailures++;
+	if (doc.format == DIAG_JSON) {
+		fputs("{\"file\":null,\"line\":null,\"column\":null,\"end\":null,"
+		      "\"severity\":\"error\",\"code\":null,\"message\":", doc.body);
+		json_string(doc.body, message);
+		fputs(",\"notes\":[]}\n", doc.body);
+	} else {
+		fputs(doc.nfailures > 1 ? ",{" : "{", doc.notes);
+		fputs("\"level\":\"error\",\"message\":{\"text\":", doc.notes);
+		json_string(doc.notes, message);
+		fputs("}}", doc.notes);
+	}
+}
+
+int diag_doc_close(int status, bool print)
+{
+	if (!diag_doc_active())
+		return status;
+	if (fclose(doc.body) != 0 || fclose(doc.notes) != 0)
+		relc_oom();
+	doc.done = true;
+	if (print) {
+		if (doc.format == DIAG_JSON)
+			fwrite(doc.body_text, 1, doc.body_len, doc.out);
+		else
+			sarif_log(doc.out, doc.body_text, doc.body_len,
+			          status != 2 && doc.nfailures == 0, doc.notes_text, doc.notes_len);
+		if (fflush(doc.out) != 0 || ferror(doc.out)) {
+			fprintf(stderr, "relc: error: cannot write the diagnostics: %s\n",
+			        strerror(errno));
+			status = 2;
+		}
+	}
+	free(doc.body_text);
+	free(doc.notes_text);
+	return status;
 }

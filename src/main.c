@@ -18,10 +18,13 @@
 #include "emit_changelog.h"
 #include "fmt.h"
 #include "parse.h"
+#include "shell.h"
 #include "util.h"
 
 enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
 
+/* Every option parse_args accepts is listed here (tests/tools/cli-docs.sh
+ * compares this text with the parser, relc(1), docs/ and the completion). */
 static const char usage_text[] =
 	"usage: relc check SPEC...                  parse, resolve and prove; diagnostics only\n"
 	"       relc build SPEC [-o DIR]            check, then write deploy.sh, rollback.sh,\n"
@@ -35,9 +38,22 @@ static const char usage_text[] =
 	"       relc fmt [--check] SPEC...          canonical layout (--check: exit 1 naming\n"
 	"                                           each file that is not formatted)\n"
 	"       relc explain CODE                   the rule behind a diagnostic\n"
-	"options: --repo DIR, --no-git, --include-root DIR, --werror,\n"
-	"         --allow-irreversible, --diagnostics=text|json|sarif, -q,\n"
-	"         --version, --help\n";
+	"options (anywhere on the line; --OPTION=VALUE works too):\n"
+	"  --repo DIR             the git repository (default: found above the spec)\n"
+	"  --no-git               open no repository: previous and target are commit ids\n"
+	"  --include-root DIR     includes may also read files inside DIR (repeatable)\n"
+	"  --werror               every warning is an error\n"
+	"  --allow-irreversible   irreversible steps are a warning, not E011\n"
+	"  --diagnostics=text|json|sarif\n"
+	"                         text on standard error (the default), or one json or\n"
+	"                         sarif document on standard output\n"
+	"  -q, --quiet            text diagnostics: errors only, one line each\n"
+	"  -o, --output DIR       build: the folder to write, or to compare with\n"
+	"  --check                build, fmt: write nothing, exit 1 naming stale files\n"
+	"  --update FILE          changelog: the file to put the section into\n"
+	"  --explain-effects      check: list the state changes recognised in each block\n"
+	"  --version              print the version\n"
+	"  -h, --help             print this text\n";
 
 struct cli {
 	const char *command;
@@ -58,11 +74,13 @@ static int usage_error(const char *fmt, ...) RELC_PRINTF(1, 2);
 static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("relc: error: ", stderr);
+	struct buf msg;
+	buf_init(&msg);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputs("\n", stderr);
+	relc_error("%s", msg.data);
+	buf_free(&msg);
 	fputs(usage_text, stderr);
 	return EXIT_USAGE;
 }
@@ -137,7 +155,9 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 				cli->update_file = v;
 			else
 				cli->out_dir = v;
-		} else if (strncmp(a, "--repo=", 7) == 0)
+		} else if (strncmp(a, "--output=", 9) == 0)
+			cli->out_dir = a + 9;
+		else if (strncmp(a, "--repo=", 7) == 0)
 			cli->copt.repo = a + 7;
 		else if (strncmp(a, "--update=", 9) == 0)
 			cli->update_file = a + 9;
@@ -185,7 +205,7 @@ static struct compile *compile_one(const struct cli *cli, const char *spec, int 
 {
 	struct compile *c = compile_new(&cli->copt);
 	compile_spec(c, spec);
-	diag_print(c->diags, stderr);
+	diag_emit(c->diags);
 	*status = compile_status(c);
 	return c;
 }
@@ -195,9 +215,6 @@ static int cmd_check(struct cli *cli)
 	if (cli->nspecs == 0)
 		return usage_error("%s", "check needs at least one SPEC");
 	int worst = EXIT_OK;
-	/* SARIF is one log for the whole run: print every spec's results at the end */
-	bool one_log = cli->copt.diag.format == DIAG_SARIF;
-	struct compile **kept = one_log ? xcalloc((size_t)cli->nspecs, sizeof *kept) : NULL;
 	cli->copt.check_only = true;
 	for (int i = 0; i < cli->nspecs; i++) {
 		struct compile *c = compile_new(&cli->copt);
@@ -205,11 +222,7 @@ static int cmd_check(struct cli *cli)
 		int st = compile_status(c);
 		if (st > worst)
 			worst = st;
-		if (one_log) {
-			kept[i] = c;
-			continue;
-		}
-		diag_print(c->diags, stderr);
+		diag_emit(c->diags);
 		if (cli->explain_effects && c->rel) {
 			struct buf b;
 			buf_init(&b);
@@ -218,16 +231,6 @@ static int cmd_check(struct cli *cli)
 			buf_free(&b);
 		}
 		compile_free(c);
-	}
-	if (one_log) {
-		struct diag_set **sets = xcalloc((size_t)cli->nspecs, sizeof *sets);
-		for (int i = 0; i < cli->nspecs; i++)
-			sets[i] = kept[i]->diags;
-		diag_print_sarif_sets(sets, (size_t)cli->nspecs, stderr);
-		for (int i = 0; i < cli->nspecs; i++)
-			compile_free(kept[i]);
-		free(sets);
-		free(kept);
 	}
 	return worst;
 }
@@ -271,6 +274,72 @@ static int mkdir_p(const char *dir)
 	return e;
 }
 
+/* The command that rebuilds what `build --check` compared: every option
+ * that changes what is generated or where it goes, each word quoted so the
+ * line can be pasted whatever the paths hold. */
+static char *build_command(const struct cli *cli)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, "relc build");
+	if (cli->copt.no_git)
+		buf_puts(&b, " --no-git");
+	if (cli->copt.repo) {
+		buf_puts(&b, " --repo ");
+		sh_quote_word(&b, cli->copt.repo, strlen(cli->copt.repo));
+	}
+	for (size_t i = 0; i < cli->ninclude_roots; i++) {
+		buf_puts(&b, " --include-root ");
+		sh_quote_word(&b, cli->include_roots[i], strlen(cli->include_roots[i]));
+	}
+	if (cli->copt.diag.allow_irreversible)
+		buf_puts(&b, " --allow-irreversible");
+	if (cli->out_dir) {
+		buf_puts(&b, " -o ");
+		sh_quote_word(&b, cli->out_dir, strlen(cli->out_dir));
+	}
+	buf_puts(&b, " ");
+	if (cli->specs[0][0] == '-')
+		buf_puts(&b, "-- ");
+	sh_quote_word(&b, cli->specs[0], strlen(cli->specs[0]));
+	return b.data;
+}
+
+/* The provenance line ("Generated by relc V from PATH (blob B)") records how
+ * a file was made, not what it does: the same spec built by another relc
+ * version or named from another working folder gives the same file apart
+ * from it. True when a and b differ in that line only (it is the first line
+ * starting with the marker, among the first three). */
+static bool same_but_provenance(const char *a, size_t alen, const char *b, size_t blen)
+{
+	static const char mark[] = "Generated by relc ";
+	size_t cut[2][2];
+	const char *t[2] = {a, b};
+	size_t len[2] = {alen, blen};
+	for (int k = 0; k < 2; k++) {
+		size_t at = 0;
+		cut[k][0] = cut[k][1] = 0;
+		for (int line = 0; line < 3 && at < len[k]; line++) {
+			const char *nl = memchr(t[k] + at, '\n', len[k] - at);
+			size_t end = nl ? (size_t)(nl - t[k]) + 1 : len[k];
+			const char *m = t[k] + at;
+			size_t skip = (end - at > 2 && m[0] == '#' && m[1] == ' ') ? 2 : 0;
+			if (end - at - skip >= sizeof mark - 1 &&
+			    memcmp(m + skip, mark, sizeof mark - 1) == 0) {
+				cut[k][0] = at;
+				cut[k][1] = end;
+				break;
+			}
+			at = end;
+		}
+		if (cut[k][1] == 0)
+			return false;
+	}
+	return cut[0][0] == cut[1][0] && memcmp(a, b, cut[0][0]) == 0 &&
+	       alen - cut[0][1] == blen - cut[1][1] &&
+	       memcmp(a + cut[0][1], b + cut[1][1], alen - cut[0][1]) == 0;
+}
+
 static int cmd_build(struct cli *cli)
 {
 	if (cli->nspecs != 1)
@@ -295,6 +364,7 @@ static int cmd_build(struct cli *cli)
 	}
 	int status = EXIT_OK;
 	if (cli->check_only) {
+		char *again = build_command(cli);
 		for (size_t i = 0; i < n; i++) {
 			char *path = arena_printf(c->arena, "%s/%s", dir, artefacts[i].file);
 			char *old = NULL;
@@ -310,12 +380,18 @@ static int cmd_build(struct cli *cli)
 				free(why);
 				status = EXIT_ERRORS;
 			} else if (len != out[i].len || memcmp(old, out[i].data, len) != 0) {
-				fprintf(stderr, "relc: %s is stale: run relc build %s\n", path,
-				        cli->specs[0]);
-				status = EXIT_ERRORS;
+				if (same_but_provenance(old, len, out[i].data, out[i].len)) {
+					fprintf(stderr, "relc: %s differs only in its provenance line "
+					        "(relc version, spec path or blob), not in what it says "
+					        "or does: not stale; %s rewrites it\n", path, again);
+				} else {
+					fprintf(stderr, "relc: %s is stale: run %s\n", path, again);
+					status = EXIT_ERRORS;
+				}
 			}
 			free(old);
 		}
+		free(again);
 	} else {
 		int err = mkdir_p(dir);
 		if (err) {
@@ -447,7 +523,7 @@ static int fmt_one(const struct cli *cli, const char *path)
 	parse_text(a, ds, path, text, len);
 	int status = EXIT_OK;
 	if (diag_errors(ds)) {
-		diag_print(ds, stderr);
+		diag_emit(ds);
 		status = EXIT_ERRORS;
 	} else {
 		struct buf out;
@@ -533,13 +609,37 @@ static int run(struct cli *c)
 	return usage_error("unknown command \"%s\"", cmd);
 }
 
+/* The --diagnostics format, read before anything else so that even a usage
+ * error on the same line is reported in the document asked for. */
+static enum diag_format doc_format(int argc, char **argv)
+{
+	enum diag_format f = DIAG_TEXT;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--diagnostics=json") == 0)
+			f = DIAG_JSON;
+		else if (strcmp(argv[i], "--diagnostics=sarif") == 0)
+			f = DIAG_SARIF;
+		else if (strcmp(argv[i], "--diagnostics=text") == 0)
+			f = DIAG_TEXT;
+	}
+	return f;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
 	memset(&cli, 0, sizeof cli);
+	diag_doc_open(doc_format(argc, argv));
 	int r = parse_args(argc, argv, &cli);
+	/* relc emit's standard output is the artefact */
+	if (cli.command && strcmp(cli.command, "emit") == 0)
+		diag_doc_set_output(stderr);
 	if (r < 0)
 		r = run(&cli);
+	/* help, version and explain print their text, not a document */
+	bool info = cli.command && (strcmp(cli.command, "help") == 0 ||
+	            strcmp(cli.command, "version") == 0 || strcmp(cli.command, "explain") == 0);
+	r = diag_doc_close(r, !(info && r == EXIT_OK));
 	for (size_t i = 0; i < cli.ninclude_roots; i++)
 		free(cli.include_roots[i]);
 	return r;

@@ -35,6 +35,8 @@ void util_untrack_tmpfile(const char *path)
 			tmpfiles[i][0] = '\0';
 }
 
+void (*relc_oom_hook)(void);
+
 void relc_oom(void)
 {
 	for (int i = 0; i < MAX_TMPFILES; i++)
@@ -44,6 +46,8 @@ void relc_oom(void)
 	if (write(2, msg, sizeof msg - 1) < 0) {
 		/* nothing more we can do */
 	}
+	if (relc_oom_hook)
+		relc_oom_hook();
 	_exit(2);
 }
 

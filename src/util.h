@@ -25,6 +25,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 RELC_NORETURN void relc_oom(void);
+/* Called by relc_oom before it exits, if set: it may only write(2). */
+extern void (*relc_oom_hook)(void);
 
 /* Remember a temporary file to remove if the process dies on out-of-memory. */
 void util_track_tmpfile(const char *path);

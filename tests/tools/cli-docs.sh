@@ -1,14 +1,17 @@
 #!/bin/sh
-# cli-docs.sh - what `relc --help` offers is documented in relc(1) and
-# completed by the bash completion, so the three cannot drift apart. TAP.
+# cli-docs.sh - what `relc --help` offers is what the parser accepts, is
+# documented in relc(1) and in docs/, and completed by the bash completion,
+# so none of them can drift apart. TAP.
 #
-#   cli-docs.sh TAPLIB RELC RELC_1_SCD COMPLETION
+#   cli-docs.sh TAPLIB RELC RELC_1_SCD COMPLETION MAIN_C DOCS_DIR
 set -u
 # shellcheck source=tap.sh
 . "${1:?tap.sh}"
 relc=${2:?relc}
 page=${3:?relc.1.scd}
 completion=${4:?completion}
+main_c=${5:?main.c}
+docs=${6:?docs}
 
 if ! help=$("$relc" --help 2>&1); then
 	echo "Bail out! relc --help failed: $help"
@@ -54,6 +57,37 @@ bash -c '
 	comp relc check --diagnostics=' bash "$completion" >"$tmp/offered" 2>&1 ||
 	echo "(bash failed)" >>"$tmp/offered"
 sed -e 's/^--diagnostics=\(.\)/\1/' -e 's/^--diagnostics=$/--diagnostics/' "$tmp/offered" >"$tmp/words"
+
+# same_set DESCRIPTION A-LABEL A B-LABEL B: two newline-separated sets are equal.
+same_set() {
+	only_a=$(printf '%s\n' "$3" | grep -vxF -e "$(printf '%s\n' "$5")" | tr '\n' ' ')
+	only_b=$(printf '%s\n' "$5" | grep -vxF -e "$(printf '%s\n' "$3")" | tr '\n' ' ')
+	if [ -z "$3" ] || [ -z "$5" ]; then
+		fail "$1" "$2: ${3:-(none)}" "$4: ${5:-(none)}"
+	elif [ -z "$only_a" ] && [ -z "$only_b" ]; then
+		ok "$1"
+	else
+		fail "$1" "only in $2: $only_a" "only in $4: $only_b"
+	fi
+}
+
+# The options parse_args compares arguments with, and those relc(1) gives a
+# paragraph of OPTIONS (lines starting with *-).
+parsed=$(sed -n '/^static int parse_args/,/^}/p' "$main_c" |
+	grep -oE 'str(n)?cmp\(a, "--?[a-z][a-z-]*' | sed 's/.*"//' | sort -u)
+manopts=$(sed -n '/^# OPTIONS/,/^# /p' "$page" | grep -E '^\*-' |
+	grep -oE '\*--?[a-z][a-z-]*' | sed 's/^\*//' | sort -u)
+same_set "relc --help lists exactly the options the parser accepts" \
+	"--help" "$options" "main.c" "$parsed"
+same_set "relc(1) OPTIONS describes exactly the options of relc --help" \
+	"--help" "$options" "relc(1) OPTIONS" "$manopts"
+
+# The manual (docs/) names every option, in backquotes, somewhere.
+missing=
+for o in $options; do
+	grep -qE -e "\`$o([ =\`]|\$)" "$docs"/*.md || missing="$missing $o"
+done
+if [ -z "$missing" ]; then ok "docs/ names every option"; else fail "docs/ names every option" "missing:$missing"; fi
 
 # shellcheck disable=SC2086 # word lists on purpose
 {

@@ -57,16 +57,16 @@ expect() { # description expected-words -- words...
 }
 
 expect "subcommands and global options" \
-	"build changelog check emit explain fmt --help --version" -- relc ''
+	"build changelog check emit explain fmt --help --version -h" -- relc ''
 expect "subcommands by prefix" "changelog check" -- relc ch
 expect "check options" \
-	"--allow-irreversible --diagnostics= --explain-effects --help --include-root --no-git --repo --werror -q" \
+	"--allow-irreversible --diagnostics= --explain-effects --help --include-root --no-git --quiet --repo --werror -h -q" \
 	-- relc check -
 expect "build options include --check and -o" \
-	"--allow-irreversible --check --diagnostics= --help --include-root --no-git --repo --werror -o -q" \
+	"--allow-irreversible --check --diagnostics= --help --include-root --no-git --output --quiet --repo --werror -h -o -q" \
 	-- relc build -
 expect "changelog takes --update" "--update" -- relc changelog --up
-expect "fmt options" "--check --help" -- relc fmt -
+expect "fmt options" "--check --diagnostics= --help --quiet -h -q" -- relc fmt -
 expect "emit kinds" "changelog fleet fleet-rollback json md rollback sh" -- relc emit ''
 expect "emit kinds after an option" "md" -- relc emit --no-git m
 expect "--diagnostics= values (one word)" \

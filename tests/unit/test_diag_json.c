@@ -123,7 +123,8 @@ Test(diag_sarif, every_registry_code_is_a_rule_at_its_index)
 		cr_assert_not_null(at, "rule %s missing or out of order", in->code);
 		p = at + 1;
 	}
-	cr_assert(strstr(out, "\"results\":[]}]}\n"), "%s", out);
+	cr_assert(strstr(out, "\"results\":[],\n\"invocations\":[{\"executionSuccessful\":true}]}]}\n"),
+	          "%s", out);
 	free(out);
 	diag_set_free(ds);
 }
