@@ -1040,6 +1040,8 @@ static void add_lost(struct parse_ctx *ctx, uint32_t bits)
 	s->lost = bits;
 	*ctx->tail = s;
 	ctx->tail = &s->next;
+}
+
 /* Wrappers effects.c looks through: a form made of them alone would match
  * every command run under them. */
 static bool is_wrapper_word(const char *w)

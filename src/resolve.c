@@ -477,6 +477,7 @@ static void resolve_stmts(struct resolver *rs, struct source_file *sf,
 			break;
 		case STMT_LOST:
 			rs->r->lost |= s->lost;
+			break;
 		case STMT_EFFECT:
 			s->decl->next = NULL;
 			*rs->decl_tail = s->decl;
