@@ -101,6 +101,7 @@ static struct pt_node *block(struct pt_node *head, struct pt_seq body)
 %token K_CHANGES "changes" K_KNOWN_ISSUE "known-issue"
 %token K_FLEET "fleet"
 %token <tok> FLEET_KEY "fleet setting"
+%token K_EFFECT "effect"
 
 %type <seq> lines
 %type <node> line statement block_head expect_args fleet_item
@@ -147,6 +148,10 @@ statement:
 	| K_ENV WORD            { $$ = pt_new(ctx, PT_ENV, L(ctx, @1)); pt_arg($$, $2); }
 	| K_INCLUDE value       { $$ = pt_new(ctx, PT_INCLUDE, L(ctx, @1)); pt_arg($$, $2); }
 	| K_CHANGES WORD        { $$ = pt_new(ctx, PT_CHANGES_FROM, L(ctx, @1)); pt_arg($$, $2); }
+	| K_EFFECT WORD EQUALS COMMAND
+	                        { $$ = pt_new(ctx, PT_EFFECT, L(ctx, @1)); pt_arg($$, $2); pt_arg($$, $4); }
+	| K_EFFECT WORD value EQUALS COMMAND
+	                        { $$ = pt_new(ctx, PT_EFFECT, L(ctx, @1)); pt_arg($$, $2); pt_arg($$, $5); pt_arg($$, $3); }
 	| K_KNOWN_ISSUE value   { $$ = pt_new(ctx, PT_KNOWN_ISSUE, L(ctx, @1)); pt_arg($$, $2); }
 	| K_RUN COMMAND         { $$ = pt_new(ctx, PT_RUN, L(ctx, @1)); pt_arg($$, $2); }
 	| K_CAPTURE WORD EQUALS COMMAND

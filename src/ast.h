@@ -250,6 +250,21 @@ struct fleet {
 	struct duration timeout;  /* set: the limit on each host's deploy.sh */
 };
 
+/* `effect KIND [OBJECT] = FORM`: what an opaque command changes, for the
+ * effect rules (effects.c adds it to what the built-in table finds). */
+enum decl_kind { DECL_DATA, DECL_CODE, DECL_DEPS, DECL_FILE };
+
+struct effect_decl {
+	struct loc loc;
+	enum decl_kind kind;
+	struct value *object;   /* NULL: not named (data "somewhere") */
+	const char **words;     /* the command form: literal words, ${name}
+	                           references, "*" for any one word */
+	size_t nwords;
+	const char *form;       /* as written, for messages */
+	struct effect_decl *next;
+};
+
 /* ---- per-file syntax ---- */
 
 enum stmt_kind {
@@ -264,6 +279,7 @@ enum stmt_kind {
 	STMT_KNOWN_ISSUE,
 	STMT_FLEET,
 	STMT_LOST,      /* what a syntax error took: see stmt.lost */
+	STMT_EFFECT,
 };
 
 /* What a syntax error may have taken, as bits of stmt.lost and
@@ -292,6 +308,7 @@ struct stmt {
 	struct change *changes; /* STMT_CHANGES */
 	struct fleet *fleet;    /* STMT_FLEET */
 	uint32_t lost;          /* STMT_LOST */
+	struct effect_decl *decl; /* STMT_EFFECT */
 	struct stmt *next;
 };
 
@@ -349,6 +366,7 @@ struct release {
 	struct known_issue *known_issues;
 	struct fleet *fleet;       /* NULL: no fleet block */
 	uint32_t lost;             /* LOST_* bits of every file's STMT_LOST */
+	struct effect_decl *effect_decls; /* in file order, includes too */
 	struct source_file *files; /* root first, then includes in order */
 	struct name_map symbol_index; /* name -> symbol, for release_symbol */
 	const char *root_path;     /* the spec as given on the command line */

@@ -166,6 +166,19 @@ static const struct effect_rule table[R__COUNT] = {
 	[R_IPTABLES_READ] = { "iptables -L/-S/-C", EFF_NONE, "reads only", "" },
 };
 
+/* Rows for declared effects (`effect KIND [OBJECT] = FORM` in a spec or an
+ * include), kept out of the built-in table: what they match is the spec's. */
+static const struct effect_rule declared_rows[] = {
+	[DECL_DATA] = { "declared: effect data [OBJECT] = FORM", EFF_DATA, "data (declared)",
+	                "a restore that reads a backup capture, a down migration, or SQL that writes in an undo" },
+	[DECL_CODE] = { "declared: effect code D = FORM", EFF_CODE, "code in D (declared)",
+	                "git checkout ${previous} or git reset --hard ${previous} in D" },
+	[DECL_DEPS] = { "declared: effect deps D = FORM", EFF_DEPS, "dependencies in D (declared)",
+	                "the same tool in D, after the code is reverted" },
+	[DECL_FILE] = { "declared: effect file F = FORM", EFF_FILE, "file F (declared)",
+	                "a restore of F from a backup capture or saved copy" },
+};
+
 const struct effect_rule *effects_table(size_t *n)
 {
 	*n = R__COUNT;
@@ -1327,7 +1340,72 @@ static int match(struct rec *r, struct effect_use *u, const struct eword *argv,
 	return id;
 }
 
-/* ---- looking through wrappers ---- */
+/* ---- declared effects ---- */
+
+/* Interpreters a form may stand behind: `occ upgrade` matches
+ * `php /var/www/nextcloud/occ upgrade`. */
+static bool is_interpreter(const char *p)
+{
+	static const char *const interps[] = { "php", "ruby", "node", "perl", "java", NULL };
+	return one_of(p, interps) || !strncmp(p, "python", 6) || !strncmp(p, "php", 3);
+}
+
+/* Do the words of u start with the form's? The first word is compared by
+ * its last path component unless the form gives a path. */
+static bool form_matches(struct rec *r, const struct effect_decl *d,
+                         const struct eword *argv, size_t n)
+{
+	if (n < d->nwords)
+		return false;
+	for (size_t i = 0; i < d->nwords; i++) {
+		const char *fw = d->words[i];
+		if (streq(fw, "*"))
+			continue;
+		struct eword w = make_word(r, fw, strchr(fw, '$') != NULL);
+		const char *have = argv[i].val;
+		if (i == 0 && !strchr(w.val, '/'))
+			have = base_name(have);
+		if (!streq(w.val, have))
+			return false;
+	}
+	return true;
+}
+
+/* Add the effects the spec declares for this command, after the table's. */
+static void match_declared(struct rec *r, struct effect_use *u)
+{
+	if (!r->rel)
+		return;
+	const struct eword *argv = u->argv;
+	size_t n = u->argc;
+	bool interp = n > 1 && is_interpreter(base_name(argv[0].val));
+	for (const struct effect_decl *d = r->rel->effect_decls; d; d = d->next) {
+		bool hit = form_matches(r, d, argv, n);
+		/* behind an interpreter: the script after its options, one of which
+		 * may take a value (`php --define apc.enable_cli=1 occ`) */
+		for (size_t k = 1; interp && !hit && k < n; k++) {
+			if (argv[k].text[0] == '-')
+				continue;
+			hit = form_matches(r, d, argv + k, n - k);
+			if (argv[k - 1].text[0] != '-' || strchr(argv[k - 1].text, '='))
+				break;
+		}
+		if (!hit)
+			continue;
+		struct eword obj = d->object ? make_word(r, d->object->raw, true) : plain("", "");
+		const struct eword *o = d->object ? &obj : NULL;
+		static const enum effect_kind kinds[] = {
+			[DECL_DATA] = EFF_DATA, [DECL_CODE] = EFF_CODE,
+			[DECL_DEPS] = EFF_DEPS, [DECL_FILE] = EFF_FILE,
+		};
+		add_effect(r, u, R_CD, kinds[d->kind], o, NULL, 0);
+		u->effects[u->neffects - 1].rule = &declared_rows[d->kind];
+		if (!u->rule)
+			u->rule = &declared_rows[d->kind];
+	}
+}
+
+/* ---- looking through wrappers ---- *//* ---- looking through wrappers ---- */
 
 static void parse_list(struct rec *r, const char *text, size_t len, bool outer);
 
@@ -1468,6 +1546,7 @@ static void read_words(struct rec *r, const struct sh_simple *sc,
 	int id = match(r, u, u->argv, u->argc);
 	if (id >= 0)
 		u->rule = &table[id];
+	match_declared(r, u);
 }
 
 /* Output redirections write their target (not /dev/null and friends). */

@@ -563,6 +563,21 @@ static void j_notes(struct jw *w, const struct release *r)
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);
+	/* only when declared: the JSON of a spec without declarations keeps its bytes */
+	if (r->effect_decls) {
+		static const char *const kinds[] = { "data", "code", "deps", "file" };
+		jw_arr(w, "effect_declarations");
+		for (const struct effect_decl *d = r->effect_decls; d; d = d->next) {
+			jw_obj(w, NULL);
+			jw_str(w, "kind", kinds[d->kind]);
+			if (d->object)
+				j_value(w, "object", d->object);
+			jw_str(w, "form", d->form);
+			j_loc(w, "location", &d->loc);
+			jw_end_obj(w);
+		}
+		jw_end_arr(w);
+	}
 }
 
 /* The fleet block, or null: the group, the batch sizes as written, the

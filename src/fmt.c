@@ -252,6 +252,29 @@ static void format_line(struct fmt *f, const struct line *l)
 			return;
 		}
 	}
+	/* effect KIND [OBJECT] = FORM: the head as a statement, the form verbatim
+	 * like a command (it is one) */
+	if (w == 6 && memcmp(s, "effect", 6) == 0) {
+		bool q = false;
+		for (size_t i = w; i < len && s[i] != '#'; i++) {
+			if (s[i] == '"' && (i == 0 || s[i - 1] != '\\'))
+				q = !q;
+			if (!q && s[i] == '=' && is_blank(s[i - 1])) {
+				const char *c;
+				size_t cl, ec;
+				size_t hl = i;
+				while (hl && is_blank(s[hl - 1]))
+					hl--;
+				size_t mark = f->out->len;
+				write_statement(f, s, hl, &c, &cl, &ec);
+				if (f->out->len > mark && f->out->data[f->out->len - 1] == '\n')
+					f->out->len--;
+				buf_puts(f->out, " = ");
+				copy_command(f, s + i + 1, (size_t)(l->s + l->len - (s + i + 1)));
+				return;
+			}
+		}
+	}
 	const char *comment;
 	size_t comment_len, end_col;
 	if (w == 7 && memcmp(s, "batches", 7) == 0 && batches_well_formed(s + 7, len - 7)) {

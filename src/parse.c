@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "parse_tree.h"
+#include "shell.h"
 #include "parser.h"
 #include "lexer.h"
 
@@ -341,6 +342,7 @@ static const char *pt_kind_word(enum pt_kind k)
 	case PT_INCLUDE: return "include";
 	case PT_CHANGES_FROM: return "changes from-git";
 	case PT_KNOWN_ISSUE: return "known-issue";
+	case PT_EFFECT: return "effect";
 	case PT_RUN: return "run";
 	case PT_CAPTURE: return "capture";
 	case PT_EXPECT: return "expect";
@@ -736,6 +738,7 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 	case PT_ENV:
 	case PT_INCLUDE:
 	case PT_KNOWN_ISSUE:
+	case PT_EFFECT:
 		misplaced(ctx, n, where, "this statement stands at the top level");
 		return;
 	default:
@@ -1023,7 +1026,7 @@ static uint32_t lost_bits(int kw)
 	case K_VERIFY: return LOST_BLOCK(BLOCK_VERIFY);
 	case K_AFTER_ROLLBACK: return LOST_BLOCK(BLOCK_AFTER_ROLLBACK);
 	case K_LET: case K_ENV: case K_INCLUDE: case K_CHANGES: case K_KNOWN_ISSUE:
-	case K_FLEET:
+	case K_FLEET: case K_EFFECT:
 		return 0; /* what these lose is reported where it is used (E006, E008) */
 	default:
 		return LOST_ANY; /* no keyword: it could have been anything */
@@ -1037,6 +1040,111 @@ static void add_lost(struct parse_ctx *ctx, uint32_t bits)
 	s->lost = bits;
 	*ctx->tail = s;
 	ctx->tail = &s->next;
+}
+
+/* Wrappers effects.c looks through: a form made of them alone would match
+ * every command run under them. */
+static bool is_wrapper_word(const char *w)
+{
+	static const char *const wrappers[] = { "sudo", "doas", "env", "timeout", "command",
+		"nice", "nohup", "exec", "ionice", "stdbuf", "chronic", "su", "runuser", "sh",
+		"bash", "dash", "cd", "pushd", NULL };
+	for (const char *const *p = wrappers; *p; p++)
+		if (strcmp(w, *p) == 0)
+			return true;
+	return false;
+}
+
+/* `effect KIND [OBJECT] = FORM`: the kind (E018), then the form, which must
+ * be one simple command of literal words, ${name} references and "*" (E019). */
+static struct effect_decl *convert_effect(struct parse_ctx *ctx, const struct pt_node *n)
+{
+	static const struct {
+		const char *word;
+		enum decl_kind kind;
+	} kinds[] = { {"data", DECL_DATA}, {"code", DECL_CODE}, {"deps", DECL_DEPS}, {"file", DECL_FILE} };
+	const struct pt_tok *k = &n->args[0], *f = &n->args[1];
+	const struct pt_tok *obj = n->nargs > 2 ? &n->args[2] : NULL;
+	int kind = -1;
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(k->text, kinds[i].word) == 0)
+			kind = (int)kinds[i].kind;
+	if (kind < 0) {
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E018, k->loc,
+			"unknown effect kind \"%s\"", k->text);
+		diag_note(d, (struct loc){0}, "the kinds are data, code, deps and file");
+		return NULL;
+	}
+	if (!obj && kind != DECL_DATA) {
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E019, k->loc,
+			"an effect of kind %s names its object", k->text);
+		diag_note(d, (struct loc){0}, "write effect %s \"${dir}\" = COMMAND", k->text);
+		return NULL;
+	}
+	char *form = arena_strndup(ctx->arena, f->text, f->len);
+	struct sh_simple *sc = NULL;
+	struct arena *tmp = arena_new();
+	size_t nsc = sh_parse(tmp, form, f->len, &sc);
+	const char *why = NULL;
+	if (nsc != 1)
+		why = nsc ? "it is more than one command (a pipe, a list or a compound command)"
+		          : "it holds no command";
+	else if (sc[0].nredirs)
+		why = "it has a redirection";
+	else if (sc[0].nwords == 0)
+		why = "it holds no command";
+	for (size_t i = 0; !why && i < sc[0].nwords; i++) {
+		const struct sh_word *w = &sc[0].words[i];
+		const char *v = w->value;
+		if (w->expands) {
+			/* only ${name} references, each a whole reference */
+			for (const char *p = v; *p && !why; p++) {
+				if (*p == '`' || (*p == '$' && p[1] != '{'))
+					why = "a shell expansion ($x, $(...), `...`) matches nothing fixed; use ${name} for a let";
+				else if (*p == '$') {
+					const char *e = strchr(p, '}');
+					for (const char *q = p + 2; e && q < e; q++)
+						if (!is_ident((unsigned char)*q))
+							e = NULL;
+					if (!e || e == p + 2)
+						why = "a ${...} in a form is a plain ${name} reference";
+					else
+						p = e;
+				}
+			}
+		} else if (strcmp(v, "*") != 0 && strpbrk(v, "*?[")) {
+			why = "a glob matches nothing fixed; \"*\" alone stands for any one word";
+		}
+		if (!why && i == 0 && strcmp(v, "*") == 0)
+			why = "the first word names the program";
+	}
+	if (!why) {
+		size_t i = 0;
+		while (i < sc[0].nwords && (is_wrapper_word(sc[0].words[i].value) ||
+		                            strchr(sc[0].words[i].value, '=')))
+			i++;
+		if (i > 0)
+			why = "it starts with a wrapper or an assignment, which relc looks through; "
+			      "write the program and its words";
+	}
+	if (why) {
+		struct diagnostic *d = diag_report(ctx->conv_diags, DIAG_E019, f->loc,
+			"malformed command form in effect declaration");
+		diag_note(d, (struct loc){0}, "%s", why);
+		arena_free(tmp);
+		return NULL;
+	}
+	struct effect_decl *e = arena_alloc(ctx->arena, sizeof *e);
+	e->loc = n->loc;
+	e->kind = (enum decl_kind)kind;
+	e->object = obj ? make_value(ctx, obj) : NULL;
+	e->form = form;
+	e->nwords = sc[0].nwords;
+	e->words = arena_alloc(ctx->arena, e->nwords * sizeof *e->words);
+	for (size_t i = 0; i < e->nwords; i++)
+		e->words[i] = arena_strdup(ctx->arena, sc[0].words[i].value);
+	arena_free(tmp);
+	return e;
 }
 
 static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
@@ -1074,6 +1182,12 @@ static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
 	case PT_KNOWN_ISSUE:
 		s->kind = STMT_KNOWN_ISSUE;
 		s->value = make_value(ctx, &n->args[0]);
+		break;
+	case PT_EFFECT:
+		s->kind = STMT_EFFECT;
+		s->decl = convert_effect(ctx, n);
+		if (!s->decl)
+			return;
 		break;
 	case PT_CHANGES_FROM:
 		if (n->args[0].quoted || strcmp(n->args[0].text, "from-git") != 0) {

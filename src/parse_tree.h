@@ -19,6 +19,7 @@ enum pt_kind {
 	PT_INCLUDE,      /* value */
 	PT_CHANGES_FROM, /* changes WORD */
 	PT_KNOWN_ISSUE,  /* value */
+	PT_EFFECT,       /* kind command [object] */
 	PT_RUN,          /* command */
 	PT_CAPTURE,      /* name = command */
 	PT_EXPECT,       /* args */

@@ -31,6 +31,7 @@ struct resolver {
 	struct name_map names[5]; /* block names within each kind */
 	struct change **change_tail;
 	struct known_issue **issue_tail;
+	struct effect_decl **decl_tail;
 	struct source_file *files_tail;
 	int depth;
 	/* The canonical folders includes may read from, and how messages name
@@ -477,6 +478,11 @@ static void resolve_stmts(struct resolver *rs, struct source_file *sf,
 		case STMT_LOST:
 			rs->r->lost |= s->lost;
 			break;
+		case STMT_EFFECT:
+			s->decl->next = NULL;
+			*rs->decl_tail = s->decl;
+			rs->decl_tail = &s->decl->next;
+			break;
 		case STMT_KNOWN_ISSUE: {
 			struct known_issue *k = arena_alloc(rs->a, sizeof *k);
 			k->loc = s->loc;
@@ -842,6 +848,7 @@ bool resolve_release(struct compile *c, const char *path, const char *text,
 	rs.ds = c->diags;
 	rs.change_tail = &r->changes;
 	rs.issue_tail = &r->known_issues;
+	rs.decl_tail = &r->effect_decls;
 	r->root_path = arena_strdup(c->arena, path);
 	r->downtime_ms = r->deploy_time_ms = -1;
 	for (size_t i = 0; i < sizeof builtin_names / sizeof builtin_names[0]; i++)

@@ -90,7 +90,7 @@ expect "SPEC after --include-root DIR" "specs/0.3.0.rel specs/shared" \
 	-- relc check --include-root generated specs/
 expect "--update takes any file" "specs/0.3.0.rel specs/notes.md specs/shared" \
 	-- relc changelog specs/0.3.0.rel --update specs/
-expect "explain: codes by prefix" "E010 E011 E012 E013 E014 E015 E016 E017" -- relc explain E01
+expect "explain: codes by prefix" "E010 E011 E012 E013 E014 E015 E016 E017 E018 E019" -- relc explain E01
 expect "explain: lower case stays lower case" "w110 w111 w112 w113 w114 w117" -- relc explain w11
 expect "explain takes one code" "" -- relc explain E010 ''
 

@@ -92,7 +92,7 @@ syn match relCaptureEq /=/ contained nextgroup=relCommand skipwhite
 " ---- statements ----
 
 " Metadata and definitions at the top level.
-syn match relMeta /^\s*\zs\%(release\|project\|date\|previous\|target\|branch\|downtime\|deploy-time\|state-dir\|repository\|known-issue\|include\)\ze\%(\s\|$\)/
+syn match relMeta /^\s*\zs\%(release\|project\|date\|previous\|target\|branch\|downtime\|deploy-time\|state-dir\|repository\|known-issue\|include\|effect\)\ze\%(\s\|$\)/
 syn match relDefine /^\s*\zs\%(let\|env\)\ze\s/ nextgroup=relName skipwhite
 syn match relName /[A-Za-z_][A-Za-z0-9_]*/ contained
 
