@@ -848,6 +848,36 @@ relc_x_matches() {
 	esac
 }
 
+relc_x_lacks() {
+	relc_xname "$1"
+	relc_q "$2"
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s not contains %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
+		return 0
+	fi
+	grep -F -e "$2" "$RELC_TMP/$1" > /dev/null
+	case $? in
+	1) return 0 ;;
+	0) relc_xfail "$relc_sn not to contain $RELC_Q" ;;
+	*) relc_xfail "$relc_sn not to contain $RELC_Q (grep could not read it)" ;;
+	esac
+}
+
+relc_x_nomatch() {
+	relc_xname "$1"
+	relc_q "$2"
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s not matches %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
+		return 0
+	fi
+	grep -E -e "$2" "$RELC_TMP/$1" > /dev/null
+	case $? in
+	1) return 0 ;;
+	0) relc_xfail "no line of $relc_sn to match $RELC_Q" ;;
+	*) relc_xfail "no line of $relc_sn to match $RELC_Q (grep could not use the expression)" ;;
+	esac
+}
+
 relc_x_empty() {
 	relc_xname "$1"
 	if [ -n "$RELC_DRY" ]; then
