@@ -242,3 +242,30 @@ bool parse_duration(const char *s, size_t len, int64_t *ms)
 	*ms = total;
 	return true;
 }
+
+void deploy_walk_start(struct deploy_walk *w, const struct release *r)
+{
+	w->backup = r->backups;
+	w->step = r->steps;
+}
+
+const struct block *deploy_walk_next(struct deploy_walk *w)
+{
+	const struct block *b;
+	/* a backup written after k steps runs before step k+1 */
+	if (w->backup && (!w->step || w->backup->after_steps < w->step->index)) {
+		b = w->backup;
+		w->backup = b->next;
+	} else if (w->step) {
+		b = w->step;
+		w->step = b->next;
+	} else {
+		b = NULL;
+	}
+	return b;
+}
+
+bool release_backup_before(const struct release *r, int k)
+{
+	return r->backups && r->backups->after_steps < k;
+}

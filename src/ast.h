@@ -193,6 +193,7 @@ struct block {
 	struct block *parent; /* BLOCK_UNDO: its step */
 	int ncmds;
 	int index;            /* 1-based within its kind (steps: step number) */
+	int after_steps;      /* backups: how many steps are written before it */
 	enum block_kind kind : 8;
 	enum policy policy : 8;   /* as written; POLICY_DEFAULT if not */
 	enum undo_kind undo_kind : 8; /* steps only */
@@ -403,6 +404,17 @@ struct loc ref_loc(const struct command *c, const struct ref *r);
 struct loc command_kw_loc(const struct command *c);
 /* The effective timeout: given, or twice the upper estimate, or 0 if none. */
 int64_t block_timeout_ms(const struct block *b);
+
+/* Backups and steps run in the order written (checks before them, verifies
+ * after): a walk over both lists in that order, for the back ends. */
+struct deploy_walk {
+	const struct block *backup, *step;
+};
+void deploy_walk_start(struct deploy_walk *w, const struct release *r);
+const struct block *deploy_walk_next(struct deploy_walk *w); /* NULL: done */
+
+/* Is a backup written before step k (1-based)? The test behind E012. */
+bool release_backup_before(const struct release *r, int k);
 /* Find a symbol by name, NULL if none. */
 struct symbol *release_symbol(const struct release *r, const char *name);
 /* The same for a name that is not NUL-terminated (a ${name} inside a text). */

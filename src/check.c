@@ -33,6 +33,7 @@ static const struct check_rule rules[] = {
 	{ DIAG_W113, check_backup_unverified, true },
 	{ DIAG_W114, check_effects_backup_unread, true },
 	{ DIAG_W117, check_fleet_canary, false },
+	{ DIAG_W122, check_effects_backup_state, true },
 };
 
 const struct check_rule *check_rules(size_t *n)

@@ -1,14 +1,14 @@
 /* check_captures.c - E009: a capture must exist wherever it is used.
  *
  * A capture exists from the command that makes it onwards, in the order the
- * scripts run. Deploy runs checks, backups, steps, verifies; a rollback from a
+ * scripts run. Deploy runs checks, then backups and steps in the order written,
+ * then verifies; a rollback from a
  * failure at step k runs undo(k), ..., undo(1), then every after-rollback.
  * Step k may have failed at any command, so its undo can only rely on what
  * existed before step k started, plus the step's own first command (if that
  * failed, nothing of the step ran). after-rollback runs on every rollback
  * path, including one that starts before the first step, so it may use only
- * what the read-only checks and the backups made. Captures of checks count
- * with the backups: steps start only after every check and backup passed.
+ * what the read-only checks and the backups before the first step made.
  *
  * `checksum NAME` belongs here too: it hashes a path captured earlier in the
  * same backup block. */
@@ -16,16 +16,35 @@
 
 #include "compilation.h"
 
-/* Rank of a deploy block kind in deploy order; -1 for rollback blocks. */
+/* Rank of a deploy block kind in deploy order; -1 for rollback blocks.
+ * Backups and steps share a rank: they run in the order written. */
 static int deploy_rank(enum block_kind k)
 {
 	switch (k) {
 	case BLOCK_CHECK: return 0;
 	case BLOCK_BACKUP: return 1;
-	case BLOCK_STEP: return 2;
-	case BLOCK_VERIFY: return 3;
+	case BLOCK_STEP: return 1;
+	case BLOCK_VERIFY: return 2;
 	default: return -1;
 	}
+}
+
+/* Place of a backup or step among them: step k at 2k, a backup written
+ * after k steps at 2k+1 (after step k, before step k+1). */
+static int written_place(const struct block *b)
+{
+	return b->kind == BLOCK_STEP ? 2 * b->index : 2 * b->after_steps + 1;
+}
+
+/* Does deploy run def before use (both deploy blocks of one rank)? */
+static bool runs_before(const struct block *def, const struct block *use)
+{
+	if (def->kind == BLOCK_STEP || def->kind == BLOCK_BACKUP) {
+		int dp = written_place(def), up = written_place(use);
+		if (dp != up)
+			return dp < up;
+	}
+	return def->index < use->index; /* same kind, same place */
 }
 
 /* "step 2 \"Name\"", "the undo of step 2 \"Name\"", "backup \"Name\"". */
@@ -42,10 +61,11 @@ static const char *describe_block(struct arena *a, const struct block *b)
 	                    b->name ? b->name : "");
 }
 
-/* Made by a check or a backup: exists before any step or rollback runs. */
+/* Made by a check or a backup written before every step: exists before any
+ * step or rollback runs. */
 static bool made_before_steps(const struct block *def)
 {
-	return def->kind == BLOCK_CHECK || def->kind == BLOCK_BACKUP;
+	return def->kind == BLOCK_CHECK || (def->kind == BLOCK_BACKUP && def->after_steps == 0);
 }
 
 /* Why a capture made at def/def_index may be missing when used at use/pos
@@ -60,7 +80,7 @@ static const char *why_missing(struct arena *a, const struct block *def,
 	if (ur >= 0) {
 		if (dr < 0)
 			return "it is made only on a rollback path, which deploy never runs before this";
-		if (dr < ur || (dr == ur && def->index < use->index))
+		if (dr < ur || (dr == ur && runs_before(def, use)))
 			return NULL;
 		return "deploy runs this block before the one that makes it";
 	}
@@ -75,6 +95,11 @@ static const char *why_missing(struct arena *a, const struct block *def,
 			       : "the step can fail before that command runs, and its undo runs then too";
 		if (def->kind == BLOCK_STEP)
 			return "this undo runs when its own step fails, before that later step has run";
+		/* a backup after step m ran on every rollback from a step after m */
+		if (def->kind == BLOCK_BACKUP && step && def->after_steps < step->index)
+			return NULL;
+		if (def->kind == BLOCK_BACKUP)
+			return "the backup is written after this step, and a rollback from it or an earlier step runs this undo before the backup ran";
 		if (def->kind == BLOCK_VERIFY)
 			return "a failing step runs this undo before any verify has run";
 		return arena_printf(a, "%s does not run before this undo on every rollback path",

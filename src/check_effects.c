@@ -1,4 +1,4 @@
-/* check_effects.c - W103, W104, W105, W109, W110: what the commands change.
+/* check_effects.c - W103, W104, W105, W109, W110, W122: what the commands change.
  *
  * The effects table (effects.c) says what each known command changes. Here
  * those effects are compared across the release: every change a step makes
@@ -1424,6 +1424,63 @@ void check_effects_read_only(struct compile *c)
 	check_effects_pass(c, on);
 }
 
+/* ---- W122 ---- */
+
+/* What a backup may do besides reading: write its copy. Files written,
+ * moved, linked or removed and folders made are how a dump or an archive
+ * lands (a temporary file renamed into place, a `latest` link, an old copy
+ * rotated out), and a started unit named for backups or dumps is the job
+ * that writes it; anything else changes the service itself. */
+static bool writes_the_copy(const struct effect *e)
+{
+	switch (e->kind) {
+	case EFF_NONE:
+	case EFF_FILE:
+	case EFF_MOVE:
+	case EFF_LINK:
+	case EFF_DIR:
+	case EFF_REMOVE:
+		return true;
+	case EFF_SERVICE_STARTED:
+		return e->obj && (strstr(e->obj, "backup") || strstr(e->obj, "dump"));
+	default:
+		return false;
+	}
+}
+
+/* W122: a backup runs a command that changes state beyond its copy (a
+ * service stopped, maintenance mode, a migration). It belongs in a step
+ * written before the backup, where it is undone on a rollback. */
+static void backup_changes_state(struct diag_set *ds, const struct fx_block *fb)
+{
+	for (size_t i = 0; i < fb->n; i++) {
+		const struct cmd_effects *ce = &fb->ce[i];
+		const struct effect *e = NULL;
+		for (size_t k = 0; k < ce->neffects && !e; k++)
+			if (!writes_the_copy(&ce->effects[k]))
+				e = &ce->effects[k];
+		if (!e)
+			continue;
+		struct buf what;
+		buf_init(&what);
+		effect_describe(&what, e);
+		struct diagnostic *d = diag_report(ds, DIAG_W122, ce->cmd->loc,
+			"backup \"%s\" runs a command that changes state (%s)", name_of(fb->b), what.data);
+		diag_note(d, (struct loc){ 0 },
+		          "recognised as `%s`; a backup should only write its copy, and nothing undoes what it changes",
+		          e->rule ? e->rule->form : "?");
+		diag_note(d, (struct loc){ 0 },
+		          "move the command into a step with an undo, written before the backup: backups and steps run in the order written");
+		buf_free(&what);
+	}
+}
+
+void check_effects_backup_state(struct compile *c)
+{
+	bool on[DIAG__COUNT] = { [DIAG_W122] = true };
+	check_effects_pass(c, on);
+}
+
 /* W109 for one step with `undo none`. A change W103 would ask an inverse
  * for is judged on the rollback paths (w103_run), like W103: nothing is
  * said when every path through the step reverses it. A change no path can
@@ -1711,7 +1768,7 @@ struct saved_pair {
 struct fx_pass {
 	const struct release *rel;
 	const bool *on;
-	bool e012;               /* E012 is on and the release has no backup */
+	bool e012;               /* E012 is on (each step asks for a backup before it) */
 	struct diag_set *ds;
 	struct arena *keep;      /* W103's records and labels, until the pass ends */
 	struct w103 *w;          /* NULL when W103 is off */
@@ -1900,11 +1957,13 @@ static void pass_unit(struct fx_pass *t, const struct fx_unit *u)
 			dangerous_block(t->ds, &fb);
 		break;
 	case U_BACKUP:
-		if (!on[DIAG_W110] && !on[DIAG_W113] && !t->w)
+		if (!on[DIAG_W110] && !on[DIAG_W113] && !on[DIAG_W122] && !t->w)
 			break;
 		read_block(a, t->rel, b, &fb);
 		if (on[DIAG_W110])
 			dangerous_block(t->ds, &fb);
+		if (on[DIAG_W122])
+			backup_changes_state(t->ds, &fb);
 		if (on[DIAG_W113])
 			check_backup_block_unverified(t->ds, b, fb.ce, fb.n);
 		if (t->w)
@@ -1916,13 +1975,14 @@ static void pass_unit(struct fx_pass *t, const struct fx_unit *u)
 		t->w109_said = false;
 		bool w114 = on[DIAG_W114] && !t->data_cmd && b->undo_kind != UNDO_IRREVERSIBLE;
 		const struct command *data_cmd = NULL;
-		if (t->e012 || w109 || on[DIAG_W110] || w103 || w114) {
+		bool e012 = t->e012 && !release_backup_before(t->rel, b->index);
+		if (e012 || w109 || on[DIAG_W110] || w103 || w114) {
 			read_block(a, t->rel, b, &fb);
 			for (size_t i = 0; w114 && !data_cmd && i < fb.n; i++)
 				if (effects_change_data(&fb.ce[i]))
 					data_cmd = fb.ce[i].cmd;
-			if (t->e012)
-				check_step_data_without_backup(t->ds, b, fb.ce, fb.n);
+			if (e012)
+				check_step_data_without_backup(t->ds, t->rel, b, fb.ce, fb.n);
 			if (w109)
 				t->w109_said = undo_none_block(t->ds, t->rel, &fb);
 			if (on[DIAG_W110])
@@ -2028,8 +2088,8 @@ void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
 	for (int h = 0; h < 2; h++)
 		half[h] = (struct fx_pass){
 			.rel = r, .on = on,
-			.e012 = on[DIAG_E012] && !check_release_has_backup(r) &&
-			        !(r->lost & LOST_BLOCK(BLOCK_BACKUP)),
+			/* a backup cut short by a syntax error may have stood anywhere */
+			.e012 = on[DIAG_E012] && !(r->lost & LOST_BLOCK(BLOCK_BACKUP)),
 			.keep = arena_new(), .w = w103 ? &w : NULL, .units = units,
 		};
 	half[0].ds = c->diags;

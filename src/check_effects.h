@@ -14,7 +14,7 @@
 
 /* The effect rules in one pass over the blocks, in release order: each
  * block's effects are read into a scratch arena, every rule with on[code]
- * set looks at them (E012, W104, W105, W109, W110, W113 and what W103 keeps
+ * set looks at them (E012, W104, W105, W109, W110, W113, W122 and what W103 keeps
  * of them), and the arena is freed before the next block. A big release is
  * split in two halves, one per thread; W103 then walks its rollback paths
  * over the compact records kept for it. */
@@ -28,6 +28,7 @@ void check_effects_read_only(struct compile *c);     /* W105 */
 void check_effects_undo_none(struct compile *c);     /* W109 */
 void check_effects_dangerous(struct compile *c);     /* W110 */
 void check_effects_backup_unread(struct compile *c); /* W114 */
+void check_effects_backup_state(struct compile *c);  /* W122 */
 
 /* `relc check --explain-effects`: per block, each command recognised with
  * its effects, and each command not recognised. */

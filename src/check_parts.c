@@ -14,17 +14,31 @@ bool check_release_has_backup(const struct release *r)
 	return r->nbackups > 0 || r->backups;
 }
 
-void check_step_data_without_backup(struct diag_set *ds, const struct block *s,
+void check_step_data_without_backup(struct diag_set *ds, const struct release *r,
+                                    const struct block *s,
                                     const struct cmd_effects *ce, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!effects_change_data(&ce[i]))
 			continue;
-		struct diagnostic *d = diag_report(ds, DIAG_E012,
-			ce[i].cmd->loc, "step \"%s\" changes data, and the release has no backup",
-			s->name ? s->name : "");
-		diag_note(d, (struct loc){ 0 },
-		          "add a `backup \"...\" { ... }` block that saves the data before the steps run");
+		const struct block *bk = r->backups;
+		struct diagnostic *d;
+		if (!bk) {
+			d = diag_report(ds, DIAG_E012, ce[i].cmd->loc,
+				"step \"%s\" changes data, and the release has no backup",
+				s->name ? s->name : "");
+			diag_note(d, (struct loc){ 0 },
+			          "add a `backup \"...\" { ... }` block that saves the data before the steps run");
+		} else {
+			/* backups and steps run in the order written */
+			d = diag_report(ds, DIAG_E012, ce[i].cmd->loc,
+				"step %d \"%s\" changes data before any backup has run",
+				s->index, s->name ? s->name : "");
+			diag_note(d, bk->loc, "the first backup, \"%s\", is written after step %d",
+			          bk->name ? bk->name : "", bk->after_steps);
+			diag_note(d, (struct loc){ 0 },
+			          "write a backup before this step: backups and steps run in the order written");
+		}
 		break; /* one report per step */
 	}
 }

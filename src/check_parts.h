@@ -12,12 +12,13 @@
 #include "diag.h"
 #include "effects.h"
 
-/* Does the release have a backup block? E012 asks only when it has none. */
+/* Does the release have a backup block? */
 bool check_release_has_backup(const struct release *r);
 
 /* ce[0..n) are one block's effects, ce[i].cmd its i-th command. */
 /* E012 on one step. */
-void check_step_data_without_backup(struct diag_set *ds, const struct block *s,
+void check_step_data_without_backup(struct diag_set *ds, const struct release *r,
+                                    const struct block *s,
                                     const struct cmd_effects *ce, size_t n);
 /* W113 on one backup block. */
 void check_backup_block_unverified(struct diag_set *ds, const struct block *b,

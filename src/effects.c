@@ -743,6 +743,13 @@ static bool sql_writes_text(const char *s, size_t len)
 {
 	bool pragma = false;
 	for (size_t i = 0; i < len;) {
+		if (s[i] == '.' && (i == 0 || s[i - 1] == '\n' || s[i - 1] == ';')) {
+			/* an sqlite3 dot-command (".backup copy.db") is not SQL:
+			 * the writing ones are looked for below */
+			while (i < len && s[i] != '\n')
+				i++;
+			continue;
+		}
 		if (!is_ident_char(s[i])) {
 			i++;
 			continue;

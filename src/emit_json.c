@@ -410,6 +410,10 @@ static void j_block(struct jw *w, const struct release *r, const struct block *b
 	jw_str(w, "policy", policy_name(block_policy(b)));
 	jw_bool(w, "policy_given", b->policy != POLICY_DEFAULT);
 	if (b->kind == BLOCK_BACKUP) {
+		/* only when written after a step, so the output of specs with
+		 * every backup first keeps its shape */
+		if (b->after_steps > 0)
+			jw_int(w, "after_step", b->after_steps);
 		jw_arr(w, "checksums");
 		for (const struct checksum *ck = b->checksums; ck; ck = ck->next)
 			jw_str(w, NULL, ck->name);

@@ -831,6 +831,18 @@ static void backup_records(struct buf *out, const struct block *b)
 		buf_putc(out, '\n');
 }
 
+static void backup_body(struct plan *p, const struct block *b)
+{
+	block_commands(p->out, b);
+	value_sources(p->out, b);
+	backup_records(p->out, b);
+	expected_output(p->out, b);
+	timing_lines(p->out, b);
+	on_failure_line(p, b);
+}
+
+/* The backups written before the first step; those written after a step
+ * are shown among the steps, where they run. */
 static void section_backups(struct plan *p)
 {
 	buf_puts(p->out, "## Backup Procedure\n\n");
@@ -838,17 +850,23 @@ static void section_backups(struct plan *p)
 		buf_puts(p->out, "This release has no backup block.\n\n");
 		return;
 	}
+	bool later = false;
 	for (const struct block *b = p->r->backups; b; b = b->next) {
+		if (b->after_steps > 0) {
+			later = true;
+			continue;
+		}
 		buf_puts(p->out, "### ");
 		md_str(p->out, b->name);
 		buf_puts(p->out, "\n\n");
-		block_commands(p->out, b);
-		value_sources(p->out, b);
-		backup_records(p->out, b);
-		expected_output(p->out, b);
-		timing_lines(p->out, b);
-		on_failure_line(p, b);
+		backup_body(p, b);
 	}
+	if (later)
+		buf_printf(p->out, "%s backups and steps run in the order written: "
+		           "a backup written after a step runs between the steps, "
+		           "and is shown there under Deployment Steps.\n\n",
+		           p->r->backups->after_steps > 0 ? "No backup runs before the first step. The"
+		                                          : "The");
 }
 
 /* The undo of a step, folded away under the step. */
@@ -888,7 +906,26 @@ static void section_steps(struct plan *p)
 		buf_puts(p->out, "This release has no steps.\n\n");
 		return;
 	}
-	for (const struct block *b = p->r->steps; b; b = b->next) {
+	struct deploy_walk w;
+	deploy_walk_start(&w, p->r);
+	for (const struct block *b; (b = deploy_walk_next(&w));) {
+		if (b->kind == BLOCK_BACKUP) {
+			if (b->after_steps == 0)
+				continue; /* under Backup Procedure */
+			buf_puts(p->out, "### Backup: ");
+			md_str(p->out, b->name);
+			buf_printf(p->out, "\n\nRuns after step %d", b->after_steps);
+			if (b->after_steps < p->r->nsteps)
+				buf_printf(p->out, " and before step %d", b->after_steps + 1);
+			if (b->after_steps == 1)
+				buf_puts(p->out, "; `rollback.sh` undoes step 1 if the release "
+				                 "goes back from here.\n\n");
+			else
+				buf_printf(p->out, "; `rollback.sh` undoes steps %d to 1 if the "
+				           "release goes back from here.\n\n", b->after_steps);
+			backup_body(p, b);
+			continue;
+		}
 		buf_printf(p->out, "### %d. ", b->index);
 		md_str(p->out, b->name);
 		buf_puts(p->out, "\n\n");

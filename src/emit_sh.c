@@ -612,7 +612,8 @@ static void put_load_captures(struct buf *out, const struct release *r)
 static const char *deploy_policy(const struct block *b)
 {
 	enum policy p = block_policy(b);
-	if (p == POLICY_ABORT && b->kind != BLOCK_CHECK && b->kind != BLOCK_BACKUP)
+	bool before_steps = b->kind == BLOCK_CHECK || (b->kind == BLOCK_BACKUP && b->after_steps == 0);
+	if (p == POLICY_ABORT && !before_steps)
 		p = POLICY_ESCALATE; /* once a step ran, "nothing changed" is untrue */
 	return policy_name(p);
 }
@@ -630,10 +631,15 @@ static void put_order(struct buf *out, const struct release *r)
 	for (const struct block *b = r->checks; b; b = b->next)
 		put_go(out, b, "check", 0);
 	buf_puts(out, "\treturn 0\n}\n\nrelc_deploy() {\n");
-	for (const struct block *b = r->backups; b; b = b->next)
-		put_go(out, b, "backup", 0);
-	for (const struct block *b = r->steps; b; b = b->next)
-		put_go(out, b, "step", b->index);
+	/* backups and steps in the order written: a backup after step k rolls
+	 * back from step k when it fails */
+	struct deploy_walk w;
+	deploy_walk_start(&w, r);
+	for (const struct block *b; (b = deploy_walk_next(&w));)
+		if (b->kind == BLOCK_BACKUP)
+			put_go(out, b, "backup", b->after_steps);
+		else
+			put_go(out, b, "step", b->index);
 	for (const struct block *b = r->verifies; b; b = b->next)
 		put_go(out, b, "verify", r->nsteps);
 	buf_puts(out, "\treturn 0\n}\n");

@@ -572,7 +572,7 @@ static int cmd_explain(struct cli *cli)
 		return usage_error("%s", "usage: relc explain CODE");
 	int code = diag_lookup(cli->specs[0]);
 	if (code < 0) {
-		relc_error("unknown diagnostic code %s (codes are E001-E019 and W101-W114)",
+		relc_error("unknown diagnostic code %s (codes are E001-E021 and W101-W122)",
 		           cli->specs[0]);
 		return EXIT_USAGE;
 	}

@@ -234,6 +234,16 @@ static void add_block(struct resolver *rs, struct block *b)
 		*list = b;
 	rs->last[b->kind] = b;
 	b->index = ++*count;
+	if (b->kind == BLOCK_BACKUP)
+		b->after_steps = rs->r->nsteps;
+	if (b->kind == BLOCK_BACKUP && b->after_steps > 0 && b->policy == POLICY_ABORT) {
+		/* abort promises that nothing changed, and a step ran before it */
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E003, b->loc,
+			"on-failure abort is not allowed in backup \"%s\", written after step %d",
+			b->name ? b->name : "", b->after_steps);
+		diag_note(d, (struct loc){ 0 },
+		          "backups and steps run in the order written, so a step has changed something by then: use escalate");
+	}
 	define_captures(rs, b);
 }
 

@@ -81,7 +81,7 @@ if [ "$(git -C "$ROOT/origin" rev-parse HEAD~1 HEAD | tr '\n' ' ')" != "$V1 $V2 
 	exit 1
 fi
 
-for spec in demo hostile kinds; do
+for spec in demo hostile kinds order; do
 	if ! "$RELC" build -q --no-git --allow-irreversible "$HERE/$spec.rel" -o "$ROOT/gen-$spec" > "$ROOT/build-$spec.log" 2>&1; then
 		printf 'Bail out! relc build %s.rel failed\n' "$spec"
 		sed 's/^/# /' "$ROOT/build-$spec.log"
@@ -202,6 +202,28 @@ for step in 1 2 'Service restart'; do
 	st=$?
 	[ "$rc" -eq 3 ] && [ "$st" -eq 0 ]
 	check "--fail-after $step: exit 3, everything as before" $? "$SB/deploy.log"
+done
+
+# ---- a step written before the backup runs first and is undone too ----
+run_order() {
+	log=$1
+	shift
+	(cd "$SB" && "$SH" "$ROOT/gen-order/deploy.sh" --yes --set data="$SB/data" ${1+"$@"}) > "$log" 2>&1
+}
+sandbox
+run_order "$SB/deploy.log"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(sqlite3 "$SB/data/app.db" 'SELECT count(*) FROM alerts')" = 1 ] &&
+	[ "$(grep -n -e '	step:1	start	' -e '	backup:1	start	' -e '	step:2	start	' "$SB/state/journal.log" | cut -f2 | tr '\n' ' ')" = 'step:1 backup:1 step:2 ' ]
+check "order.rel: step 1, then the backup, then step 2, as written" $? "$SB/state/journal.log"
+for step in 1 2; do
+	sandbox
+	run_order "$SB/deploy.log" --fail-after "$step"
+	rc=$?
+	unchanged
+	st=$?
+	[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && journal_has "	undo:1	ok	"
+	check "order.rel --fail-after $step: exit 3, the step before the backup undone" $? "$SB/deploy.log"
 done
 
 # ---- a command fails half-way through a step that changed the database ----

@@ -286,8 +286,8 @@ relc_checks() {
 }
 
 relc_deploy() {
-	relc_go backup:1 backup 'Data folder' 240000 '(estimate 30s..2m, limit 4m)' relc_b_backup_1 escalate 0
 	relc_go step:1 step 'Stop Gitea' 10000 '(estimate 5s, limit 10s)' relc_b_step_1 rollback 1
+	relc_go backup:1 backup 'Data folder' 240000 '(estimate 30s..2m, limit 4m)' relc_b_backup_1 escalate 1
 	relc_go step:2 step 'Install the new binary' 4000 '(estimate 2s, limit 4s)' relc_b_step_2 rollback 2
 	relc_go verify:1 verify 'Serves' 2000 '(estimate 1s, limit 2s)' relc_b_verify_1 rollback 2
 	return 0
