@@ -22,6 +22,7 @@ RELC_TARGET='aa209268accd2e7781f0548b0fe0c6eafd355e95'
 RELC_PREVIOUS_REF='e8f9c0ad44b56be640c7c55e1f1a67a2eb7c6f7a'
 RELC_TARGET_REF='aa209268accd2e7781f0548b0fe0c6eafd355e95'
 RELC_STATE_DEFAULT='/nonexistent/relc-e2e/state'
+RELC_STATE_OLD=''
 RELC_TOTAL=6
 RELC_NAFTER=0
 RELC_MORE_TOOLS=sha256sum
@@ -379,6 +380,7 @@ RELC_QQ="'\"'\"'"
 RELC_TMP=
 RELC_LOCKED=
 RELC_CHILD=
+RELC_RUNNING=
 RELC_JOURNAL=
 RELC_VALUES=
 RELC_VPATH=
@@ -411,6 +413,8 @@ RELC_R=
 RELC_F=
 RELC_Q=
 RELC_IND='    '
+RELC_UMASK=022
+RELC_UID=
 # The first line of every command's shell: on its way out it records the
 # exit status in a marker file, so that a command's own exit 124 is not taken
 # for a timeout (a shell killed by timeout's signal leaves no marker, or one
@@ -712,8 +716,19 @@ relc_pe() {
 }
 
 # ---- running one command ----
+# Stop process group $1 with KILL, and once more a tenth of a second later
+# for anything the group started as the first KILL went out.
+relc_killgroup() {
+	kill -s KILL -- "-$1" 2> /dev/null || return 0
+	sleep 0.1 2> /dev/null || sleep 1
+	kill -s KILL -- "-$1" 2> /dev/null
+	return 0
+}
+
 # relc_run TEXT EXPECTED-EXIT NUMBER: run TEXT with the block's remaining
 # time, output to files, as `cmd & wait $!` so a signal is handled at once.
+# The command gets the umask the script started with: 077 is for the state
+# folder, not for the files a release installs.
 relc_run() {
 	RELC_CN=$3
 	if [ -n "$RELC_DRY" ]; then
@@ -739,16 +754,24 @@ relc_run() {
 		fi
 		relc_secs "$relc_left"
 	fi
+	# relc_signal stops $! while RELC_RUNNING is set: a signal may come
+	# between the fork and the assignment of RELC_CHILD.
+	RELC_RUNNING=1
 	if [ -n "$RELC_SETSID" ]; then
-		exec setsid timeout -k "$RELC_GRACE" "$RELC_F" sh -c "$RELC_HEAD$1" < /dev/null > "$RELC_TMP/out" 2> "$RELC_TMP/err" &
+		{ umask "$RELC_UMASK"; exec setsid timeout -k "$RELC_GRACE" "$RELC_F" sh -c "$RELC_HEAD$1"; } < /dev/null > "$RELC_TMP/out" 2> "$RELC_TMP/err" &
 	else
-		exec timeout -k "$RELC_GRACE" "$RELC_F" sh -c "$RELC_HEAD$1" < /dev/null > "$RELC_TMP/out" 2> "$RELC_TMP/err" &
+		{ umask "$RELC_UMASK"; exec timeout -k "$RELC_GRACE" "$RELC_F" sh -c "$RELC_HEAD$1"; } < /dev/null > "$RELC_TMP/out" 2> "$RELC_TMP/err" &
 	fi
 	RELC_CHILD=$!
 	relc_pid=$RELC_CHILD
 	wait "$RELC_CHILD"
 	RELC_ST=$?
 	RELC_CHILD=
+	RELC_RUNNING=
+	# yash reports death by signal N as 384+N where the others say 128+N.
+	if [ "$RELC_ST" -gt 384 ]; then
+		RELC_ST=$(( RELC_ST - 256 ))
+	fi
 	relc_mark=
 	read -r relc_mark < "$RELC_TMP/rc" || relc_mark=
 	relc_now
@@ -759,7 +782,7 @@ relc_run() {
 	124|137|143)
 		if [ "$relc_mark" != "$RELC_ST" ]; then
 			# whatever the command left running in its group goes too
-			kill -s KILL -- "-$relc_pid" 2> /dev/null
+			relc_killgroup "$relc_pid"
 			relc_journal "$RELC_BID" timeout "$RELC_F" "$RELC_ST" "command $3"
 			relc_output
 			relc_fmt "$RELC_LIMIT"
@@ -954,11 +977,128 @@ relc_x_cmp() {
 
 # ---- the state folder ----
 relc_state_init() {
-	if ! mkdir -p "$RELC_STATE" 2> /dev/null || [ ! -d "$RELC_STATE" ]; then
+	if [ -d "$RELC_STATE" ]; then
+		chmod go= "$RELC_STATE" 2> /dev/null
+	elif ! mkdir -p "$RELC_STATE" 2> /dev/null || [ ! -d "$RELC_STATE" ]; then
 		relc_err "cannot create the state folder $RELC_STATE"
 		relc_exit 2
 	fi
 	RELC_JPATH=$RELC_STATE/journal.log
+}
+
+# ---- trusting the state folder ----
+# The script runs as root and acts on what it reads back from the state
+# folder, so it trusts that folder only if nobody else could have written
+# it, as OpenSSH's StrictModes does (docs/scripts.md, "Security"). Before
+# anything runs, relc_trust resolves RELC_STATE to its physical path (no
+# symbolic link left to swap after the check) and requires:
+#   - every folder above it, up to /, owned by root or by this user and not
+#     writable by group or others, unless sticky and owned by root (/tmp);
+#   - the folder and everything in it owned by this user, folders and
+#     regular files only (no symbolic links), none writable by group or others.
+# While the folder does not exist its existing parents are checked; the
+# scripts create the rest. Any violation exits 2 (relc_untrusted).
+relc_trust() {
+	case /$RELC_STATE/ in
+	*/../*)
+		relc_err "the state folder $RELC_STATE must not contain \"..\": give a plain path. Nothing was run."
+		relc_exit 2
+		;;
+	esac
+	if [ -n "$RELC_STATE_OLD" ] && { [ -e "$RELC_STATE_OLD" ] || [ -L "$RELC_STATE_OLD" ]; }; then
+		relc_q "$RELC_STATE_DEFAULT"
+		relc_new=$RELC_Q
+		relc_q "$RELC_STATE_OLD"
+		relc_err "a state folder is left at the old default location $RELC_STATE_OLD, which every user of the machine can write: it is not read. If it holds an unfinished run of yours, check its journal, then move it: mkdir -p /var/lib/relc && mv $RELC_Q $relc_new && chown -R 0:0 $relc_new && chmod -R go= $relc_new; otherwise remove it: rm -rf $RELC_Q. Nothing was run."
+		relc_exit 2
+	fi
+	RELC_UID=$(id -u) || RELC_UID=
+	case $RELC_UID in
+	''|*[!0-9]*)
+		relc_err "cannot tell which user runs this script (id -u). Nothing was run."
+		relc_exit 2
+		;;
+	esac
+	case $RELC_STATE in
+	/*) relc_e=$RELC_STATE ;;
+	*) relc_e=$PWD/$RELC_STATE ;;
+	esac
+	while :; do
+		case $relc_e in
+		*?/) relc_e=${relc_e%/} ;;
+		*) break ;;
+		esac
+	done
+	relc_tail=
+	while [ -n "$relc_e" ] && [ ! -d "$relc_e" ]; do
+		relc_tail=/${relc_e##*/}$relc_tail
+		relc_e=${relc_e%/*}
+	done
+	relc_p=$(cd -P "${relc_e:-/}" && pwd -P && printf x) || relc_p=
+	relc_p=${relc_p%x}
+	relc_p=${relc_p%"$RELC_NL"}
+	case $relc_p in
+	/*) ;;
+	*)
+		relc_err "cannot resolve the state folder $RELC_STATE (at ${relc_e:-/}). Nothing was run."
+		relc_exit 2
+		;;
+	esac
+	relc_p=${relc_p%/}
+	RELC_STATE=$relc_p$relc_tail
+	RELC_VPATH=$RELC_STATE/values
+	RELC_JPATH=$RELC_STATE/journal.log
+	set -- "${relc_p:-/}"
+	relc_a=$relc_p
+	while [ -n "$relc_a" ]; do
+		relc_a=${relc_a%/*}
+		set -- "$@" "${relc_a:-/}"
+	done
+	if [ -z "$relc_tail" ]; then
+		shift
+	fi
+	relc_bad=
+	if [ $# -gt 0 ]; then
+		relc_bad=$(find "$@" -prune \( \
+			\( ! -user 0 ! -user "$RELC_UID" -exec printf 'parent-owner\t%s\n' {} \; \) -o \
+			\( \( -perm -0002 -o -perm -0020 \) ! \( -perm -1000 -user 0 \) \
+				-exec printf 'parent-writable\t%s\n' {} \; \) \) 2>&1) || relc_bad="find$RELC_TAB$relc_bad"
+	fi
+	if [ -z "$relc_bad" ] && [ -z "$relc_tail" ]; then
+		relc_bad=$(find "$RELC_STATE" \
+			\( -type l -exec printf 'symlink\t%s\n' {} \; \) -o \
+			\( ! -type d ! -type f -exec printf 'type\t%s\n' {} \; \) -o \
+			\( ! -user "$RELC_UID" -exec printf 'owner\t%s\n' {} \; \) -o \
+			\( \( -perm -0002 -o -perm -0020 \) -exec printf 'writable\t%s\n' {} \; \) 2>&1) || relc_bad="find$RELC_TAB$relc_bad"
+	fi
+	if [ -n "$relc_bad" ]; then
+		relc_untrusted "$relc_bad"
+	fi
+}
+
+# Report the first violation relc_trust found ($1: "REASON<tab>PATH", maybe
+# more lines) with how to fix it, and exit 2: nothing has run yet.
+relc_untrusted() {
+	relc_why=${1%%"$RELC_TAB"*}
+	relc_at=${1#*"$RELC_TAB"}
+	relc_at=${relc_at%%"$RELC_NL"*}
+	relc_ls=$(ls -ldn "$relc_at" 2> /dev/null) || relc_ls='? ? ?'
+	# shellcheck disable=SC2034
+	read -r relc_m relc_l relc_u relc_rest <<EOF
+$relc_ls
+EOF
+	relc_q "$relc_at"
+	case $relc_why in
+	parent-owner) relc_why="$relc_at, a folder above it, is owned by uid $relc_u: only root or uid $RELC_UID (who runs this script) may own the folders above the state folder, since their owner can replace it. Choose a state folder under /var/lib/relc, or make that folder root's: chown 0 $RELC_Q" ;;
+	parent-writable) relc_why="$relc_at, a folder above it, is writable by group or others (mode $relc_m), who can replace the state folder; only a sticky folder owned by root, like /tmp, may be. Choose another state folder, or: chmod go-w $RELC_Q" ;;
+	symlink) relc_why="$relc_at is a symbolic link: the scripts read back only regular files and folders of their own. Check where it points, then remove it: rm $RELC_Q" ;;
+	type) relc_why="$relc_at is neither a regular file nor a folder (mode $relc_m). Remove it: rm $RELC_Q" ;;
+	owner) relc_why="$relc_at is owned by uid $relc_u, not by uid $RELC_UID (who runs this script): its owner could have forged the journal or the values. Unless you know who made it and what it holds, remove the state folder; if it is an earlier run of yours, check it, then: chown -R $RELC_UID $RELC_Q" ;;
+	writable) relc_why="$relc_at is writable by group or others (mode $relc_m): anyone could have changed the journal or the values. Check them, then: chmod -R go= $RELC_Q" ;;
+	*) relc_why="find could not inspect it: $relc_at" ;;
+	esac
+	relc_err "unsafe state folder $RELC_STATE: $relc_why. Nothing was run."
+	relc_exit 2
 }
 
 relc_lock() {
@@ -997,7 +1137,7 @@ relc_tmp() {
 }
 
 relc_tools() {
-	for relc_t in timeout mktemp date awk grep cat mv rm mkdir $RELC_MORE_TOOLS; do
+	for relc_t in timeout mktemp date sleep awk grep cat mv rm mkdir chmod find id ls $RELC_MORE_TOOLS; do
 		if ! command -v "$relc_t" > /dev/null 2>&1; then
 			relc_err "this script needs $relc_t, which is not on PATH: nothing was changed"
 			relc_exit 2
@@ -1091,6 +1231,11 @@ relc_archive() {
 	return 1
 }
 
+relc_private() {
+	RELC_UMASK=$(umask)
+	umask 077
+}
+
 relc_open_journal() {
 	if ! mkdir -p "$RELC_VPATH"; then
 		relc_err "cannot create $RELC_VPATH"
@@ -1134,11 +1279,14 @@ relc_escalate() {
 
 relc_signal() {
 	trap '' INT TERM
+	if [ -n "$RELC_RUNNING" ]; then
+		RELC_CHILD=${RELC_CHILD:-$!}
+	fi
 	if [ -n "$RELC_CHILD" ]; then
 		kill -s TERM "$RELC_CHILD" 2> /dev/null
 		kill -s TERM -- "-$RELC_CHILD" 2> /dev/null
 		wait "$RELC_CHILD"
-		kill -s KILL -- "-$RELC_CHILD" 2> /dev/null
+		relc_killgroup "$RELC_CHILD"
 		RELC_CHILD=
 	fi
 	relc_now
@@ -1333,7 +1481,7 @@ relc_help() {
 		'  --resume           continue an interrupted deploy, skipping completed blocks' \
 		'  --fail-after STEP  fail right after STEP (name or number): rehearse the rollback' \
 		'  --set NAME=VALUE   override a let (recorded in the journal)' \
-		'Exit: 0 deployed, 1 usage, 2 checks failed (nothing changed), 3 rolled back, 4 escalate, 5 locked, 130/143 interrupted'
+		'Exit: 0 deployed, 1 usage, 2 checks failed or unsafe state folder (nothing changed), 3 rolled back, 4 escalate, 5 locked, 130/143 interrupted'
 }
 
 relc_args() {
@@ -1446,9 +1594,12 @@ relc_fail() {
 
 relc_main() {
 	relc_args ${1+"$@"}
+	if [ -z "$RELC_DRY" ]; then
+		relc_tools
+	fi
 	RELC_STATE=${RELC_STATE_DIR:-$RELC_STATE_DEFAULT}
-	RELC_VPATH=$RELC_STATE/values
-	RELC_JPATH=$RELC_STATE/journal.log
+	relc_private
+	relc_trust
 	if [ -n "$RELC_DRY" ]; then
 		if [ -n "$RELC_RESUME" ]; then
 			relc_load_sets
@@ -1460,7 +1611,6 @@ relc_main() {
 		relc_deploy
 		exit 0
 	fi
-	relc_tools
 	relc_values
 	if ! relc_env_check; then
 		relc_exit 2
