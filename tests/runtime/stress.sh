@@ -77,7 +77,7 @@ if [ -z "$found" ]; then
 	printf 'ok 2 - no process is left a second later\n'
 else
 	printf 'not ok 2 - no process is left a second later\n'
-	printf '# %s\n' "$found"
+	printf '%s\n' "$found" | sed 's/^/# /'
 fi
 # The check itself must see a process with such an argument.
 sleep $((BASE - 1)) &
