@@ -23,6 +23,11 @@
 ## The rules for this code are in docs/hacking.md: no fork where a parameter
 ## expansion does, every status checked, results in globals (RELC_R, RELC_Q,
 ## RELC_F, RELC_WHY), temporaries named relc_* (sh has no local).
+## Checked alone, this fragment cannot see that deploy.sh or rollback.sh sets
+## RELC_ME and RELC_STATE (SC2153), and RELC_HEAD is shell text for `sh -c`
+## (SC2016; the generated head turns it off for the whole script). embed.py
+## drops this header directive.
+# shellcheck disable=SC2153,SC2016
 # ---- runtime: the fixed part, the same in every release ----
 ## The globals of the run, all set here so that `set -u` never trips on one.
 ## RELC_SQ/RELC_QQ are the pieces relc_q quotes with; RELC_DONE, RELC_STARTED,

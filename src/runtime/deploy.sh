@@ -5,6 +5,10 @@
 ## functions and globals it uses. As there, lines whose first non-blank
 ## characters are "##" are source-only notes that src/runtime/embed.py drops;
 ## every other line reaches the generated script as written.
+## The globals set here are read by common.sh's functions, which shellcheck
+## does not see when it checks this fragment alone; embed.py drops the
+## directive.
+# shellcheck disable=SC2034
 # ---- deploy.sh: options and the order of a deploy ----
 ## The script's name for messages, and the deploy's own options.
 RELC_ME=deploy.sh

@@ -4,8 +4,11 @@
 Each SOURCE (src/runtime/NAME.sh) becomes `static const char *const
 rt_NAME[]` in OUTPUT.h: one C string per line, NULL at the end, which
 emit_sh.c writes out unchanged. Lines whose first non-blank characters are
-"##" are notes for readers of the source and are left out; every other byte
-is kept, so the generated scripts hold exactly the rest of the file.
+"##" are notes for readers of the source and are left out, and so are
+`# shellcheck` directives in the file's leading comment block: they let
+shellcheck check the fragment alone (globals another fragment reads) and mean
+nothing in the joined script, which is checked as a whole. Every other byte is
+kept, so the generated scripts hold exactly the rest of the file.
 
 Run by meson (see meson.build) whenever a source changes. With --strip
 SOURCE it prints what would be embedded, for tests and for reading.
@@ -15,6 +18,8 @@ import re
 import sys
 
 NOTE = re.compile(rb"^[ \t]*##")
+DIRECTIVE = re.compile(rb"^#[ \t]*shellcheck[ \t]")
+COMMENT = re.compile(rb"^[ \t]*(#|$)")
 
 
 def embedded_lines(path):
@@ -25,7 +30,14 @@ def embedded_lines(path):
         sys.exit(f"{path}: the last line has no newline")
     if b"\0" in data:
         sys.exit(f"{path}: holds a NUL byte, which a C string cannot")
-    return [line for line in data.splitlines(keepends=True) if not NOTE.match(line)]
+    kept = []
+    leading = True
+    for line in data.splitlines(keepends=True):
+        leading = leading and COMMENT.match(line) is not None
+        if NOTE.match(line) or (leading and DIRECTIVE.match(line)):
+            continue
+        kept.append(line)
+    return kept
 
 
 def c_string(line):

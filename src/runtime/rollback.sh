@@ -5,6 +5,10 @@
 ## functions and globals it uses. As there, lines whose first non-blank
 ## characters are "##" are source-only notes that src/runtime/embed.py drops;
 ## every other line reaches the generated script as written.
+## The globals set here are read by common.sh's functions, which shellcheck
+## does not see when it checks this fragment alone; embed.py drops the
+## directive.
+# shellcheck disable=SC2034
 # ---- rollback.sh: options and the rollback path ----
 ## The script's name for messages.
 RELC_ME=rollback.sh
