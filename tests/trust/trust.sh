@@ -148,15 +148,40 @@ refused() {
 }
 
 # ---- the attack of the issue: a forged folder at the old default ----
+# Another user's folder there is never read, and cannot stop a deploy: the
+# scripts warn and go on with the default folder.
 sandbox
 forge "$OLD"
 chown -R nobody "$OLD" /var/tmp/relc
 run rollback "$SB/rb.log"
 rc=$?
-refused "forged journal and values in the old default folder, rollback.sh" "$SB/rb.log" "old default location $OLD"
+grep -F "at the old default location is not this user's folder: it is ignored" "$SB/rb.log" > /dev/null &&
+	[ ! -e "$SB/prod/ran" ] && [ "$(cat "$SB/prod/conf")" = prod ] && [ ! -e "$DEFAULT/journal.log" ]
+check "forged folder of another user at the old default: rollback.sh warns, reads nothing of it and undoes nothing (exit $rc)" $? "$SB/rb.log"
 run deploy "$SB/dp.log" --set dir="$SB/prod"
 rc=$?
-refused "forged journal and values in the old default folder, deploy.sh" "$SB/dp.log" "old default location $OLD"
+[ "$rc" -eq 0 ] && grep -F "it is ignored, never read" "$SB/dp.log" > /dev/null &&
+	[ "$(cat "$SB/prod/conf")" = new ] && [ -f "$DEFAULT/journal.log" ] &&
+	[ "$(cat "$OLD/values/capture.COPY")" = "$SB/evil" ] && [ "$(cat "$SB/evil")" = evil ]
+check "forged folder of another user at the old default: deploy.sh warns and deploys into the default folder" $? "$SB/dp.log"
+run rollback "$SB/rb2.log"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(cat "$SB/prod/conf")" = prod ] && [ "$(cat "$SB/evil")" = evil ]
+check "then rollback.sh restores from the genuine backup, not the forged capture" $? "$SB/rb2.log"
+rm -rf "$OLD"
+rmdir /var/tmp/relc 2> /dev/null
+
+# ---- a folder of root's own at the old default: maybe an unfinished run ----
+sandbox
+forge "$OLD"
+chown -R 0:0 "$OLD"
+run rollback "$SB/rb.log"
+rc=$?
+refused "root's own folder at the old default, rollback.sh" "$SB/rb.log" "old default location $OLD"
+run deploy "$SB/dp.log" --set dir="$SB/prod"
+rc=$?
+refused "root's own folder at the old default, deploy.sh" "$SB/dp.log" "old default location $OLD"
+rm -rf "$OLD"
 rmdir /var/tmp/relc 2> /dev/null
 
 # ---- the same forged folder where the default now is ----

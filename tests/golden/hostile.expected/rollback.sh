@@ -857,13 +857,6 @@ relc_trust() {
 		relc_exit 2
 		;;
 	esac
-	if [ -n "$RELC_STATE_OLD" ] && { [ -e "$RELC_STATE_OLD" ] || [ -L "$RELC_STATE_OLD" ]; }; then
-		relc_q "$RELC_STATE_DEFAULT"
-		relc_new=$RELC_Q
-		relc_q "$RELC_STATE_OLD"
-		relc_err "a state folder is left at the old default location $RELC_STATE_OLD, which every user of the machine can write: it is not read. If it holds an unfinished run of yours, check its journal, then move it: mkdir -p /var/lib/relc && mv $RELC_Q $relc_new && chown -R 0:0 $relc_new && chmod -R go= $relc_new; otherwise remove it: rm -rf $RELC_Q. Nothing was run."
-		relc_exit 2
-	fi
 	RELC_UID=$(id -u) || RELC_UID=
 	case $RELC_UID in
 	''|*[!0-9]*)
@@ -871,6 +864,17 @@ relc_trust() {
 		relc_exit 2
 		;;
 	esac
+	if [ -n "$RELC_STATE_OLD" ] && { [ -e "$RELC_STATE_OLD" ] || [ -L "$RELC_STATE_OLD" ]; }; then
+		relc_q "$RELC_STATE_OLD"
+		relc_old=$(find "$RELC_STATE_OLD" -prune -type d -user "$RELC_UID" -print 2>&1) || relc_old=error
+		if [ -n "$relc_old" ]; then
+			relc_old=$RELC_Q
+			relc_q "$RELC_STATE_DEFAULT"
+			relc_err "a state folder of yours is left at the old default location $RELC_STATE_OLD, which every user of the machine can write: it is not read. If it holds an unfinished run, check its journal, then move it: mkdir -p /var/lib/relc && mv $relc_old $RELC_Q && chown -R 0:0 $RELC_Q && chmod -R go= $RELC_Q; otherwise remove it: rm -rf $relc_old. Nothing was run."
+			relc_exit 2
+		fi
+		relc_err "warning: $RELC_Q at the old default location is not this user's folder: it is ignored, never read. Remove it: rm -rf $RELC_Q"
+	fi
 	case $RELC_STATE in
 	/*) relc_e=$RELC_STATE ;;
 	*) relc_e=$PWD/$RELC_STATE ;;
