@@ -8,78 +8,12 @@
 # the service exactly as they were. Prints TAP.
 set -u
 
-RELC=$1
-shift
-case $RELC in
-/*) ;;
-*) RELC=$PWD/$RELC ;;
-esac
-if ! command -v "$1" > /dev/null 2>&1; then
-	printf '1..0 # SKIP %s is not installed\n' "$1"
-	exit 77
-fi
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(mktemp -d "${TMPDIR:-/tmp}/relc-e2e.XXXXXX") || exit 99
-trap 'rm -rf "$ROOT"' EXIT
-trap 'exit 1' INT TERM
+# shellcheck source=tests/tools/shsuite.sh
+. "$HERE/../tools/shsuite.sh"
+shsuite_start e2e "$@"
 
-# The shell under test comes as words ("dash", "busybox sh", "bash --posix"):
-# $SH runs a script under it.
-SH=$ROOT/shell-under-test
-printf '#!/bin/sh\nexec %s "$@"\n' "$*" > "$SH" && chmod +x "$SH" || exit 99
-
-V1=e8f9c0ad44b56be640c7c55e1f1a67a2eb7c6f7a
-V2=aa209268accd2e7781f0548b0fe0c6eafd355e95
-N=0
-FAILS=0
-
-ok() {
-	N=$((N + 1))
-	printf 'ok %d - %s\n' "$N" "$1"
-}
-
-not_ok() {
-	N=$((N + 1))
-	FAILS=$((FAILS + 1))
-	printf 'not ok %d - %s\n' "$N" "$1"
-	if [ -n "${2-}" ] && [ -f "$2" ]; then
-		sed 's/^/# /' "$2"
-	fi
-}
-
-# check NAME CONDITION-STATUS [LOG]: one TAP line.
-check() {
-	if [ "$2" -eq 0 ]; then
-		ok "$1"
-	else
-		not_ok "$1" "${3-}"
-	fi
-}
-
-# ---- the repository both commits come from (fixed dates: fixed ids) ----
-make_origin() {
-	(
-		export GIT_AUTHOR_NAME=relc GIT_AUTHOR_EMAIL=relc@example.invalid
-		export GIT_COMMITTER_NAME=relc GIT_COMMITTER_EMAIL=relc@example.invalid
-		export GIT_AUTHOR_DATE=2026-11-01T00:00:00Z GIT_COMMITTER_DATE=2026-11-01T00:00:00Z
-		mkdir "$ROOT/origin" && cd "$ROOT/origin" || exit 1
-		git -c init.defaultBranch=main init -q || exit 1
-		printf 'version 1\n' > VERSION
-		git add VERSION && git -c commit.gpgsign=false commit -q -m 'release 1.0.0' || exit 1
-		printf 'version 2\n' > VERSION
-		export GIT_AUTHOR_DATE=2026-11-02T00:00:00Z GIT_COMMITTER_DATE=2026-11-02T00:00:00Z
-		git -c commit.gpgsign=false commit -q -am 'feat: release 1.1.0' || exit 1
-	)
-}
-
-if ! make_origin; then
-	printf 'Bail out! cannot create the test repository\n'
-	exit 1
-fi
-if [ "$(git -C "$ROOT/origin" rev-parse HEAD~1 HEAD | tr '\n' ' ')" != "$V1 $V2 " ]; then
-	printf 'Bail out! the test repository does not have the commit ids the specs pin\n'
-	exit 1
-fi
+make_origin
 
 for spec in demo hostile kinds order; do
 	if ! "$RELC" build -q --no-git --allow-irreversible "$HERE/$spec.rel" -o "$ROOT/gen-$spec" > "$ROOT/build-$spec.log" 2>&1; then
@@ -580,5 +514,4 @@ rb=$?
 check "rollback.sh undoes down to the irreversible step, then escalates (exit 4)" $? "$SB/rb.log"
 unset KINDS_TOKEN
 
-printf '1..%d\n' "$N"
-[ "$FAILS" -eq 0 ]
+shsuite_finish

@@ -12,11 +12,6 @@
 # active), back as before, or untouched (no state, no scripts).
 set -u
 
-RELC=$1
-case $RELC in
-/*) ;;
-*) RELC=$PWD/$RELC ;;
-esac
 for tool in ansible-playbook ansible-lint git sqlite3; do
 	if ! command -v "$tool" > /dev/null 2>&1; then
 		printf '1..0 # SKIP %s is not installed\n' "$tool"
@@ -25,9 +20,10 @@ for tool in ansible-playbook ansible-lint git sqlite3; do
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$HERE/../e2e/bin" && pwd)
-ROOT=$(mktemp -d "${TMPDIR:-/tmp}/relc-fleet.XXXXXX") || exit 99
-trap 'rm -rf "$ROOT"' EXIT
-trap 'exit 1' INT TERM
+# shellcheck source=tests/tools/shsuite.sh
+. "$HERE/../tools/shsuite.sh"
+shsuite_start fleet "$@"
+SHSUITE_TAIL=60
 
 # Ansible must read nothing of the user's or the machine's configuration.
 ANSIBLE_CONFIG=$ROOT/ansible.cfg
@@ -44,50 +40,8 @@ export ANSIBLE_CONFIG ANSIBLE_HOME ANSIBLE_LOCAL_TEMP ANSIBLE_REMOTE_TEMP ANSIBL
 # modules reach the local hosts through a pipe, not a temporary file
 printf '[defaults]\nforks = 10\ninterpreter_python = /usr/bin/python3\n[connection]\npipelining = True\n' > "$ANSIBLE_CONFIG"
 
-V1=e8f9c0ad44b56be640c7c55e1f1a67a2eb7c6f7a
-V2=aa209268accd2e7781f0548b0fe0c6eafd355e95
 HOSTS='h1 h2 h3 h4 h5'
-N=0
-FAILS=0
-
-ok() {
-	N=$((N + 1))
-	printf 'ok %d - %s\n' "$N" "$1"
-}
-
-not_ok() {
-	N=$((N + 1))
-	FAILS=$((FAILS + 1))
-	printf 'not ok %d - %s\n' "$N" "$1"
-	if [ -n "${2-}" ] && [ -f "$2" ]; then
-		tail -n 60 "$2" | sed 's/^/# /'
-	fi
-}
-
-check() {
-	if [ "$2" -eq 0 ]; then
-		ok "$1"
-	else
-		not_ok "$1" "${3-}"
-	fi
-}
-
-# The repository both commits come from (fixed dates: fixed ids).
-(
-	export GIT_AUTHOR_NAME=relc GIT_AUTHOR_EMAIL=relc@example.invalid
-	export GIT_COMMITTER_NAME=relc GIT_COMMITTER_EMAIL=relc@example.invalid
-	export GIT_AUTHOR_DATE=2026-11-01T00:00:00Z GIT_COMMITTER_DATE=2026-11-01T00:00:00Z
-	mkdir "$ROOT/origin" && cd "$ROOT/origin" || exit 1
-	git -c init.defaultBranch=main init -q || exit 1
-	printf 'version 1\n' > VERSION
-	git add VERSION && git -c commit.gpgsign=false commit -q -m 'release 1.0.0' || exit 1
-	printf 'version 2\n' > VERSION
-	export GIT_AUTHOR_DATE=2026-11-02T00:00:00Z GIT_COMMITTER_DATE=2026-11-02T00:00:00Z
-	git -c commit.gpgsign=false commit -q -am 'feat: release 1.1.0' || exit 1
-) || {
-	printf 'Bail out! cannot create the test repository\n'
-	exit 1
-}
+make_origin
 
 GEN=$ROOT/gen
 if ! "$RELC" build -q --no-git "$HERE/fleet.rel" -o "$GEN" > "$ROOT/build.log" 2>&1; then
@@ -315,5 +269,4 @@ check "interrupted: fleet-rollback.yml restores h1, h2 (interrupted mid-step) an
 hosts_are untouched h4 h5
 check "interrupted: fleet-rollback.yml touches no host the rollout never reached" $? "$SC/rb.log"
 
-printf '1..%d\n' "$N"
-[ "$FAILS" -eq 0 ]
+shsuite_finish

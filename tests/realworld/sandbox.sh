@@ -9,40 +9,13 @@
 # step k; every rollback must leave the state the sandbox started from.
 set -u
 
-RELC=$1
-shift
-case $RELC in /*) ;; *) RELC=$PWD/$RELC ;; esac
-if ! command -v "$1" > /dev/null 2>&1; then
-	printf '1..0 # SKIP %s is not installed\n' "$1"
-	exit 77
-fi
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(mktemp -d "${TMPDIR:-/tmp}/relc-rw-sb.XXXXXX") || exit 99
-trap 'rm -rf "$ROOT"' EXIT
-trap 'exit 1' INT TERM
-SH=$ROOT/shell-under-test
-printf '#!/bin/sh\nexec %s "$@"\n' "$*" > "$SH" && chmod +x "$SH" || exit 99
-
-# The two commits uptime-kuma and rails-capistrano pin (the recipe of
-# tests/e2e: fixed names and dates give fixed ids).
-V1=e8f9c0ad44b56be640c7c55e1f1a67a2eb7c6f7a
-V2=aa209268accd2e7781f0548b0fe0c6eafd355e95
-(
-	export GIT_AUTHOR_NAME=relc GIT_AUTHOR_EMAIL=relc@example.invalid
-	export GIT_COMMITTER_NAME=relc GIT_COMMITTER_EMAIL=relc@example.invalid
-	export GIT_AUTHOR_DATE=2026-11-01T00:00:00Z GIT_COMMITTER_DATE=2026-11-01T00:00:00Z
-	mkdir "$ROOT/origin" && cd "$ROOT/origin" || exit 1
-	git -c init.defaultBranch=main init -q || exit 1
-	printf 'version 1\n' > VERSION
-	git add VERSION && git -c commit.gpgsign=false commit -q -m 'release 1.0.0' || exit 1
-	printf 'version 2\n' > VERSION
-	export GIT_AUTHOR_DATE=2026-11-02T00:00:00Z GIT_COMMITTER_DATE=2026-11-02T00:00:00Z
-	git -c commit.gpgsign=false commit -q -am 'feat: release 1.1.0' || exit 1
-) || { echo 'Bail out! cannot create the test repository'; exit 1; }
-if [ "$(git -C "$ROOT/origin" rev-parse HEAD~1 HEAD | tr '\n' ' ')" != "$V1 $V2 " ]; then
-	echo 'Bail out! the test repository does not have the commit ids the specs pin'
-	exit 1
-fi
+# shellcheck source=tests/tools/shsuite.sh
+. "$HERE/../tools/shsuite.sh"
+shsuite_start rw-sb "$@"
+SHSUITE_TAIL=30
+# uptime-kuma and rails-capistrano pin the commits of the e2e recipe.
+make_origin
 
 SPECS='nextcloud-timer/1.0.0 nginx-site/4.2.13 uptime-kuma/1.23.16 rails-capistrano/2.4.0'
 # For each spec, a copy whose planted mistake the sandbox must see: its
@@ -59,22 +32,7 @@ done
 
 PATH=$HERE/sandbox/bin:$PATH
 export PATH
-N=0
-FAILS=0
 SEQ=0
-
-check() { # NAME STATUS [LOG]
-	N=$((N + 1))
-	if [ "$2" -eq 0 ]; then
-		printf 'ok %d - %s\n' "$N" "$1"
-	else
-		FAILS=$((FAILS + 1))
-		printf 'not ok %d - %s\n' "$N" "$1"
-		if [ -n "${3-}" ] && [ -f "$3" ]; then
-			tail -n 30 "$3" | sed 's/^/# /'
-		fi
-	fi
-}
 
 # Each spec has setup_NAME (builds the sandbox $SB and sets ARGS, the --set
 # options) and snap_NAME (prints everything a rollback must put back).
@@ -224,5 +182,4 @@ for s in $PLANTED; do
 	check "$name/$mistake: the rollback completes and leaves a changed state (the sandbox sees the mistake)" $? "$SB/rollback.log"
 done
 
-printf '1..%d\n' "$N"
-[ "$FAILS" -eq 0 ]
+shsuite_finish

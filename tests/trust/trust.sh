@@ -9,49 +9,24 @@
 # is unchanged. Prints TAP.
 set -u
 
-RELC=$1
-shift
-case $RELC in
-/*) ;;
-*) RELC=$PWD/$RELC ;;
-esac
-if ! command -v "$1" > /dev/null 2>&1; then
-	printf '1..0 # SKIP %s is not installed\n' "$1"
-	exit 77
-fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/tools/shsuite.sh
+. "$HERE/../tools/shsuite.sh"
 if [ "$(id -u)" != 0 ] || ! id nobody > /dev/null 2>&1; then
 	printf '1..0 # SKIP needs root and a user nobody\n'
 	exit 77
 fi
 umask 022
-ROOT=$(mktemp -d "${TMPDIR:-/tmp}/relc-trust.XXXXXX") || exit 99
 # The release name is unique to this run: the default state folder is real
 # (/var/lib/relc/<project>-<release>) and so is the old one in /var/tmp/relc.
 REL=1.0.$$
 SLUG=relc-trust-test-$REL
 DEFAULT=/var/lib/relc/$SLUG
 OLD=/var/tmp/relc/$SLUG
-trap 'rm -rf "$ROOT" "$DEFAULT" "$OLD"' EXIT
-trap 'exit 1' INT TERM
-
-SH=$ROOT/shell-under-test
-printf '#!/bin/sh\nexec %s "$@"\n' "$*" > "$SH" && chmod +x "$SH" || exit 99
-
-N=0
-FAILS=0
-# check NAME STATUS [LOG]: one TAP line; on failure the log follows.
-check() {
-	N=$((N + 1))
-	if [ "$2" -eq 0 ]; then
-		printf 'ok %d - %s\n' "$N" "$1"
-	else
-		FAILS=$((FAILS + 1))
-		printf 'not ok %d - %s\n' "$N" "$1"
-		if [ -n "${3-}" ] && [ -f "$3" ]; then
-			sed 's/^/# /' "$3"
-		fi
-	fi
+shsuite_cleanup() {
+	rm -rf "$DEFAULT" "$OLD"
 }
+shsuite_start trust "$@"
 
 # The release: a backup copies the configuration and checksums the copy; the
 # step rewrites it and installs a file; the undo copies the backup back. Every
@@ -317,5 +292,4 @@ check "the default folder: created 0700 by root, deploy and rollback work" $? "$
 [ -z "$(find "$DEFAULT" \( -perm -0004 -o -perm -0040 \) -print)" ]
 check "no file in the default folder is readable by others" $?
 
-printf '1..%d\n' "$N"
-[ "$FAILS" -eq 0 ]
+shsuite_finish
