@@ -686,8 +686,8 @@ static void timing_warnings(struct jx *x)
 			else
 				d = diag_report(x->c->diags, DIAG_W119, b->loc,
 				                "%s \"%s\" has no estimate; the journals measured it "
-				                "%d times: suggested `estimate %llds..%llds`",
-				                what, name ? name : "", st->runs, lo, hi);
+				                "%d time%s: suggested `estimate %llds..%llds`",
+				                what, name ? name : "", st->runs, st->runs == 1 ? "" : "s", lo, hi);
 			diag_note(d, (struct loc){ st->worst_file, st->worst_line, 1 },
 			          "the longest run is recorded here");
 		}
