@@ -329,7 +329,8 @@ static bool parse_digests(struct run *rn, const char *s, size_t n)
 		rn->digs[rn->ndigs++] = d;
 		i = j + 1;
 	}
-	qsort(rn->digs, rn->ndigs, sizeof *rn->digs, dig_cmp);
+	if (rn->ndigs > 1)
+		qsort(rn->digs, rn->ndigs, sizeof *rn->digs, dig_cmp);
 	return true;
 }
 
@@ -613,7 +614,8 @@ static void read_folder(struct jx *x, const char *dir)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, str_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, str_cmp);
 	int found = 0;
 	struct buf p;
 	buf_init(&p);
@@ -711,7 +713,8 @@ void journal_read(struct compile *c)
 		else
 			read_one(&x, p);
 	}
-	qsort(x.paths, x.npaths, sizeof *x.paths, path_cmp);
+	if (x.npaths > 1) /* qsort takes no NULL, even for nothing */
+		qsort(x.paths, x.npaths, sizeof *x.paths, path_cmp);
 	x.f->paths = x.paths;
 	x.f->npaths = x.npaths;
 	timing_warnings(&x);

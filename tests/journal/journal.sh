@@ -224,6 +224,17 @@ else
 	fail "ten malformed lines are named, then one W121 counts the rest" "$(cat "$T/many.md.err")"
 fi
 
+# An empty journal (once a fuzzer finding: qsort of nothing) reads as nothing.
+: > "$T/empty.log"
+md "$T/empty-log.md" --journal "$T/empty.log"
+st=$?
+if [ $st -eq 0 ] && ! grep -F -e 'W121' -e 'W120' "$T/empty-log.md.err" > /dev/null &&
+	grep -F -e '- [ ] Rollback rehearsed: no rollback path' "$T/empty-log.md" > /dev/null; then
+	ok "an empty journal reads as nothing"
+else
+	fail "an empty journal reads as nothing" "exit $st" "$(cat "$T/empty-log.md.err")"
+fi
+
 # Paths that are no journal.
 md "$T/none.md" --journal "$T/no-such.log"
 st=$?
