@@ -1734,7 +1734,7 @@ RELC_ME=deploy.sh
 RELC_RESUME=
 RELC_CHECK_ONLY=
 RELC_FAIL_AFTER=
-RELC_REHEARSE=
+RELC_REH_ALL=
 RELC_REH_CHILD=
 RELC_SETS=
 
@@ -1758,7 +1758,7 @@ relc_args() {
 		--dry-run) RELC_DRY=1 ;;
 		--check-only) RELC_CHECK_ONLY=1 ;;
 		--resume) RELC_RESUME=1 ;;
-		--rehearse) RELC_REHEARSE=1 ;;
+		--rehearse) RELC_REH_ALL=1 ;;
 		--fail-after)
 			if [ $# -lt 2 ]; then
 				relc_usage '--fail-after needs a step name or number'
@@ -1795,7 +1795,7 @@ relc_args() {
 	if [ -n "$RELC_CHECK_ONLY" ] && { [ -n "$RELC_RESUME" ] || [ -n "$RELC_FAIL_AFTER" ]; }; then
 		relc_usage '--check-only runs the checks only: it cannot be combined with --resume or --fail-after'
 	fi
-	if [ -n "$RELC_REHEARSE" ] && { [ -n "$RELC_RESUME" ] || [ -n "$RELC_FAIL_AFTER" ] || [ -n "$RELC_CHECK_ONLY" ] || [ -n "$RELC_DRY" ]; }; then
+	if [ -n "$RELC_REH_ALL" ] && { [ -n "$RELC_RESUME" ] || [ -n "$RELC_FAIL_AFTER" ] || [ -n "$RELC_CHECK_ONLY" ] || [ -n "$RELC_DRY" ]; }; then
 		relc_usage '--rehearse runs one deploy per step, each failing after that step: it cannot be combined with --resume, --fail-after, --check-only or --dry-run'
 	fi
 }
@@ -1895,7 +1895,7 @@ relc_main() {
 	relc_confirm deploy
 	relc_state_init
 	relc_lock
-	if [ -n "$RELC_REHEARSE" ]; then
+	if [ -n "$RELC_REH_ALL" ]; then
 		relc_rehearse
 	fi
 	relc_run_deploy
