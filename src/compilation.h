@@ -12,6 +12,8 @@
 #include "diag.h"
 #include "util.h"
 
+struct journal_facts;
+
 struct compile_options {
 	const char *repo;         /* --repo DIR, NULL to discover from the spec */
 	bool no_git;              /* --no-git */
@@ -20,6 +22,9 @@ struct compile_options {
 	const char *const *include_roots;
 	size_t ninclude_roots;
 	bool check_only;          /* relc check: skip what only back ends print (spec_blob) */
+	/* --journal PATH...: journals or state folders of earlier runs */
+	const char *const *journals;
+	size_t njournals;
 	struct diag_options diag;
 };
 
@@ -34,6 +39,7 @@ struct compile {
 	                           * "" with check_only */
 	int io_error;             /* non-zero: a SPEC could not be read (exit 2) */
 	bool git_started;         /* git_work_tree started libgit2 (git_release) */
+	struct journal_facts *journals; /* journal.c: NULL without --journal */
 };
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "git.h"
+#include "journal.h"
 #include "resolve.h"
 
 struct compile *compile_new(const struct compile_options *opt)
@@ -23,6 +24,7 @@ void compile_free(struct compile *c)
 	if (!c)
 		return;
 	git_release(c);
+	journal_facts_free(c->journals);
 	diag_set_free(c->diags);
 	if (c->rel)
 		name_map_free(&c->rel->symbol_index);
@@ -51,6 +53,9 @@ static bool compile_run(struct compile *c)
 	git_pin_release(c);
 	resolve_expand(c);
 	check_release(c);
+	/* evidence and history only for a release that checks clean */
+	if (diag_errors(c->diags) == 0)
+		journal_read(c);
 	add_include_chains(c);
 	return diag_errors(c->diags) == 0;
 }

@@ -4,6 +4,7 @@
  * keys in a fixed order, so it is byte-for-byte deterministic. */
 #include "emit.h"
 #include "emit_common.h"
+#include "journal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct jw {
 	size_t given_len, repo_len;
 	bool map_paths;
 	const struct rollback_index *ix; /* the rollback path of every step */
+	const struct compile *c;         /* its journals (--journal) */
 };
 
 static void jw_indent(struct jw *w)
@@ -421,6 +423,54 @@ static void j_block(struct jw *w, const struct release *r, const struct block *b
 	}
 	if (b->kind == BLOCK_STEP)
 		j_step_parts(w, r, b);
+	/* only with --journal, so that the document keeps its shape without */
+	const struct jstat *st = journal_stat(w->c, b);
+	if (w->c->journals && st) {
+		jw_obj(w, "measured");
+		jw_int(w, "min_ms", st->min_ms);
+		jw_int(w, "max_ms", st->max_ms);
+		jw_int(w, "runs", st->runs);
+		jw_end_obj(w);
+	} else if (w->c->journals) {
+		jw_null(w, "measured");
+	}
+	jw_end_obj(w);
+}
+
+/* What --journal found: per step, the newest run that rolled its path back
+ * cleanly in a journal of this spec (evidence), or null. */
+static void j_journals(struct jw *w, const struct release *r)
+{
+	const struct journal_facts *f = w->c->journals;
+	if (!f)
+		return;
+	jw_obj(w, "journals");
+	jw_int(w, "files", f->files);
+	jw_int(w, "evidence_files", f->evidence_files);
+	jw_arr(w, "rollback_paths");
+	for (const struct block *s = r->steps; s; s = s->next) {
+		int n;
+		const struct jpath *jp = journal_path(w->c, s->index, &n);
+		jw_obj(w, NULL);
+		jw_int(w, "from_step", s->index);
+		jw_int(w, "runs", n);
+		if (jp) {
+			jw_obj(w, "newest");
+			jw_str(w, "journal", jp->file);
+			jw_int(w, "line", jp->line);
+			jw_str(w, "time", jp->when);
+			jw_str(w, "host", jp->host);
+			jw_str(w, "mode", jp->mode);
+			jw_int(w, "rollback_ms", jp->rollback_ms);
+			jw_bool(w, "backup_restored", jp->read_backup);
+			jw_bool(w, "after_rollback_completed", jp->after_done);
+			jw_end_obj(w);
+		} else {
+			jw_null(w, "newest");
+		}
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
 	jw_end_obj(w);
 }
 
@@ -611,7 +661,7 @@ static void j_fleet(struct jw *w, const struct release *r)
 void emit_json(struct buf *out, const struct compile *c)
 {
 	struct rollback_index ix = { 0 };
-	struct jw w = { out, 0, true, false, "", "", 0, 0, false, &ix };
+	struct jw w = { out, 0, true, false, "", "", 0, 0, false, &ix, c };
 	const struct release *r = c->rel;
 
 	jw_obj(&w, NULL);
@@ -630,6 +680,7 @@ void emit_json(struct buf *out, const struct compile *c)
 		j_rollback_path(&w, "verify_rollback_path", r, r->nsteps);
 		j_notes(&w, r);
 		j_fleet(&w, r);
+		j_journals(&w, r);
 		rollback_index_free(&ix);
 	}
 	jw_end_obj(&w);

@@ -8,6 +8,7 @@
 #include "emit.h"
 #include "emit_changelog.h"
 #include "emit_common.h"
+#include "journal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -494,6 +495,7 @@ struct plan {
 	struct buf *out;
 	const struct release *r;
 	struct rollback_index ix;
+	const struct compile *c;
 };
 
 /* Name a block in prose: step 2 "Database migration". */
@@ -583,13 +585,38 @@ static void block_commands(struct buf *out, const struct block *b)
 
 /* Timing and limit. Steps, backups and verifies always show them (a missing
  * estimate is worth seeing); other blocks only when they have one. */
-static void timing_lines(struct buf *out, const struct block *b)
+/* Milliseconds as seconds with tenths: "7.2". */
+static void tenths(struct buf *out, int64_t ms)
 {
+	buf_printf(out, "%lld.%lld", (long long)(ms / 1000), (long long)(ms % 1000 / 100));
+}
+
+/* What the journals measured (relc --journal), beside the estimate. */
+static void measured_line(struct buf *out, const struct jstat *st,
+                          const struct block *b)
+{
+	buf_puts(out, "- **Measured**: ");
+	tenths(out, st->min_ms);
+	if (st->max_ms != st->min_ms) {
+		buf_puts(out, "\xe2\x80\x93");
+		tenths(out, st->max_ms);
+	}
+	buf_printf(out, " seconds over %d run%s in the journals", st->runs,
+	           st->runs == 1 ? "" : "s");
+	if (b->estimate.set && st->max_ms > 2 * b->estimate.max_ms)
+		buf_puts(out, ": **more than twice the upper estimate** (W118)");
+	buf_putc(out, '\n');
+}
+
+static void timing_lines(struct plan *p, const struct block *b)
+{
+	struct buf *out = p->out;
 	int64_t limit = block_timeout_ms(b);
 	bool always = b->kind == BLOCK_STEP || b->kind == BLOCK_BACKUP ||
 	              b->kind == BLOCK_VERIFY;
+	const struct jstat *st = journal_stat(p->c, b);
 
-	if (!always && !b->estimate.set && limit == 0)
+	if (!always && !b->estimate.set && limit == 0 && !st)
 		return;
 
 	buf_puts(out, "- **Timing**: ");
@@ -606,6 +633,8 @@ static void timing_lines(struct buf *out, const struct block *b)
 		buf_puts(out, "none");
 	}
 	buf_putc(out, '\n');
+	if (st)
+		measured_line(out, st, b);
 }
 
 /* Up to this many undos on a path are listed by number; a longer path is
@@ -707,10 +736,10 @@ static void block_body(struct plan *p, const struct block *b, bool policy)
 	block_commands(p->out, b);
 	value_sources(p->out, b);
 	expected_output(p->out, b);
-	timing_lines(p->out, b);
+	timing_lines(p, b);
 	if (policy)
 		on_failure_line(p, b);
-	else if (b->estimate.set || block_timeout_ms(b) > 0 ||
+	else if (b->estimate.set || block_timeout_ms(b) > 0 || journal_stat(p->c, b) ||
 	         b->kind == BLOCK_STEP || b->kind == BLOCK_BACKUP ||
 	         b->kind == BLOCK_VERIFY)
 		buf_putc(p->out, '\n');
@@ -837,7 +866,7 @@ static void backup_body(struct plan *p, const struct block *b)
 	value_sources(p->out, b);
 	backup_records(p->out, b);
 	expected_output(p->out, b);
-	timing_lines(p->out, b);
+	timing_lines(p, b);
 	on_failure_line(p, b);
 }
 
@@ -1177,6 +1206,118 @@ static void notes_facts(struct plan *p)
 	buf_puts(out, "\n\n");
 }
 
+/* The proof of one rollback path: where, when, how long. */
+static void path_proof(struct plan *p, const struct jpath *jp)
+{
+	struct buf *out = p->out;
+	buf_puts(out, "on host ");
+	md_code_str(out, jp->host);
+	buf_puts(out, " at ");
+	md_code_str(out, jp->when);
+	buf_printf(out, " (%s, ", jp->mode);
+	md_code_str(out, jp->file);
+	buf_printf(out, " line %d); the rollback took ", jp->line);
+	tenths(out, jp->rollback_ms);
+	buf_puts(out, " seconds");
+}
+
+/* The three boxes, ticked only on evidence from journals of this very spec
+ * (journal.c): each rehearsed path with its proof, the paths never
+ * rehearsed by name. */
+static void rollback_tested(struct plan *p)
+{
+	const struct release *r = p->r;
+	struct buf *out = p->out;
+	int rehearsed = 0;
+	const struct jpath *backup = NULL, *after = NULL;
+	int backup_k = 0;
+	const struct block *backup_step = NULL;
+
+	for (const struct block *s = r->steps; s; s = s->next) {
+		int n;
+		const struct jpath *jp = journal_path(p->c, s->index, &n);
+		if (!jp)
+			continue;
+		rehearsed++;
+		for (int i = 0; i < n && !backup; i++)
+			if (jp[-i].read_backup) {
+				backup = &jp[-i];
+				backup_k = s->index;
+				backup_step = s;
+			}
+		for (int i = 0; i < n && !after; i++)
+			if (jp[-i].after_done)
+				after = &jp[-i];
+	}
+	buf_printf(out, "- [%c] Rollback rehearsed: ", r->nsteps > 0 && rehearsed == r->nsteps ? 'x' : ' ');
+	if (rehearsed == 0)
+		buf_puts(out, "no rollback path ran to the end in a journal of this spec; "
+		              "`sh deploy.sh --rehearse` on staging tries each\n");
+	else
+		buf_printf(out, "%d of %d rollback path%s ran to the end in journals of this spec\n",
+		           rehearsed, r->nsteps, r->nsteps == 1 ? "" : "s");
+	bool missing = false;
+	for (const struct block *s = r->steps; s; s = s->next) {
+		int n;
+		const struct jpath *jp = journal_path(p->c, s->index, &n);
+		if (!jp) {
+			missing = true;
+			continue;
+		}
+		buf_puts(out, "  - from ");
+		block_ref(out, s);
+		buf_puts(out, ": rolled back cleanly ");
+		path_proof(p, jp);
+		if (n > 1)
+			buf_printf(out, " (newest of %d runs)", n);
+		buf_putc(out, '\n');
+	}
+	if (missing) {
+		buf_puts(out, "  - never rehearsed: the path from ");
+		bool first = true;
+		for (const struct block *s = r->steps; s; s = s->next) {
+			int n;
+			if (journal_path(p->c, s->index, &n))
+				continue;
+			if (!first)
+				buf_puts(out, ", ");
+			first = false;
+			block_ref(out, s);
+		}
+		buf_putc(out, '\n');
+	}
+	buf_printf(out, "- [%c] Database restore from the backup checked", backup ? 'x' : ' ');
+	if (backup) {
+		const struct block *s = r->steps;
+		const struct block *reader = NULL;
+		for (; s && s->index <= backup_k; s = s->next)
+			if (s->undo_kind == UNDO_BLOCK && journal_reads_backup(s->undo))
+				reader = s->undo;
+		buf_puts(out, ": ");
+		if (reader)
+			block_ref(out, reader);
+		else
+			buf_puts(out, "an undo");
+		buf_puts(out, ", which reads the backup, completed in the rollback from ");
+		block_ref(out, backup_step);
+		buf_putc(out, ' ');
+		path_proof(p, backup);
+	} else {
+		buf_puts(out, ": no undo that reads the backup completed in a journal of this spec");
+	}
+	buf_printf(out, "\n- [%c] Previous version started and healthy after the rollback", after ? 'x' : ' ');
+	if (after && r->nafter_rollbacks > 0) {
+		buf_printf(out, ": the after-rollback block%s completed ", r->nafter_rollbacks == 1 ? "" : "s");
+		path_proof(p, after);
+	} else if (after) {
+		buf_puts(out, ": a rollback path ran to the end (no after-rollback block checks the service) ");
+		path_proof(p, after);
+	} else {
+		buf_puts(out, ": no after-rollback completed in a journal of this spec");
+	}
+	buf_putc(out, '\n');
+}
+
 static void section_notes(struct plan *p)
 {
 	const struct release *r = p->r;
@@ -1200,8 +1341,12 @@ static void section_notes(struct plan *p)
 		md_value(out, ki->text, true);
 		buf_putc(out, '\n');
 	}
-	buf_puts(out, "\n### Rollback Tested\n\n"
-	              "- [ ] Rollback rehearsed: `sh rollback.sh --dry-run`, or "
+	buf_puts(out, "\n### Rollback Tested\n\n");
+	if (p->c->journals) {
+		rollback_tested(p);
+		return;
+	}
+	buf_puts(out, "- [ ] Rollback rehearsed: `sh rollback.sh --dry-run`, or "
 	              "`sh deploy.sh --fail-after STEP` on staging\n"
 	              "- [ ] Database restore from the backup checked\n"
 	              "- [ ] Previous version started and healthy after the rollback\n");
@@ -1209,7 +1354,7 @@ static void section_notes(struct plan *p)
 
 void emit_plan_md(struct buf *out, const struct compile *c)
 {
-	struct plan p = { out, c->rel, { 0 } };
+	struct plan p = { out, c->rel, { 0 }, c };
 
 	buf_puts(out, "<!--\n");
 	emit_provenance(out, c, "");

@@ -18,6 +18,7 @@
  * captured values kept in files and read back with $(cat), never sourced. */
 #include "emit.h"
 #include "emit_common.h"
+#include "journal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -397,8 +398,34 @@ static void put_bodies(struct buf *out, const struct release *r, bool deploy)
 
 /* ---- values: built-ins, environment, lets, captures ---- */
 
-static void put_constants(struct buf *out, const struct release *r, bool deploy)
+/* Each block's digest (journal.h), journaled at deploy-start: relc
+ * --journal then matches blocks of later releases by kind, name and
+ * commands. */
+static void put_digests(struct buf *out, const struct release *r)
 {
+	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies,
+	                                r->after_rollbacks };
+	const char *ids[] = { "check", "backup", "step", "verify", "after-rollback" };
+	char d[9];
+	bool first = true;
+
+	buf_puts(out, "RELC_DIGESTS='");
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		for (const struct block *b = lists[i]; b; b = b->next) {
+			journal_block_digest(b, d);
+			buf_printf(out, "%s%s:%d=%s", first ? "" : " ", ids[i], b->index, d);
+			first = false;
+			if (b->kind == BLOCK_STEP && b->undo_kind == UNDO_BLOCK && b->undo) {
+				journal_block_digest(b->undo, d);
+				buf_printf(out, " undo:%d=%s", b->index, d);
+			}
+		}
+	buf_puts(out, "'\n");
+}
+
+static void put_constants(struct buf *out, const struct compile *c, bool deploy)
+{
+	const struct release *r = c->rel;
 	bool sums = false;
 	for (const struct block *b = r->backups; b; b = b->next)
 		sums = sums || b->checksums;
@@ -416,6 +443,11 @@ static void put_constants(struct buf *out, const struct release *r, bool deploy)
 	q(out, r->previous_ref);
 	buf_puts(out, "\nRELC_TARGET_REF=");
 	q(out, r->target_ref ? r->target_ref : "HEAD");
+	/* the spec's identity in deploy-start, which relc --journal matches */
+	if (deploy) {
+		buf_puts(out, "\nRELC_SPEC_BLOB=");
+		q(out, c->spec_blob[0] ? c->spec_blob : "unknown");
+	}
 	buf_puts(out, "\nRELC_STATE_DEFAULT=");
 	q(out, r->state_dir);
 	/* the old default location, which the scripts refuse to start beside */
@@ -436,8 +468,9 @@ static void put_constants(struct buf *out, const struct release *r, bool deploy)
 	if (deploy)
 		buf_printf(out, "RELC_TOTAL=%d\n",
 		           r->nchecks + r->nbackups + r->nsteps + r->nverifies);
-	else
-		buf_printf(out, "RELC_NSTEPS=%d\n", r->nsteps);
+	if (deploy)
+		put_digests(out, r);
+	buf_printf(out, "RELC_NSTEPS=%d\n", r->nsteps);
 	buf_printf(out, "RELC_NAFTER=%d\n", r->nafter_rollbacks);
 	buf_printf(out, "RELC_MORE_TOOLS=%s\n", sums ? "sha256sum" : "''");
 
@@ -710,7 +743,7 @@ static void put_script(struct buf *out, const struct compile *c, bool deploy)
 		buf_puts(out, "printf '%s\\n' 'relc: no release was compiled' >&2\nexit 1\n");
 		return;
 	}
-	put_constants(out, r, deploy);
+	put_constants(out, c, deploy);
 	put_sets(out, r, deploy);
 	put_values(out, r);
 	if (deploy)

@@ -42,6 +42,8 @@ static const char usage_text[] =
 	"  --repo DIR             the git repository (default: found above the spec)\n"
 	"  --no-git               open no repository: previous and target are commit ids\n"
 	"  --include-root DIR     includes may also read files inside DIR (repeatable)\n"
+	"  --journal PATH         check, build, emit: read a journal, or a state folder's\n"
+	"                         journals, as rollback evidence and timings (repeatable)\n"
 	"  --werror               every warning is an error\n"
 	"  --allow-irreversible   irreversible steps are a warning, not E011\n"
 	"  --diagnostics=text|json|sarif\n"
@@ -66,6 +68,8 @@ struct cli {
 	bool explain_effects;
 	char *include_roots[64];  /* canonical, malloc'd */
 	size_t ninclude_roots;
+	const char *journals[256]; /* --journal, as given */
+	size_t njournals;
 	struct compile_options copt;
 };
 
@@ -144,6 +148,15 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			int r = add_include_root(cli, v);
 			if (r >= 0)
 				return r;
+		} else if (strcmp(a, "--journal") == 0 || strncmp(a, "--journal=", 10) == 0) {
+			const char *v = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v)
+				return usage_error("%s needs a value", a);
+			if (cli->njournals == sizeof cli->journals / sizeof cli->journals[0])
+				return usage_error("%s", "too many --journal paths");
+			cli->journals[cli->njournals++] = v;
+			cli->copt.journals = cli->journals;
+			cli->copt.njournals = cli->njournals;
 		} else if (strcmp(a, "--repo") == 0 || strcmp(a, "-o") == 0 ||
 		         strcmp(a, "--update") == 0 || strcmp(a, "--output") == 0) {
 			if (i + 1 >= argc)
@@ -291,6 +304,10 @@ static char *build_command(const struct cli *cli)
 	for (size_t i = 0; i < cli->ninclude_roots; i++) {
 		buf_puts(&b, " --include-root ");
 		sh_quote_word(&b, cli->include_roots[i], strlen(cli->include_roots[i]));
+	}
+	for (size_t i = 0; i < cli->njournals; i++) {
+		buf_puts(&b, " --journal ");
+		sh_quote_word(&b, cli->journals[i], strlen(cli->journals[i]));
 	}
 	if (cli->copt.diag.allow_irreversible)
 		buf_puts(&b, " --allow-irreversible");
@@ -572,7 +589,7 @@ static int cmd_explain(struct cli *cli)
 		return usage_error("%s", "usage: relc explain CODE");
 	int code = diag_lookup(cli->specs[0]);
 	if (code < 0) {
-		relc_error("unknown diagnostic code %s (codes are E001-E021 and W101-W122)",
+		relc_error("unknown diagnostic code %s (codes are E001-E023 and W101-W122)",
 		           cli->specs[0]);
 		return EXIT_USAGE;
 	}

@@ -610,7 +610,8 @@ static void resolve_source(struct resolver *rs, const char *fs_path,
 		rs->r->files = sf;
 	rs->files_tail = sf;
 
-	if (!includer && !rs->c->opt.check_only)
+	/* relc check skips it, unless --journal needs it to match journals */
+	if (!includer && (!rs->c->opt.check_only || rs->c->opt.njournals))
 		relc_git_blob_id(text, len, rs->c->spec_blob); /* the bytes compiled, not as read later */
 	/* The statements are read once, here; the model keeps what they hold. */
 	struct arena *stmts = arena_new();

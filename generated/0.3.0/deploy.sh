@@ -21,9 +21,12 @@ RELC_PREVIOUS='aac82660e7f2e2ca8a4f5cb9fdeae8d8d0c4a7d2'
 RELC_TARGET='754cdb13e4cc9cba434813405c47439fa02784c6'
 RELC_PREVIOUS_REF='v0.2.0'
 RELC_TARGET_REF='HEAD'
+RELC_SPEC_BLOB='9a9cf5212fca4d4b17f91cd17d2167eeb8779a72'
 RELC_STATE_DEFAULT='/var/lib/bmtc-api/releases'
 RELC_STATE_OLD=''
 RELC_TOTAL=12
+RELC_DIGESTS='check:1=22f5c25b check:2=e5282712 check:3=6ec4c85b check:4=ffba95ff check:5=8a2ed3c6 backup:1=0073ec14 step:1=d19b6836 undo:1=4c5eb2f4 step:2=81bd1538 undo:2=4649ab0c step:3=4c341bde undo:3=c0a95bbf verify:1=bbbc848d verify:2=36fdfe0f verify:3=6777ec32 after-rollback:1=ba5d47f0'
+RELC_NSTEPS=3
 RELC_NAFTER=1
 RELC_MORE_TOOLS=sha256sum
 
@@ -1475,6 +1478,11 @@ relc_forget() {
 relc_archive() {
 	relc_now
 	relc_arch=$RELC_STATE/run-$RELC_TS-$$
+	relc_i=1
+	while [ -e "$relc_arch" ]; do
+		relc_i=$(( relc_i + 1 ))
+		relc_arch=$RELC_STATE/run-$RELC_TS-$$-$relc_i
+	done
 	if mkdir "$relc_arch" && mv -f "$RELC_JPATH" "$relc_arch/"; then
 		if [ -d "$RELC_VPATH" ]; then
 			mv -f "$RELC_VPATH" "$relc_arch/" || return 1
@@ -1724,18 +1732,21 @@ RELC_ME=deploy.sh
 RELC_RESUME=
 RELC_CHECK_ONLY=
 RELC_FAIL_AFTER=
+RELC_REH_ALL=
+RELC_REH_CHILD=
 RELC_SETS=
 
 relc_help() {
-	printf '%s\n' "Usage: deploy.sh [--yes] [--dry-run] [--check-only] [--resume] [--fail-after STEP] [--set NAME=VALUE]..." \
+	printf '%s\n' "Usage: deploy.sh [--yes] [--dry-run] [--check-only] [--resume] [--fail-after STEP] [--rehearse] [--set NAME=VALUE]..." \
 		"Deploy $RELC_PROJECT release $RELC_RELEASE." \
 		'  --yes              do not ask for confirmation (required without a terminal)' \
 		'  --dry-run          print every command in order; run nothing' \
 		'  --check-only       run the environment checks and the checks only' \
 		'  --resume           continue an interrupted deploy, skipping completed blocks' \
 		'  --fail-after STEP  fail right after STEP (name or number): rehearse the rollback' \
+		'  --rehearse         for each step in turn, deploy, fail right after it, roll back' \
 		'  --set NAME=VALUE   override a let (recorded in the journal)' \
-		'Exit: 0 deployed, 1 usage, 2 checks failed or unsafe state folder (nothing changed), 3 rolled back, 4 escalate, 5 locked, 130/143 interrupted'
+		'Exit: 0 deployed (--rehearse: every rollback path rolled back cleanly), 1 usage, 2 checks failed or unsafe state folder (nothing changed), 3 rolled back, 4 escalate, 5 locked, 130/143 interrupted'
 }
 
 relc_args() {
@@ -1745,6 +1756,7 @@ relc_args() {
 		--dry-run) RELC_DRY=1 ;;
 		--check-only) RELC_CHECK_ONLY=1 ;;
 		--resume) RELC_RESUME=1 ;;
+		--rehearse) RELC_REH_ALL=1 ;;
 		--fail-after)
 			if [ $# -lt 2 ]; then
 				relc_usage '--fail-after needs a step name or number'
@@ -1780,6 +1792,9 @@ relc_args() {
 	fi
 	if [ -n "$RELC_CHECK_ONLY" ] && { [ -n "$RELC_RESUME" ] || [ -n "$RELC_FAIL_AFTER" ]; }; then
 		relc_usage '--check-only runs the checks only: it cannot be combined with --resume or --fail-after'
+	fi
+	if [ -n "$RELC_REH_ALL" ] && { [ -n "$RELC_RESUME" ] || [ -n "$RELC_FAIL_AFTER" ] || [ -n "$RELC_CHECK_ONLY" ] || [ -n "$RELC_DRY" ]; }; then
+		relc_usage '--rehearse runs one deploy per step, each failing after that step: it cannot be combined with --resume, --fail-after, --check-only or --dry-run'
 	fi
 }
 
@@ -1878,6 +1893,18 @@ relc_main() {
 	relc_confirm deploy
 	relc_state_init
 	relc_lock
+	if [ -n "$RELC_REH_ALL" ]; then
+		relc_rehearse
+	fi
+	relc_run_deploy
+}
+
+relc_identity() {
+	relc_host=$(uname -n 2> /dev/null | awk '{ gsub(/[^A-Za-z0-9._-]/, "_"); print; exit }') || relc_host=
+	RELC_ID="spec=$RELC_SPEC_BLOB host=${relc_host:-unknown} mode=$1"
+}
+
+relc_run_deploy() {
 	if relc_scan; then
 		if [ -n "$RELC_RESUME" ]; then
 			if [ -n "$RELC_RB" ]; then
@@ -1910,10 +1937,18 @@ relc_main() {
 	relc_tmp
 	relc_now
 	if [ -n "$RELC_RESUME" ]; then
-		relc_journal - resume - - "$RELC_RELEASE $RELC_PREVIOUS $RELC_TARGET"
+		relc_identity resume
+		relc_journal - resume - - "$RELC_RELEASE $RELC_PREVIOUS $RELC_TARGET $RELC_ID"
+		relc_journal - blocks - - "$RELC_DIGESTS"
 		relc_load_captures
 	else
-		relc_journal - deploy-start - - "$RELC_RELEASE $RELC_PREVIOUS $RELC_TARGET"
+		if [ -n "$RELC_FAIL_AFTER" ]; then
+			relc_identity "rehearsal fail-after=$RELC_FAIL_AFTER"
+		else
+			relc_identity normal
+		fi
+		relc_journal - deploy-start - - "$RELC_RELEASE $RELC_PREVIOUS $RELC_TARGET $RELC_ID"
+		relc_journal - blocks - - "$RELC_DIGESTS"
 		if ! relc_save_sets; then
 			relc_err "$RELC_WHY"
 			relc_exit 2
@@ -1926,6 +1961,46 @@ relc_main() {
 	relc_journal - deployed - 0 "$RELC_RELEASE"
 	printf '%s\n' "Deployed and verified: $RELC_PROJECT release $RELC_RELEASE ($RELC_TARGET)."
 	relc_exit 0
+}
+
+relc_rehearse() {
+	trap 'relc_reh_signal 130 INT' INT
+	trap 'relc_reh_signal 143 TERM' TERM
+	relc_r=1
+	while [ "$relc_r" -le "$RELC_NSTEPS" ]; do
+		printf '%s\n' "== Rehearsal $relc_r/$RELC_NSTEPS: fail right after step $relc_r, then roll back =="
+		(
+			trap 'relc_signal 130 INT' INT
+			trap 'relc_signal 143 TERM' TERM
+			trap 'relc_cleanup' EXIT
+			RELC_LOCKED=
+			RELC_FAIL_AFTER=$relc_r
+			relc_run_deploy
+		) &
+		RELC_REH_CHILD=$!
+		wait "$RELC_REH_CHILD"
+		relc_rc=$?
+		RELC_REH_CHILD=
+		if [ "$relc_rc" -ne 3 ]; then
+			if [ "$relc_rc" -eq 0 ]; then
+				relc_rc=4
+			fi
+			printf '\n%s\n' "Rehearsal stopped: the rollback path from step $relc_r did not end rolled back (exit $relc_rc); earlier paths rolled back cleanly. The journals are in $RELC_STATE (journal.log, run-*/journal.log)."
+			relc_exit "$relc_rc"
+		fi
+		relc_r=$(( relc_r + 1 ))
+	done
+	printf '\n%s\n' "Rehearsed: all $RELC_NSTEPS rollback paths rolled back cleanly; $RELC_PROJECT runs the previous release. The journals are in $RELC_STATE (journal.log, run-*/journal.log)."
+	relc_exit 0
+}
+
+relc_reh_signal() {
+	trap '' INT TERM
+	if [ -n "$RELC_REH_CHILD" ]; then
+		kill -s TERM "$RELC_REH_CHILD" 2> /dev/null
+		wait "$RELC_REH_CHILD"
+	fi
+	relc_exit "$1"
 }
 
 trap 'relc_signal 130 INT' INT

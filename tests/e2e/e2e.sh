@@ -138,6 +138,59 @@ for step in 1 2 'Service restart'; do
 	check "--fail-after $step: exit 3, everything as before" $? "$SB/deploy.log"
 done
 
+# ---- --rehearse: every rollback path in turn; the journals say what they are ----
+sandbox
+run_deploy "$SB/deploy.log" --rehearse
+rc=$?
+unchanged
+st=$?
+blob=$(sed -n "s/^RELC_SPEC_BLOB='\(.*\)'\$/\1/p" "$ROOT/gen-demo/deploy.sh")
+host=$(uname -n | awk '{ gsub(/[^A-Za-z0-9._-]/, "_"); print; exit }')
+seen=
+for j in "$SB/state"/run-*/journal.log "$SB/state/journal.log"; do
+	seen="$seen$(sed -n "s/.*	-	deploy-start	-	-	1\.1\.0 $V1 $V2 spec=$blob host=$host mode=rehearsal fail-after=\([0-9]*\)\$/\1/p" "$j") "
+done
+[ "$rc" -eq 0 ] && [ "$st" -eq 0 ] && [ "$seen" = "1 2 3 " ] && [ ! -d "$SB/state/lock" ] &&
+	grep -F 'Rehearsed: all 3 rollback paths rolled back cleanly' "$SB/deploy.log" > /dev/null
+check "--rehearse: each path rolled back in a journal of its own (spec, host, mode), exit 0, everything as before" $? "$SB/deploy.log"
+"$RELC" emit md --no-git --allow-irreversible "$HERE/demo.rel" --journal "$SB/state" > "$SB/plan.md" 2> "$SB/plan.err"
+rc=$?
+missing=
+for want in \
+	'- [x] Rollback rehearsed: 3 of 3 rollback paths ran to the end in journals of this spec' \
+	"  - from step 1 “Code update”: rolled back cleanly on host \`$host\` at " \
+	"  - from step 2 “Database migration”: rolled back cleanly on host \`$host\` at " \
+	"  - from step 3 “Service restart”: rolled back cleanly on host \`$host\` at " \
+	'- [x] Database restore from the backup checked: the undo of step 2 “Database migration”, which reads the backup, completed in the rollback from step 2 “Database migration” on host ' \
+	'- [x] Previous version started and healthy after the rollback: the after-rollback block completed on host '; do
+	if ! grep -F -e "$want" "$SB/plan.md" > /dev/null; then
+		missing="$missing [$want]"
+	fi
+done
+[ "$rc" -eq 0 ] && [ -z "$missing" ] && [ "$(grep -c '^  - from step' "$SB/plan.md")" -eq 3 ] && ! grep -F 'W12' "$SB/plan.err" > /dev/null
+check "relc --journal on the rehearsals ticks the three boxes with their proof$missing" $? "$SB/plan.md"
+
+# A deploy whose verify takes 3 s against an estimate of 1 s: W118 from its journal.
+sandbox
+printf '3\n' > "$SB/faults/verify.slow"
+run_deploy "$SB/deploy.log"
+rc=$?
+"$RELC" check --no-git --allow-irreversible "$HERE/demo.rel" --journal "$SB/state/journal.log" 2> "$SB/check.err"
+[ "$rc" -eq 0 ] && journal_has " host=$host mode=normal" &&
+	grep -F 'demo.rel:81:1: warning[W118]: verify "Health" took ' "$SB/check.err" > /dev/null
+check "a verify slower than twice its estimate: W118 from the deploy's journal" $? "$SB/check.err"
+
+# --rehearse stops at the first path that does not roll back (an irreversible step).
+sandbox
+KINDS_TOKEN=token
+export KINDS_TOKEN
+(cd "$SB" && "$SH" "$ROOT/gen-kinds/deploy.sh" --yes --set out="$SB/out" --rehearse) > "$SB/deploy.log" 2>&1
+rc=$?
+unset KINDS_TOKEN
+[ "$rc" -eq 4 ] && grep -F 'Rehearsal stopped: the rollback path from step 3 did not end rolled back (exit 4)' "$SB/deploy.log" > /dev/null &&
+	[ "$(find "$SB/state" -name journal.log | wc -l)" -eq 3 ]
+check "--rehearse stops and escalates at the first path that does not roll back cleanly" $? "$SB/deploy.log"
+
 # ---- a step written before the backup runs first and is undone too ----
 run_order() {
 	log=$1
@@ -368,6 +421,8 @@ rm -f "$SB/faults/migrate.hang"
 rc=$?
 [ "$rc" -eq 0 ] && grep -F 'step "Code update" … already done' "$SB/resume.log" > /dev/null && [ "$(sqlite3 "$SB/data/app.db" 'SELECT count(*) FROM alerts')" = 1 ]
 check "--resume skips completed blocks and finishes (--set values kept)" $? "$SB/resume.log"
+journal_has "	-	resume	-	-	1.1.0 $V1 $V2 spec=" && journal_has " mode=resume"
+check "the resume says what it is in the journal" $? "$SB/state/journal.log"
 run_rollback "$SB/rb.log"
 rc=$?
 unchanged

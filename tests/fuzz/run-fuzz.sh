@@ -2,7 +2,10 @@
 # run-fuzz.sh - run the libFuzzer harness for a bounded time; fail on any
 # finding (crash, leak, timeout, out-of-memory, sanitizer report).
 #
-#   run-fuzz.sh FUZZER SOURCE_ROOT [SECONDS] [WORK_DIR]
+#   run-fuzz.sh FUZZER SOURCE_ROOT [SECONDS] [WORK_DIR] [journal]
+#
+# With "journal", FUZZER is fuzz_journal: the seeds are the journals in
+# tests/fuzz/journals/, read for the spec tests/journal/2.0.0.rel.
 #
 # The seed corpus is every .rel under tests/ and specs/, copied at run time;
 # the regression inputs join it. The fuzzer runs inside WORK_DIR (default a
@@ -16,6 +19,7 @@ fuzzer=${1:?usage: run-fuzz.sh FUZZER SOURCE_ROOT [SECONDS] [WORK_DIR]}
 src=${2:?source root}
 seconds=${3:-120}
 work=${4:-}
+kind=${5:-spec}
 case $fuzzer in /*) ;; *) fuzzer=$PWD/$fuzzer ;; esac
 src=$(cd "$src" && pwd) || exit 2
 
@@ -29,11 +33,18 @@ work=$(cd "$work" && pwd) || exit 2
 
 # Seeds: a file's name in the corpus is its path with / as _, so equal names
 # in different folders do not overwrite each other.
-find "$src/tests" "$src/specs" -name '*.rel' -type f | while IFS= read -r f; do
+dict=-dict=$src/tests/fuzz/relc.dict
+if [ "$kind" = journal ]; then
+	cp "$src"/tests/fuzz/journals/* "$work/corpus/" || exit 2
+	RELC_FUZZ_JOURNAL_SPEC=$src/tests/journal/2.0.0.rel
+	export RELC_FUZZ_JOURNAL_SPEC
+	dict=
+fi
+[ "$kind" = journal ] || find "$src/tests" "$src/specs" -name '*.rel' -type f | while IFS= read -r f; do
 	rel=${f#"$src"/}
 	cp "$f" "$work/corpus/$(printf '%s' "$rel" | tr / _)"
 done
-for f in "$src"/tests/fuzz/regressions/*; do
+[ "$kind" = journal ] || for f in "$src"/tests/fuzz/regressions/*; do
 	[ -f "$f" ] && cp "$f" "$work/corpus/regression_$(basename "$f")"
 done
 # What the seeds include, relative to the fuzzer's "fuzz.rel".
@@ -52,7 +63,7 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export ASAN_OPTIONS UBSAN_OPTIONS
 "$fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
 	-rss_limit_mb=2048 -print_final_stats=1 \
-	-dict="$src/tests/fuzz/relc.dict" \
+	${dict:+"$dict"} \
 	-artifact_prefix="$work/findings/" \
 	"$work/corpus" </dev/null
 st=$?

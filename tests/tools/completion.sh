@@ -60,10 +60,10 @@ expect "subcommands and global options" \
 	"build changelog check emit explain fmt --help --version -h" -- relc ''
 expect "subcommands by prefix" "changelog check" -- relc ch
 expect "check options" \
-	"--allow-irreversible --diagnostics= --explain-effects --help --include-root --no-git --quiet --repo --werror -h -q" \
+	"--allow-irreversible --diagnostics= --explain-effects --help --include-root --journal --no-git --quiet --repo --werror -h -q" \
 	-- relc check -
 expect "build options include --check and -o" \
-	"--allow-irreversible --check --diagnostics= --help --include-root --no-git --output --quiet --repo --werror -h -o -q" \
+	"--allow-irreversible --check --diagnostics= --help --include-root --journal --no-git --output --quiet --repo --werror -h -o -q" \
 	-- relc build -
 expect "changelog takes --update" "--update" -- relc changelog --up
 expect "fmt options" "--check --diagnostics= --help --quiet -h -q" -- relc fmt -
@@ -88,10 +88,12 @@ expect "-o takes a folder" "generated" -- relc build -o g
 expect "--include-root takes a folder" "generated" -- relc check --include-root g
 expect "SPEC after --include-root DIR" "specs/0.3.0.rel specs/shared" \
 	-- relc check --include-root generated specs/
+expect "--journal takes any file or folder" "specs/0.3.0.rel specs/notes.md specs/shared" \
+	-- relc build specs/0.3.0.rel --journal specs/
 expect "--update takes any file" "specs/0.3.0.rel specs/notes.md specs/shared" \
 	-- relc changelog specs/0.3.0.rel --update specs/
 expect "explain: codes by prefix" "E010 E011 E012 E013 E014 E015 E016 E017 E018 E019" -- relc explain E01
-expect "explain: lower case stays lower case" "w110 w111 w112 w113 w114 w117" -- relc explain w11
+expect "explain: lower case stays lower case" "w110 w111 w112 w113 w114 w117 w118 w119" -- relc explain w11
 expect "explain takes one code" "" -- relc explain E010 ''
 
 # Every code of the registry, and nothing else, is offered by explain.

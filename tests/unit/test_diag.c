@@ -10,7 +10,7 @@
 
 Test(diag, registry_is_complete_and_ordered)
 {
-	cr_assert_eq(DIAG__COUNT, 37);
+	cr_assert_eq(DIAG__COUNT, 43);
 	for (int i = 0; i < DIAG__COUNT; i++) {
 		const struct diag_info *in = diag_info((enum diag_code)i);
 		cr_assert_not_null(in);

@@ -21,9 +21,12 @@ RELC_PREVIOUS='0000000000000000000000000000000000000001'
 RELC_TARGET='0000000000000000000000000000000000000002'
 RELC_PREVIOUS_REF='0000000000000000000000000000000000000001'
 RELC_TARGET_REF='0000000000000000000000000000000000000002'
+RELC_SPEC_BLOB='dcb3e76da7529b71c320ccf0bcf4bcc0ba51f295'
 RELC_STATE_DEFAULT='/var/lib/relc/bytes-0.0.2'
 RELC_STATE_OLD='/var/tmp/relc/bytes-0.0.2'
 RELC_TOTAL=1
+RELC_DIGESTS='step:1=74584932'
+RELC_NSTEPS=1
 RELC_NAFTER=0
 RELC_MORE_TOOLS=''
 
@@ -1008,6 +1011,11 @@ relc_forget() {
 relc_archive() {
 	relc_now
 	relc_arch=$RELC_STATE/run-$RELC_TS-$$
+	relc_i=1
+	while [ -e "$relc_arch" ]; do
+		relc_i=$(( relc_i + 1 ))
+		relc_arch=$RELC_STATE/run-$RELC_TS-$$-$relc_i
+	done
 	if mkdir "$relc_arch" && mv -f "$RELC_JPATH" "$relc_arch/"; then
 		if [ -d "$RELC_VPATH" ]; then
 			mv -f "$RELC_VPATH" "$relc_arch/" || return 1
@@ -1257,18 +1265,21 @@ RELC_ME=deploy.sh
 RELC_RESUME=
 RELC_CHECK_ONLY=
 RELC_FAIL_AFTER=
+RELC_REH_ALL=
+RELC_REH_CHILD=
 RELC_SETS=
 
 relc_help() {
-	printf '%s\n' "Usage: deploy.sh [--yes] [--dry-run] [--check-only] [--resume] [--fail-after STEP] [--set NAME=VALUE]..." \
+	printf '%s\n' "Usage: deploy.sh [--yes] [--dry-run] [--check-only] [--resume] [--fail-after STEP] [--rehearse] [--set NAME=VALUE]..." \
 		"Deploy $RELC_PROJECT release $RELC_RELEASE." \
 		'  --yes              do not ask for confirmation (required without a terminal)' \
 		'  --dry-run          print every command in order; run nothing' \
 		'  --check-only       run the environment checks and the checks only' \
 		'  --resume           continue an interrupted deploy, skipping completed blocks' \
 		'  --fail-after STEP  fail right after STEP (name or number): rehearse the rollback' \
+		'  --rehearse         for each step in turn, deploy, fail right after it, roll back' \
 		'  --set NAME=VALUE   override a let (recorded in the journal)' \
-		'Exit: 0 deployed, 1 usage, 2 checks failed or unsafe state folder (nothing changed), 3 rolled back, 4 escalate, 5 locked, 130/143 interrupted'
+		'Exit: 0 deployed (--rehearse: every rollback path rolled back cleanly), 1 usage, 2 checks failed or unsafe state folder (nothing changed), 3 rolled back, 4 escalate, 5 locked, 130/143 interrupted'
 }
 
 relc_args() {
@@ -1278,6 +1289,7 @@ relc_args() {
 		--dry-run) RELC_DRY=1 ;;
 		--check-only) RELC_CHECK_ONLY=1 ;;
 		--resume) RELC_RESUME=1 ;;
+		--rehearse) RELC_REH_ALL=1 ;;
 		--fail-after)
 			if [ $# -lt 2 ]; then
 				relc_usage '--fail-after needs a step name or number'
@@ -1313,6 +1325,9 @@ relc_args() {
 	fi
 	if [ -n "$RELC_CHECK_ONLY" ] && { [ -n "$RELC_RESUME" ] || [ -n "$RELC_FAIL_AFTER" ]; }; then
 		relc_usage '--check-only runs the checks only: it cannot be combined with --resume or --fail-after'
+	fi
+	if [ -n "$RELC_REH_ALL" ] && { [ -n "$RELC_RESUME" ] || [ -n "$RELC_FAIL_AFTER" ] || [ -n "$RELC_CHECK_ONLY" ] || [ -n "$RELC_DRY" ]; }; then
+		relc_usage '--rehearse runs one deploy per step, each failing after that step: it cannot be combined with --resume, --fail-after, --check-only or --dry-run'
 	fi
 }
 
@@ -1411,6 +1426,18 @@ relc_main() {
 	relc_confirm deploy
 	relc_state_init
 	relc_lock
+	if [ -n "$RELC_REH_ALL" ]; then
+		relc_rehearse
+	fi
+	relc_run_deploy
+}
+
+relc_identity() {
+	relc_host=$(uname -n 2> /dev/null | awk '{ gsub(/[^A-Za-z0-9._-]/, "_"); print; exit }') || relc_host=
+	RELC_ID="spec=$RELC_SPEC_BLOB host=${relc_host:-unknown} mode=$1"
+}
+
+relc_run_deploy() {
 	if relc_scan; then
 		if [ -n "$RELC_RESUME" ]; then
 			if [ -n "$RELC_RB" ]; then
@@ -1443,10 +1470,18 @@ relc_main() {
 	relc_tmp
 	relc_now
 	if [ -n "$RELC_RESUME" ]; then
-		relc_journal - resume - - "$RELC_RELEASE $RELC_PREVIOUS $RELC_TARGET"
+		relc_identity resume
+		relc_journal - resume - - "$RELC_RELEASE $RELC_PREVIOUS $RELC_TARGET $RELC_ID"
+		relc_journal - blocks - - "$RELC_DIGESTS"
 		relc_load_captures
 	else
-		relc_journal - deploy-start - - "$RELC_RELEASE $RELC_PREVIOUS $RELC_TARGET"
+		if [ -n "$RELC_FAIL_AFTER" ]; then
+			relc_identity "rehearsal fail-after=$RELC_FAIL_AFTER"
+		else
+			relc_identity normal
+		fi
+		relc_journal - deploy-start - - "$RELC_RELEASE $RELC_PREVIOUS $RELC_TARGET $RELC_ID"
+		relc_journal - blocks - - "$RELC_DIGESTS"
 		if ! relc_save_sets; then
 			relc_err "$RELC_WHY"
 			relc_exit 2
@@ -1459,6 +1494,46 @@ relc_main() {
 	relc_journal - deployed - 0 "$RELC_RELEASE"
 	printf '%s\n' "Deployed and verified: $RELC_PROJECT release $RELC_RELEASE ($RELC_TARGET)."
 	relc_exit 0
+}
+
+relc_rehearse() {
+	trap 'relc_reh_signal 130 INT' INT
+	trap 'relc_reh_signal 143 TERM' TERM
+	relc_r=1
+	while [ "$relc_r" -le "$RELC_NSTEPS" ]; do
+		printf '%s\n' "== Rehearsal $relc_r/$RELC_NSTEPS: fail right after step $relc_r, then roll back =="
+		(
+			trap 'relc_signal 130 INT' INT
+			trap 'relc_signal 143 TERM' TERM
+			trap 'relc_cleanup' EXIT
+			RELC_LOCKED=
+			RELC_FAIL_AFTER=$relc_r
+			relc_run_deploy
+		) &
+		RELC_REH_CHILD=$!
+		wait "$RELC_REH_CHILD"
+		relc_rc=$?
+		RELC_REH_CHILD=
+		if [ "$relc_rc" -ne 3 ]; then
+			if [ "$relc_rc" -eq 0 ]; then
+				relc_rc=4
+			fi
+			printf '\n%s\n' "Rehearsal stopped: the rollback path from step $relc_r did not end rolled back (exit $relc_rc); earlier paths rolled back cleanly. The journals are in $RELC_STATE (journal.log, run-*/journal.log)."
+			relc_exit "$relc_rc"
+		fi
+		relc_r=$(( relc_r + 1 ))
+	done
+	printf '\n%s\n' "Rehearsed: all $RELC_NSTEPS rollback paths rolled back cleanly; $RELC_PROJECT runs the previous release. The journals are in $RELC_STATE (journal.log, run-*/journal.log)."
+	relc_exit 0
+}
+
+relc_reh_signal() {
+	trap '' INT TERM
+	if [ -n "$RELC_REH_CHILD" ]; then
+		kill -s TERM "$RELC_REH_CHILD" 2> /dev/null
+		wait "$RELC_REH_CHILD"
+	fi
+	relc_exit "$1"
 }
 
 trap 'relc_signal 130 INT' INT

@@ -949,6 +949,11 @@ relc_forget() {
 relc_archive() {
 	relc_now
 	relc_arch=$RELC_STATE/run-$RELC_TS-$$
+	relc_i=1
+	while [ -e "$relc_arch" ]; do
+		relc_i=$(( relc_i + 1 ))
+		relc_arch=$RELC_STATE/run-$RELC_TS-$$-$relc_i
+	done
 	if mkdir "$relc_arch" && mv -f "$RELC_JPATH" "$relc_arch/"; then
 		if [ -d "$RELC_VPATH" ]; then
 			mv -f "$RELC_VPATH" "$relc_arch/" || return 1
