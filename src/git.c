@@ -1107,9 +1107,11 @@ void git_pin_release(struct compile *c)
 	 * fsck does); libgit2 does by default, a sixth of the cost of reading a
 	 * long history for `changes from-git`. */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	/* The object cache stays on: the revwalk reads every commit to sort
-	 * it, and harvest_changes reads it again from the cache instead of
-	 * inflating it twice (586 M against 881 M instructions, 10 000 commits). */
+	/* The object cache on (libgit2's default): the revwalk reads every
+	 * commit to sort it, and harvest_changes reads it again from the cache
+	 * instead of inflating it twice (586 M against 881 M instructions at
+	 * 10 000 commits, for 38 MB more RSS at 100 000). */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	struct pin p = { .c = c, .rel = rel };
 	c->spec_relpath = rel->root_path;
 	if (open_repo(&p)) {
