@@ -15,7 +15,8 @@
  * Everything here follows the reliability notes for generated shell: no
  * eval/echo/local/pipefail/source, printf '%s\n', ${1+"$@"}, every command
  * run as `cmd & wait $!` under timeout(1), every status checked explicitly,
- * captured values kept in files and read back with $(cat), never sourced. */
+ * captured values kept in files and read back with $(cat), never sourced.
+ * The one echo is relc_put's, for posh, which has no printf built in. */
 #include "emit.h"
 #include "emit_common.h"
 #include "journal.h"

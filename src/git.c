@@ -831,19 +831,18 @@ static void add_change(struct change_set *s, struct change *nc)
 	s->tail = &nc->next;
 }
 
-static void harvest_commit(struct pin *p, git_commit *commit)
+static void harvest_commit(struct pin *p, const git_oid *id, const char *msg)
 {
 	enum change_area area;
 	enum change_kind kind;
 	const char *text;
 	size_t len;
-	const char *msg = git_commit_message(commit);
-	if (!msg || !relc_git_classify_commit(msg, &area, &kind, &text, &len))
+	if (!relc_git_classify_commit(msg, &area, &kind, &text, &len))
 		return;
 	struct arena *a = p->c->arena;
 	struct change *ch = arena_alloc(a, sizeof *ch);
 	char hex[41];
-	oid_hex(git_commit_id(commit), hex);
+	oid_hex(id, hex);
 	ch->loc = p->rel->changes_from_git_loc;
 	ch->area = area;
 	ch->kind = kind;
@@ -853,22 +852,63 @@ static void harvest_commit(struct pin *p, git_commit *commit)
 	add_change(p->seen, ch);
 }
 
+/* What the walk needs of a raw commit (DATA, LEN): how many parents it has,
+ * whether one of them is PREV, and where its message starts (*MSG, leading
+ * newlines skipped as git_commit_message does; NULL if it has none). The
+ * headers end at the first empty line: a continued header line (gpgsig)
+ * starts with a space, so it is never empty. */
+static unsigned int raw_commit(const char *data, size_t len, const git_oid *prev,
+                               bool *has_prev, const char **msg)
+{
+	static const char parent[] = "parent ";
+	unsigned int parents = 0;
+	const char *p = data, *end = data + len;
+	*msg = NULL;
+	while (p < end && *p != '\n') {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return parents;
+		size_t n = (size_t)(nl - p);
+		if (n >= sizeof parent - 1 + GIT_OID_HEXSZ &&
+		    memcmp(p, parent, sizeof parent - 1) == 0) {
+			git_oid id;
+			if (git_oid_fromstrn(&id, p + sizeof parent - 1, GIT_OID_HEXSZ) == 0 &&
+			    git_oid_equal(&id, prev))
+				*has_prev = true;
+			parents++;
+		}
+		p = nl + 1;
+	}
+	while (p < end && *p == '\n')
+		p++;
+	*msg = p;
+	return parents;
+}
+
 /* Commits in previous..target, merges left out, oldest first: the order of
  * `git rev-list --topo-order --reverse previous..target`.
  * The same walk settles E014, so a long history is read once, not twice:
  * previous is an ancestor of target iff it is target or the parent of a
- * walked commit (its child on a path from target is never hidden). */
+ * walked commit (its child on a path from target is never hidden).
+ * Each commit is read from the object database as raw bytes and only its
+ * parent lines and message are looked at: a git_commit would parse and
+ * allocate its author, committer and parents for nothing. */
 static void harvest_changes(struct pin *p)
 {
 	git_revwalk *walk = NULL;
+	git_odb *odb = NULL;
 	git_oid id;
 	struct change_set seen;
+	struct buf msg;
+	buf_init(&msg);
 	change_set_init(&seen, p->rel);
 	p->seen = &seen;
 	struct change **first = seen.tail;
 	const git_oid *prev_id = git_commit_id(p->previous);
 	bool ancestor = git_oid_equal(prev_id, git_commit_id(p->target));
-	int err = git_revwalk_new(&walk, p->repo);
+	int err = git_repository_odb(&odb, p->repo);
+	if (err == 0)
+		err = git_revwalk_new(&walk, p->repo);
 	if (err == 0)
 		err = git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	if (err == 0)
@@ -876,16 +916,21 @@ static void harvest_changes(struct pin *p)
 	if (err == 0)
 		err = git_revwalk_hide(walk, git_commit_id(p->previous));
 	while (err == 0 && (err = git_revwalk_next(&id, walk)) == 0) {
-		git_commit *commit = NULL;
-		err = git_commit_lookup(&commit, p->repo, &id);
+		git_odb_object *obj = NULL;
+		err = git_odb_read(&obj, odb, &id);
 		if (err != 0)
 			break;
-		unsigned int parents = git_commit_parentcount(commit);
-		for (unsigned int i = 0; i < parents && !ancestor; i++)
-			ancestor = git_oid_equal(git_commit_parent_id(commit, i), prev_id);
-		if (parents <= 1)
-			harvest_commit(p, commit);
-		git_commit_free(commit);
+		const char *text;
+		unsigned int parents = raw_commit(git_odb_object_data(obj),
+			git_odb_object_size(obj), prev_id, &ancestor, &text);
+		if (parents <= 1 && text) {
+			/* NUL-terminated, and cut at a NUL as a git_commit's message is */
+			const char *end = (const char *)git_odb_object_data(obj) + git_odb_object_size(obj);
+			msg.len = 0;
+			buf_add(&msg, text, (size_t)(end - text));
+			harvest_commit(p, &id, msg.data);
+		}
+		git_odb_object_free(obj);
 	}
 	if (err != 0 && err != GIT_ITEROVER)
 		diag_report(p->c->diags, DIAG_E013, p->rel->changes_from_git_loc,
@@ -893,6 +938,8 @@ static void harvest_changes(struct pin *p)
 	else if (!report_ancestry(p, ancestor))
 		*first = NULL; /* as if nothing had been harvested */
 	git_revwalk_free(walk);
+	git_odb_free(odb);
+	buf_free(&msg);
 	change_set_free(&seen);
 	p->seen = NULL;
 }
@@ -1060,9 +1107,11 @@ void git_pin_release(struct compile *c)
 	 * fsck does); libgit2 does by default, a sixth of the cost of reading a
 	 * long history for `changes from-git`. */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	/* Each commit is read once; filling and freeing the object cache cost
-	 * more than it saved (2.1 against 2.5 s of CPU at 100 000 commits). */
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	/* The object cache on (libgit2's default): the revwalk reads every
+	 * commit to sort it, and harvest_changes reads it again from the cache
+	 * instead of inflating it twice (586 M against 881 M instructions at
+	 * 10 000 commits, for 38 MB more RSS at 100 000). */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	struct pin p = { .c = c, .rel = rel };
 	c->spec_relpath = rel->root_path;
 	if (open_repo(&p)) {

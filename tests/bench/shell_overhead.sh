@@ -1,12 +1,14 @@
 #!/bin/sh
 # shell_overhead.sh RELC [SHELL]: the generated deploy.sh's own cost per
-# block. A 200-step spec of `run true` steps is built and deployed under
-# SHELL (default dash); the same 200 commands run from a plain script give
-# the baseline. Prints the overhead per block in milliseconds (goal: < 10).
+# block. A 200-step spec of `run true` steps (RELC_BENCH_STEPS to change
+# it) is built and deployed under SHELL (default dash); the same commands run
+# from a plain script give the baseline. Prints the overhead per block in
+# milliseconds (goal: < 10).
 set -u
 RELC=$1
 SHELL_UNDER_TEST=${2:-dash}
-STEPS=200
+STEPS=${RELC_BENCH_STEPS:-200}
+case $STEPS in ""|*[!0-9]*) printf "RELC_BENCH_STEPS must be a number\n" >&2; exit 2 ;; esac
 case $RELC in
 /*) ;;
 *) RELC=$PWD/$RELC ;;
@@ -20,7 +22,7 @@ trap 'rm -rf "$TMP"' EXIT
 		'target aa209268accd2e7781f0548b0fe0c6eafd355e95' \
 		'state-dir /nonexistent/relc-bench' 'downtime 0s'
 	i=1
-	while [ $i -le $STEPS ]; do
+	while [ $i -le "$STEPS" ]; do
 		printf 'step "Step %d" {\n    run true\n    estimate 1s\n    undo none "benchmark"\n}\n' $i
 		i=$((i + 1))
 	done
@@ -32,7 +34,7 @@ fi
 {
 	printf '#!/bin/sh\n'
 	i=1
-	while [ $i -le $STEPS ]; do
+	while [ $i -le "$STEPS" ]; do
 		printf 'true\n'
 		i=$((i + 1))
 	done
@@ -43,7 +45,7 @@ fi
 {
 	printf '#!/bin/sh\n'
 	i=1
-	while [ $i -le $STEPS ]; do
+	while [ $i -le "$STEPS" ]; do
 		printf 'timeout 5 sh -c true\nt=$(date +%%s)\n'
 		i=$((i + 1))
 	done
@@ -73,7 +75,7 @@ deploy=$((t2 - t1))
 floor=$((t3 - t2))
 per=$(( (deploy - plain) * 1000 / STEPS ))
 fper=$(( (floor - plain) * 1000 / STEPS ))
-printf 'shell: %s, %d steps of `run true`\n' "$SHELL_UNDER_TEST" $STEPS
+printf 'shell: %s, %d steps of `run true`\n' "$SHELL_UNDER_TEST" "$STEPS"
 printf 'plain script:  %d ms\n' $plain
 printf 'deploy.sh:     %d ms\n' $deploy
 printf 'overhead per block: %d.%03d ms (goal < 10 ms)\n' $((per / 1000)) $((per % 1000))

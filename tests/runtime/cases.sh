@@ -115,6 +115,25 @@ is "relc_secs: 1001 ms round up to 2 s" "$RELC_F" 2
 relc_secs 1000
 is "relc_secs: 1000 ms is 1 s" "$RELC_F" 1
 
+# ---- writing without a process ----
+# relc_put writes its argument as it is under every shell (posh's echo reads
+# escapes and options, so it is given each hostile value a shell may mangle).
+: > "$WORK/put"
+for v in '' -n -e 'a\b' '\\c\c' '%s %d' "x${NL}y\n" '\0101' "it's" '\'; do
+	relc_put "$v" >> "$WORK/put"
+	relc_put "|" >> "$WORK/put"
+done
+printf '%s' '|-n|-e|a\b|\\c\c|%s %d|x' "$NL" 'y\n|\0101|it'"'"'s|\|' > "$WORK/put.want"
+if cmp -s "$WORK/put" "$WORK/put.want"; then
+	ok "relc_put: backslashes, options, formats and newlines are written as they are"
+else
+	not_ok "relc_put: backslashes, options, formats and newlines are written as they are" "$(od -c "$WORK/put")" "$(od -c "$WORK/put.want")"
+fi
+case $RELC_PUT in
+printf | print | echo) ok "relc_put: a way of writing was chosen ($RELC_PUT)" ;;
+*) not_ok "relc_put: a way of writing was chosen" "$RELC_PUT" "printf, print or echo" ;;
+esac
+
 # ---- the journal writer ----
 RELC_JOURNAL=
 relc_journal step:1 start - - x

@@ -176,6 +176,18 @@ Test(emit_sh, no_forbidden_shell_constructs)
 	struct compile *c = compile_ok(spec);
 	for (int deploy = 0; deploy < 2; deploy++) {
 		char *s = emit(c, deploy);
+		/* The one echo: relc_put's under posh, which has no built-in
+		 * printf; the backslashes are doubled and the escapes checked at
+		 * start-up. Each is blanked here, so any other echo is still found. */
+		static const char *const put_echo[] = {
+			"[ \"$(echo 'a\\\\b\\c')\" = 'a\\b' ]",
+			"echo \"$relc_po$relc_pi$RELC_BS\"\"c\"",
+		};
+		for (size_t i = 0; i < sizeof put_echo / sizeof put_echo[0]; i++) {
+			char *at = strstr(s, put_echo[i]);
+			cr_assert_not_null(at, "relc_put's echo: %s", put_echo[i]);
+			memset(at, ' ', strlen(put_echo[i]));
+		}
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 			cr_assert_null(strstr(s, bad[i]), "found %s", bad[i]);
 		free(s);

@@ -898,6 +898,44 @@ Test(git, from_git_order_is_git_topo_order_reversed)
 	free_compile(c);
 }
 
+/* harvest_changes reads raw commits: a signature's continued header lines
+ * (one of them looking like a parent) are not parents, an encoding header is
+ * not the message, and the message's leading blank lines are skipped as
+ * git_commit_message does. A parent taken from the signature would make the
+ * commit a merge, and merges are left out. */
+Test(git, from_git_reads_signed_commits_raw)
+{
+	char *spec, *dir = repo_with_spec(&spec);
+	git_cmd(dir, "tag v0.2.0");
+	sh(dir, "t=$(git rev-parse 'HEAD^{tree}') && p=$(git rev-parse HEAD) && "
+	        "c=$(printf 'tree %%s\\nparent %%s\\n"
+	        "author relc <relc@example.invalid> 1790000000 +0000\\n"
+	        "committer relc <relc@example.invalid> 1790000000 +0000\\n"
+	        "encoding ISO-8859-1\\n"
+	        "gpgsig -----BEGIN PGP SIGNATURE-----\\n \\n"
+	        " parent 1111111111111111111111111111111111111111\\n"
+	        " -----END PGP SIGNATURE-----\\n"
+	        "\\n\\n\\nfix(api): signed and spaced\\n\\nBody.\\n' \"$t\" \"$p\" | "
+	        "git hash-object -t commit -w --stdin) && git update-ref HEAD \"$c\"");
+	char *signed_id = rev(dir, "HEAD");
+	char *plain = commit_id(dir, "after", "feat: after the signed one");
+
+	struct compile *c = new_compile(spec, (struct meta_spec){ "v0.2.0", NULL, NULL });
+	c->rel->changes_from_git = true;
+	git_pin_release(c);
+	cr_assert_eq(count_diags(c), 0);
+	struct change *ch = c->rel->changes;
+	cr_assert_not_null(ch);
+	cr_assert_str_eq(ch->commit, signed_id);
+	cr_assert_eq(ch->area, AREA_API);
+	cr_assert_eq(ch->kind, CHANGE_FIXED);
+	cr_assert_str_eq(ch->text->expanded, "signed and spaced");
+	cr_assert_not_null(ch->next);
+	cr_assert_str_eq(ch->next->commit, plain);
+	cr_assert_null(ch->next->next);
+	free_compile(c);
+}
+
 /* ---- provenance ---- */
 
 Test(git, blob_id_matches_git_hash_object)

@@ -455,6 +455,46 @@ RELC_UID=
 RELC_HEAD='trap '"'"'printf "%s\n" "$?" > "$RELC_RC"'"'"' EXIT
 '
 
+# How relc_put writes without a process: printf where it is built in; mksh
+# has it only as a program but has print; posh has neither, but its echo
+# reads backslash escapes, so relc_put doubles the backslashes and ends with
+# \c. Any other shell falls back to the printf program.
+RELC_BS="\\"
+# shellcheck disable=SC2028,SC2116,SC2123
+if (PATH=/nonexistent; printf '') 2> /dev/null; then
+	RELC_PUT='printf'
+elif (print -rn -- '') 2> /dev/null; then
+	RELC_PUT='print'
+elif [ "$(echo 'a\\b\c')" = 'a\b' ]; then
+	RELC_PUT='echo'
+else
+	RELC_PUT='printf'
+fi
+
+# Write $1 as it is, without a newline: the progress lines and the journal
+# of every block go through it, so that no shell forks for them.
+relc_put() {
+	case $RELC_PUT in
+	printf) printf '%s' "$1" ;;
+	print) print -rn -- "$1" ;;
+	*)
+		relc_pi=$1
+		relc_po=
+		while :; do
+			case $relc_pi in
+			*"$RELC_BS"*)
+				relc_po=$relc_po${relc_pi%%"$RELC_BS"*}$RELC_BS$RELC_BS
+				relc_pi=${relc_pi#*"$RELC_BS"}
+				;;
+			*) break ;;
+			esac
+		done
+		# shellcheck disable=SC2028
+		echo "$relc_po$relc_pi$RELC_BS""c"
+		;;
+	esac
+}
+
 relc_err() {
 	printf '%s: %s\n' "$RELC_ME" "$*" >&2
 }
@@ -547,7 +587,7 @@ relc_journal() {
 	if [ -z "$RELC_JOURNAL" ]; then
 		return 0
 	fi
-	if printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$RELC_TS" "$1" "$2" "${3:--}" "${4:--}" "${5:--}" >> "$RELC_JOURNAL"; then
+	if relc_put "$RELC_TS$RELC_TAB$1$RELC_TAB$2$RELC_TAB${3:--}$RELC_TAB${4:--}$RELC_TAB${5:--}$RELC_NL" >> "$RELC_JOURNAL"; then
 		return 0
 	fi
 	RELC_JOURNAL=
@@ -566,7 +606,7 @@ relc_jtext() {
 relc_output() {
 	if [ -s "$RELC_TMP/out" ] || [ -s "$RELC_TMP/err" ]; then
 		if [ -n "$RELC_OPEN" ]; then
-			printf '\n'
+			relc_put "$RELC_NL"
 			RELC_OPEN=
 		fi
 		RELC_AJ=${RELC_JOURNAL:-/dev/null} awk '
@@ -1401,7 +1441,7 @@ relc_block() {
 		esac
 		;;
 	esac
-	printf '%s' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+	relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
 	RELC_OPEN=1
 	"$6"
 	relc_brc=$?
@@ -1410,15 +1450,15 @@ relc_block() {
 	fi
 	relc_fmt $(( RELC_MS - RELC_B0 ))
 	if [ -z "$RELC_OPEN" ]; then
-		printf '%s' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+		relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
 	fi
 	RELC_OPEN=
 	if [ "$relc_brc" -eq 0 ]; then
-		printf '%s\n' "ok $RELC_F"
+		relc_put "ok $RELC_F$RELC_NL"
 		relc_journal "$1" ok "$RELC_F" 0 "$3"
 		return 0
 	fi
-	printf '%s\n' "FAILED $RELC_F" "    $RELC_WHY"
+	relc_put "FAILED $RELC_F$RELC_NL    $RELC_WHY$RELC_NL"
 	relc_journal "$1" failed "$RELC_F" "$RELC_ST" "$RELC_WHY"
 	return 1
 }
