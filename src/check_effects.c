@@ -23,11 +23,59 @@
 
 /* ---- one block's effects, read into a scratch arena ---- */
 
+static bool same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
 struct fx_block {
 	const struct block *b;
 	struct cmd_effects *ce; /* ce[i].cmd: the i-th command */
 	size_t n;
 };
+
+/* The link made at A by the newest `ln -s` of the block before effect x
+ * (command ci), or NULL. */
+static struct effect *link_made_before(struct fx_block *fb, size_t ci,
+                                       const struct effect *x, const char *a)
+{
+	struct effect *found = NULL;
+	for (size_t i = 0; i <= ci; i++)
+		for (size_t k = 0; k < fb->ce[i].neffects; k++) {
+			struct effect *e = &fb->ce[i].effects[k];
+			if (e == x)
+				return found;
+			if (e->kind == EFF_LINK && same(e->obj, a))
+				found = e;
+			else if (same(e->obj, a) && e->kind != EFF_NONE)
+				found = NULL; /* A changed since */
+		}
+	return found;
+}
+
+/* `ln -sfn T A` then `mv -T A B` in one block is the atomic form of
+ * `ln -sfn T B` (Capistrano's publish): the move becomes that link, and the
+ * link at A, gone with the move, changes nothing. The rules then compare it
+ * with any other link of B (its inverse re-points B at another target). */
+static void fold_link_moves(struct fx_block *fb)
+{
+	for (size_t i = 0; i < fb->n; i++)
+		for (size_t k = 0; k < fb->ce[i].neffects; k++) {
+			struct effect *x = &fb->ce[i].effects[k];
+			if (x->kind != EFF_MOVE || !*x->obj || !x->arg || !*x->arg)
+				continue;
+			struct effect *ln = link_made_before(fb, i, x, x->obj);
+			if (!ln)
+				continue;
+			x->kind = EFF_LINK;
+			x->obj = x->arg;
+			x->obj_text = x->arg_text;
+			x->arg = ln->arg;
+			x->arg_text = ln->arg_text;
+			x->flags = ln->flags;
+			ln->kind = EFF_NONE;
+		}
+}
 
 static void read_block(struct arena *a, const struct release *rel,
                        const struct block *b, struct fx_block *out)
@@ -40,6 +88,7 @@ static void read_block(struct arena *a, const struct release *rel,
 	size_t i = 0;
 	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next, i++)
 		effects_of_command(a, rel, cmd, &out->ce[i]);
+	fold_link_moves(out);
 }
 
 static const char *block_label(struct arena *a, const struct block *b)
@@ -119,10 +168,6 @@ static bool saved_has(const struct saved *s, const char *copy, const char *orig)
 	return false;
 }
 
-static bool same(const char *a, const char *b)
-{
-	return a && b && !strcmp(a, b);
-}
 
 /* What saved_add files a `crontab -l > F` under: the user's crontab, in a
  * form no path takes. */
@@ -724,6 +769,7 @@ struct lookup {
 	struct buf dir;  /* scratch: a folder above a path */
 	bool have_all_barrier;
 	size_t all_barrier; /* all_code_barrier, once per path */
+	const struct strtab *replaced; /* files, folders and links a step writes */
 };
 
 /* Where the path has reverted the code of `dir`, changed since lo: the
@@ -842,6 +888,33 @@ static uint32_t path_restores_unit_at(struct lookup *l, const char *obj, const s
 	at = first_to_run(at, filed_above_at(l, KEY_UNTAR, obj, inverse_of, e));
 	return at;
 }
+/* What a file copied from a backup puts back: the file it writes (for a
+ * `tar -x`, the folder), or NULL when it is not a file operation. */
+static const char *restored_path(const struct keff *x)
+{
+	if (x->kind == EFF_FILE)
+		return x->obj;
+	if (x->kind == EFF_MOVE)
+		return x->arg;
+	return NULL;
+}
+
+/* A data restore on the path. A copy from a backup onto a file a step
+ * replaced (the old binary put back over the new one) restores that file,
+ * not the data a migration changed: a restore reads the backup that holds
+ * the data. */
+static bool path_restores_data(const struct lookup *l, const struct keff *e)
+{
+	const struct path *p = l->p;
+	for (uint32_t f = chain(p, KEY_RESTORES_DATA, ""); f != NO_FILING; f = p->f_next[f]) {
+		const struct keff *x = p->fx[p->f_at[f]];
+		const char *dest = restored_path(x);
+		if (inverse_of(e, x, l->saves) && !(dest && *dest && strtab_has(l->replaced, dest)))
+			return true;
+	}
+	return false;
+}
+
 /* Is some effect on the path an inverse of e, order aside? It looks only
  * where inverse_of can hold, case by case. */
 static bool path_has_inverse(struct lookup *l, const struct keff *e)
@@ -857,7 +930,7 @@ static bool path_has_inverse(struct lookup *l, const struct keff *e)
 		return filed_match(l, KEY_CODE_REVERT, e->obj, inverse_of, e);
 	case EFF_DATA:
 	case EFF_DOWN_MIGRATION:
-		return filed_match(l, KEY_RESTORES_DATA, "", inverse_of, e);
+		return path_restores_data(l, e);
 	case EFF_MOVE:
 		return filed_match(l, EFF_MOVE, e->arg, inverse_of, e) ||
 		       path_restores_file(l, e->arg, e);
@@ -1003,22 +1076,35 @@ static bool cancelled_in_step(const struct fx_block *st, size_t ci, size_t ei)
 	return false;
 }
 
-/* The report reads the command's effects again, for the texts as written:
- * the records keep only what is compared. */
+/* The reports (W103, W109) read the step's effects again, for the texts as
+ * written: the records keep only what is compared. Effect `at` of the step,
+ * counted as keep_rec counts them, and its command in *cmd. */
+static const struct effect *step_effect_at(struct arena *a, const struct release *rel,
+                                           const struct block *step, size_t at,
+                                           const struct command **cmd)
+{
+	struct fx_block fb;
+	read_block(a, rel, step, &fb);
+	for (size_t i = 0; i < fb.n; i++) {
+		if (at < fb.ce[i].neffects) {
+			*cmd = fb.ce[i].cmd;
+			return &fb.ce[i].effects[at];
+		}
+		at -= fb.ce[i].neffects;
+	}
+	return NULL; /* not reached: td->at counts the same effects */
+}
+
 static void report_w103(struct compile *c, struct arena *labels, const struct block *step,
                         const struct keff *td, int k, struct verdict v)
 {
 	struct arena *a = arena_new();
-	struct cmd_effects ce;
-	size_t at = td->at;
-	const struct command *cmd = step->cmds;
-	for (;; cmd = cmd->next) {
-		effects_of_command(a, c->rel, cmd, &ce);
-		if (at < ce.neffects)
-			break;
-		at -= ce.neffects;
+	const struct command *cmd = NULL;
+	const struct effect *e = step_effect_at(a, c->rel, step, td->at, &cmd);
+	if (!e) {
+		arena_free(a);
+		return;
 	}
-	const struct effect *e = &ce.effects[at];
 	struct buf what, inv;
 	buf_init(&what);
 	buf_init(&inv);
@@ -1074,16 +1160,12 @@ static void report_w109_path(struct compile *c, const struct block *step,
 		return;
 	said[s / 8] |= (uint8_t)(1u << (s % 8));
 	struct arena *a = arena_new();
-	struct cmd_effects ce;
-	size_t at = td->at;
-	const struct command *cmd = step->cmds;
-	for (;; cmd = cmd->next) {
-		effects_of_command(a, c->rel, cmd, &ce);
-		if (at < ce.neffects)
-			break;
-		at -= ce.neffects;
+	const struct command *cmd = NULL;
+	const struct effect *e = step_effect_at(a, c->rel, step, td->at, &cmd);
+	if (!e) {
+		arena_free(a);
+		return;
 	}
-	const struct effect *e = &ce.effects[at];
 	struct buf note;
 	buf_init(&note);
 	buf_printf(&note, "the rollback path from step %d does not reverse it; looked for ", k);
@@ -1139,6 +1221,17 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 			if (td[i].kind == EFF_FILE && *td[i].obj)
 				strtab_add(&wanted, td[i].obj);
 	}
+	struct strtab replaced = { 0 };
+	for (int s = 0; s < n; s++) {
+		const struct keff *td = rec_todo(&w->steps[s]);
+		for (uint32_t i = 0; i < w->steps[s].ntodo; i++) {
+			const char *dest = td[i].kind == EFF_MOVE ? td[i].arg
+			                 : (td[i].kind == EFF_FILE || td[i].kind == EFF_LINK) ? td[i].obj
+			                 : NULL;
+			if (dest && *dest)
+				strtab_add(&replaced, dest);
+		}
+	}
 	/* The path from step 1 is its undo, then after-rollback. The stack
 	 * holds at most every kept effect and its filings: sized once, with no
 	 * slack. */
@@ -1167,7 +1260,7 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	for (const struct block *b = c->rel->after_rollbacks; b && na < w->nafter; b = b->next)
 		after[na++] = b;
 	struct code_dirs dirs = { 0 };
-	struct lookup l = { &p, saves, &dirs, { 0 }, false, 0 };
+	struct lookup l = { &p, saves, &dirs, { 0 }, false, 0, &replaced };
 	buf_init(&l.dir);
 	/* One report per effect: the first rollback path that misses it. An
 	 * effect is looked at once its step is reached. Found regardless of
@@ -1232,6 +1325,7 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	free(settled.v);
 	path_free(&p);
 	strtab_free(&wanted);
+	strtab_free(&replaced);
 	buf_free(&l.dir);
 	name_map_free(&dirs.map);
 	free(dirs.v);

@@ -1647,6 +1647,10 @@ static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 		 * condition of an if (sh_parse drops the reserved words). */
 		if (prev && after_keyword(text, prev->off, "if"))
 			proto.guarded = true;
+		/* The body of an if, and its else: the condition decides whether it
+		 * runs (`if [ -d A ]; then rm -rf B && mv -f A B; fi`). */
+		if (s->clause && (streq(s->clause, "then") || streq(s->clause, "else")))
+			proto.guarded = true;
 		if (prev && prev->sep == SH_SEP_PIPE && prev->nwords) {
 			/* The program the pipe comes from, wrappers looked through. */
 			size_t k = 0;
