@@ -121,7 +121,7 @@ struct keff {
 	uint32_t at; /* a step effect: its place among the step's effects, for the report */
 };
 
-_Static_assert(EF_SAVED_INPUT < 1u << 16 && EFF__COUNT < 256, "struct keff fields too narrow");
+_Static_assert(EF_ONE_MIGRATION < 1u << 16 && EFF__COUNT < 256, "struct keff fields too narrow");
 
 /* Is e a `tar -x` from a backup (it restores what is under its folder)? */
 static bool untars_backup_effect(const struct effect *e)
@@ -1782,15 +1782,16 @@ static bool block_reads_backup(const struct block *rb, const struct block *b,
 	return false;
 }
 
-/* Does an undo reverse a data change without a backup: a down migration,
+/* Does an undo reverse a data change without a backup: a down migration
+ * that reverts the whole release (not a bare db:rollback),
  * or SQL that writes (the author's own reverse migration)? */
 static bool undoes_data_itself(const struct fx_block *ub)
 {
 	for (size_t i = 0; i < ub->n; i++)
 		for (size_t k = 0; k < ub->ce[i].neffects; k++) {
 			const struct effect *e = &ub->ce[i].effects[k];
-			if (e->kind == EFF_DOWN_MIGRATION || (e->kind == EFF_DATA && (e->flags & EF_SQL) &&
-			                                      !(e->flags & EF_FROM_BACKUP)))
+			if ((e->kind == EFF_DOWN_MIGRATION && !(e->flags & EF_ONE_MIGRATION)) ||
+			    (e->kind == EFF_DATA && (e->flags & EF_SQL) && !(e->flags & EF_FROM_BACKUP)))
 				return true;
 		}
 	return false;

@@ -891,7 +891,7 @@ static int m_pg_restore(struct rec *r, struct effect_use *u,
 static int m_migration(struct rec *r, struct effect_use *u,
                        const struct eword *argv, size_t n)
 {
-	bool mig = false, down = false, status = false;
+	bool mig = false, down = false, status = false, one = false, counted = false;
 	static const char *const downs[] = { "down", "--down", "undo", "revert", "reverse",
 		"rollback", "downgrade", NULL };
 	static const char *const statuses[] = { "status", "--check", "--dry-run", "--plan",
@@ -907,6 +907,10 @@ static int m_migration(struct rec *r, struct effect_use *u,
 			down = true;
 		if (one_of(t, statuses) || contains_ci(t, "migrate:status"))
 			status = true;
+		if (contains_ci(t, "db:rollback"))
+			one = true;
+		if (!strncmp(t, "STEP=", 5) || !strncmp(t, "VERSION=", 8))
+			counted = true;
 	}
 	if (streq(prog, "alembic") && n >= 2) {
 		mig = true;
@@ -920,7 +924,11 @@ static int m_migration(struct rec *r, struct effect_use *u,
 	if (status)
 		return R_MIGRATE_STATUS;
 	if (down) {
-		add_effect(r, u, R_DOWN_MIGRATION, EFF_DOWN_MIGRATION, NULL, NULL, 0);
+		/* Rails' db:rollback reverts the newest migration only, where
+		 * db:migrate applies every pending one: it undoes a release only
+		 * when told how far (STEP=N, VERSION=V). */
+		add_effect(r, u, R_DOWN_MIGRATION, EFF_DOWN_MIGRATION, NULL, NULL,
+		           one && !counted ? EF_ONE_MIGRATION : 0);
 		return R_DOWN_MIGRATION;
 	}
 	add_effect(r, u, R_MIGRATE, EFF_DATA, NULL, NULL, 0);

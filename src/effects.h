@@ -64,6 +64,8 @@ enum {
 	EF_CRON_REMOVE = 1u << 12,   /* crontab -r: the user's crontab deleted */
 	EF_CRON_EDIT = 1u << 13,     /* crontab -e: edited by hand */
 	EF_SAVED_INPUT = 1u << 14,   /* reads a capture on its input (pipe or <) */
+	EF_ONE_MIGRATION = 1u << 15, /* `db:rollback` with no STEP or VERSION: the newest
+	                                migration only, not a release's */
 };
 
 /* A word after prefixes and quotes were looked through. */
