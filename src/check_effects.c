@@ -1121,9 +1121,10 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 			          "the rollback path from step %d reverts the code later, so this reinstalls the new dependencies; run `%s` after the revert (in the same undo, after the checkout, or in after-rollback)",
 			          k, e->arg_text ? e->arg_text : "the install");
 		} else {
+			const char *tool = effect_service_tool(e);
 			diag_note(d, (struct loc){ 0 },
-			          "a restart there starts the new code; put `systemctl stop %s` in %s and `systemctl start %s` (or a restart) in after-rollback",
-			          e->obj_text, block_label(labels, ib), e->obj_text);
+			          "a restart there starts the new code; put `%s stop %s` in %s and `%s start %s` (or a restart) in after-rollback",
+			          tool, e->obj_text, block_label(labels, ib), tool, e->obj_text);
 		}
 	} else if (v.found == NO_RELOAD) {
 		d = diag_report(c->diags, DIAG_W103, cmd->loc,
@@ -1137,9 +1138,10 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 			name_of(step), what.data, k);
 		diag_note(d, (struct loc){ 0 }, "looked for %s on the rollback path", inv.data);
 		if (e->kind == EFF_SERVICE_RESTARTED || e->kind == EFF_SERVICE_STOPPED) {
+			const char *tool = effect_service_tool(e);
 			diag_note(d, (struct loc){ 0 },
-			          "for example `systemctl stop %s` in the undo and `systemctl start %s` in after-rollback",
-			          e->obj_text, e->obj_text);
+			          "for example `%s stop %s` in the undo and `%s start %s` in after-rollback",
+			          tool, e->obj_text, tool, e->obj_text);
 		}
 	}
 	buf_free(&what);

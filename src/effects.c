@@ -31,6 +31,10 @@ enum rule_id {
 	R_SYSTEMCTL_QUERY,
 	R_SYSTEMCTL_DAEMON_RELOAD,
 	R_SERVICE,
+	R_PM2_START,
+	R_PM2_STOP,
+	R_PM2_RESTART,
+	R_PM2_READ,
 	R_GIT_PULL,
 	R_GIT_CHECKOUT,
 	R_GIT_RESET_HARD,
@@ -104,6 +108,14 @@ static const struct effect_rule table[R__COUNT] = {
 	                                "unit files read again (completes a unit file written or removed)", "" },
 	[R_SERVICE] = { "service U start|stop|restart|reload", EFF_SERVICE_RESTARTED, "as the matching systemctl verb",
 	                "as the matching systemctl verb" },
+	[R_PM2_START] = { "pm2 start NAME (or SCRIPT --name NAME)", EFF_SERVICE_STARTED, "pm2 process NAME running",
+	                  "pm2 stop NAME or pm2 delete NAME" },
+	[R_PM2_STOP] = { "pm2 stop NAME / pm2 delete NAME", EFF_SERVICE_STOPPED, "pm2 process NAME stopped",
+	                 "pm2 start NAME (or restart) after the code is reverted" },
+	[R_PM2_RESTART] = { "pm2 restart NAME / pm2 reload NAME", EFF_SERVICE_RESTARTED,
+	                    "pm2 process NAME runs the code on disk",
+	                    "pm2 restart NAME or reload NAME, or stop NAME and a later start NAME, after the code is reverted" },
+	[R_PM2_READ] = { "pm2 list/status/pid/show/describe/jlist/logs", EFF_NONE, "reads only", "" },
 	[R_GIT_PULL] = { "git pull (in D)", EFF_CODE, "code in D", "git checkout ${previous} or git reset --hard ${previous} in D" },
 	[R_GIT_CHECKOUT] = { "git checkout R / git switch R (in D)", EFF_CODE, "code in D",
 	                     "git checkout ${previous} or git reset --hard ${previous} in D" },
@@ -561,6 +573,50 @@ static int m_service(struct rec *r, struct effect_use *u,
 		return -1;
 	add_effect(r, u, R_SERVICE, k, &unit, NULL, 0);
 	return R_SERVICE;
+}
+
+/* pm2, the Node process manager: its processes are services under their
+ * own names, compared apart from systemd's units ("pm2:NAME"). */
+static int m_pm2(struct rec *r, struct effect_use *u,
+                 const struct eword *argv, size_t n)
+{
+	static const char *const with_arg[] = { "--name", "-n", "-i", "--instances", "--cwd",
+		"--interpreter", "--log", "-o", "-e", "--output", "--error", "--env",
+		"--max-memory-restart", "--lines", "--namespace", NULL };
+	static const char *const reads[] = { "list", "ls", "l", "status", "pid", "show", "describe",
+		"info", "jlist", "prettylist", "logs", "monit", "--version", "-v", "ping", NULL };
+	size_t idx[16];
+	size_t k = operands(argv, n, 1, with_arg, idx, 16);
+	if (k == 0)
+		return one_of(argv[n > 1 ? 1 : 0].text, reads) ? R_PM2_READ : -1;
+	const char *verb = argv[idx[0]].text;
+	if (one_of(verb, reads))
+		return R_PM2_READ;
+	enum rule_id id;
+	enum effect_kind kind;
+	if (streq(verb, "start")) {
+		id = R_PM2_START;
+		kind = EFF_SERVICE_STARTED;
+	} else if (streq(verb, "stop") || streq(verb, "delete") || streq(verb, "del")) {
+		id = R_PM2_STOP;
+		kind = EFF_SERVICE_STOPPED;
+	} else if (streq(verb, "restart") || streq(verb, "reload") || streq(verb, "gracefulReload")) {
+		id = R_PM2_RESTART;
+		kind = EFF_SERVICE_RESTARTED;
+	} else {
+		return -1; /* save, startup, resurrect, kill...: not in the table */
+	}
+	/* `pm2 start app.js --name web` runs the process named web */
+	const struct eword *name = opt_value(r, argv, n, "-n", "--name");
+	for (size_t i = 1; i < k && i < 16; i++) {
+		const struct eword *w = name && kind == EFF_SERVICE_STARTED ? name : &argv[idx[i]];
+		struct eword proc = *w;
+		proc.val = arena_printf(r->a, "pm2:%s", w->val);
+		add_effect(r, u, id, kind, &proc, NULL, 0);
+		if (name && kind == EFF_SERVICE_STARTED)
+			break;
+	}
+	return id;
 }
 
 /* The directory git works in: -C D, --work-tree=D, or the cd directory. */
@@ -1313,7 +1369,7 @@ struct program {
 };
 
 static const struct program programs[] = {
-	{ "systemctl", m_systemctl }, { "service", m_service },
+	{ "systemctl", m_systemctl }, { "service", m_service }, { "pm2", m_pm2 },
 	{ "git", m_git },
 	{ "uv", m_uv }, { "pip", m_pip }, { "pip3", m_pip }, { "python", m_python },
 	{ "python3", m_python }, { "npm", m_npm }, { "yarn", m_yarn }, { "pnpm", m_yarn },
@@ -1843,13 +1899,25 @@ static const char *obj_or(const struct effect *e, const char *dflt)
 	return e->obj_text && *e->obj_text ? e->obj_text : dflt;
 }
 
+const char *effect_service_tool(const struct effect *e)
+{
+	return e->rule && !strncmp(e->rule->form, "pm2 ", 4) ? "pm2" : "systemctl";
+}
+
+static const char *service_word(const struct effect *e)
+{
+	return streq(effect_service_tool(e), "pm2") ? "pm2 process" : "service";
+}
+
 void effect_describe(struct buf *out, const struct effect *e)
 {
 	switch (e->kind) {
 	case EFF_NONE: buf_puts(out, "no change"); break;
-	case EFF_SERVICE_STARTED: buf_printf(out, "service %s running", e->obj_text); break;
-	case EFF_SERVICE_STOPPED: buf_printf(out, "service %s stopped", e->obj_text); break;
-	case EFF_SERVICE_RESTARTED: buf_printf(out, "service %s runs the code on disk", e->obj_text); break;
+	case EFF_SERVICE_STARTED: buf_printf(out, "%s %s running", service_word(e), e->obj_text); break;
+	case EFF_SERVICE_STOPPED: buf_printf(out, "%s %s stopped", service_word(e), e->obj_text); break;
+	case EFF_SERVICE_RESTARTED:
+		buf_printf(out, "%s %s runs the code on disk", service_word(e), e->obj_text);
+		break;
 	case EFF_UNIT_ENABLED: buf_printf(out, "unit %s enabled", e->obj_text); break;
 	case EFF_UNIT_DISABLED: buf_printf(out, "unit %s disabled", e->obj_text); break;
 	case EFF_CODE: buf_printf(out, "code in %s", obj_or(e, "the current directory")); break;
@@ -1911,15 +1979,15 @@ void effect_describe_inverse(struct buf *out, const struct effect *e)
 
 static void describe_inverse_of(struct buf *out, const struct effect *e)
 {
-	const char *o = e->obj_text;
+	const char *o = e->obj_text, *tool = effect_service_tool(e);
 	switch (e->kind) {
-	case EFF_SERVICE_STARTED: buf_printf(out, "`systemctl stop %s`", o); break;
+	case EFF_SERVICE_STARTED: buf_printf(out, "`%s stop %s`", tool, o); break;
 	case EFF_SERVICE_STOPPED:
-		buf_printf(out, "`systemctl start %s` (or restart) after the code is reverted", o);
+		buf_printf(out, "`%s start %s` (or restart) after the code is reverted", tool, o);
 		break;
 	case EFF_SERVICE_RESTARTED:
-		buf_printf(out, "`systemctl restart %s` or `reload %s`, or `stop %s` and a later `start %s`, after the code is reverted",
-		           o, o, o, o);
+		buf_printf(out, "`%s restart %s` or `reload %s`, or `stop %s` and a later `start %s`, after the code is reverted",
+		           tool, o, o, o, o);
 		break;
 	case EFF_UNIT_ENABLED: buf_printf(out, "`systemctl disable %s`", o); break;
 	case EFF_UNIT_DISABLED: buf_printf(out, "`systemctl enable %s`", o); break;

@@ -159,6 +159,10 @@ const char *effect_kind_name(enum effect_kind k);
 /* "service bmtc-api running", "code in /opt/app": the effect in words. */
 void effect_describe(struct buf *out, const struct effect *e);
 
+/* The program that starts and stops the service of e: "pm2" for a pm2
+ * process, "systemctl" otherwise (for hints). */
+const char *effect_service_tool(const struct effect *e);
+
 /* Is path p in one of systemd's unit folders (/etc/systemd/system...)?
  * Writing or removing a file there takes effect at a daemon-reload. */
 bool effects_unit_path(const char *p);

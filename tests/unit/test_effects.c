@@ -46,6 +46,9 @@ static const struct row_case rows[] = {
 	{ "systemctl try-restart app", EFF_SERVICE_RESTARTED, "app", NULL },
 	{ "systemctl reload nginx", EFF_SERVICE_RESTARTED, "nginx", NULL },
 	{ "service nginx stop", EFF_SERVICE_STOPPED, "nginx", NULL },
+	{ "pm2 start app.js --name web", EFF_SERVICE_STARTED, "pm2:web", NULL },
+	{ "pm2 stop uptime-kuma", EFF_SERVICE_STOPPED, "pm2:uptime-kuma", NULL },
+	{ "pm2 reload uptime-kuma", EFF_SERVICE_RESTARTED, "pm2:uptime-kuma", NULL },
 	{ "cd /opt/app && git pull", EFF_CODE, "/opt/app", "pull" },
 	{ "git -C /opt/app checkout --detach v2", EFF_CODE, "/opt/app", "v2" },
 	{ "git -C /opt/app switch main", EFF_CODE, "/opt/app", "main" },
@@ -224,6 +227,31 @@ Test(effects, enable_now_is_enabled_and_running)
 	cr_expect_eq(ce.effects[1].kind, EFF_SERVICE_STOPPED);
 	ce = read_text(a, "systemctl restart a b");
 	cr_expect_eq(ce.neffects, 2, "one effect per unit");
+	arena_free(a);
+}
+
+/* pm2's processes are not systemd's units: the same name compares apart,
+ * the queries change nothing, and the hint names pm2. */
+Test(effects, pm2_processes)
+{
+	struct arena *a = arena_new();
+	struct cmd_effects ce = read_text(a, "pm2 restart app");
+	cr_assert_eq(ce.neffects, 1);
+	cr_expect_str_neq(ce.effects[0].obj, read_text(a, "systemctl restart app").effects[0].obj);
+	struct buf inv;
+	buf_init(&inv);
+	effect_describe_inverse(&inv, &ce.effects[0]);
+	cr_expect(strstr(inv.data, "`pm2 restart app`") != NULL, "hint: %s", inv.data);
+	buf_free(&inv);
+	ce = read_text(a, "pm2 delete app");
+	cr_assert_eq(ce.neffects, 1);
+	cr_expect_eq(ce.effects[0].kind, EFF_SERVICE_STOPPED);
+	static const char *const reads[] = { "pm2 pid app", "pm2 list", "pm2 describe app", "pm2 jlist" };
+	for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+		ce = read_text(a, reads[i]);
+		cr_expect(!effects_change_state(&ce), "`%s` changes nothing", reads[i]);
+		cr_expect(ce.nuses == 1 && ce.uses[0].rule, "`%s` is recognised", reads[i]);
+	}
 	arena_free(a);
 }
 
