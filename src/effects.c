@@ -43,6 +43,8 @@ enum rule_id {
 	R_GIT_PUSH,
 	R_UV_SYNC,
 	R_PIP_INSTALL,
+	R_PIP_PIN,
+	R_PIP_UNINSTALL,
 	R_NPM_CI,
 	R_YARN_INSTALL,
 	R_BUNDLE_INSTALL,
@@ -127,6 +129,9 @@ static const struct effect_rule table[R__COUNT] = {
 	[R_GIT_PUSH] = { "git push", EFF_NONE, "changes the remote, not this machine", "" },
 	[R_UV_SYNC] = { "uv sync / uv pip install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
 	[R_PIP_INSTALL] = { "pip install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
+	[R_PIP_PIN] = { "pip install NAME==V (in an environment)", EFF_PACKAGE_INSTALLED, "Python package NAME at V",
+	                "pip install NAME==W with another version, or pip uninstall NAME, in the same environment" },
+	[R_PIP_UNINSTALL] = { "pip uninstall NAME", EFF_PACKAGE_REMOVED, "Python package NAME removed", "" },
 	[R_NPM_CI] = { "npm ci / npm install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
 	[R_YARN_INSTALL] = { "yarn install / pnpm install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
 	[R_BUNDLE_INSTALL] = { "bundle install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
@@ -720,12 +725,60 @@ static int m_uv(struct rec *r, struct effect_use *u, const struct eword *argv,
 	return -1;
 }
 
+/* A Python package as pip names it in one environment: the pip program
+ * when it is a path (a virtualenv's bin/pip), else the directory, then the
+ * name normalised as PyPI does (case, `-_.` alike) without its extras. */
+static struct eword pip_package(struct rec *r, const struct eword *prog, const char *spec,
+                                size_t len)
+{
+	size_t nl = 0;
+	while (nl < len && spec[nl] != '[')
+		nl++;
+	char *name = arena_strndup(r->a, spec, nl);
+	char *norm = arena_strdup(r->a, name);
+	for (char *c = norm; *c; c++)
+		*c = *c == '_' || *c == '.' ? '-' : (char)tolower((unsigned char)*c);
+	const char *env = strchr(prog->val, '/') ? prog->val : r->dir ? r->dir : "";
+	return (struct eword){ .val = arena_printf(r->a, "pip %s %s", env, norm), .text = name, .flags = 0 };
+}
+
+/* `pip install NAME==V` and `pip uninstall NAME`: the versions of named
+ * packages, so that an undo must install another version (or remove it). */
+static void add_pip_packages(struct rec *r, struct effect_use *u, const struct eword *argv,
+                             size_t n, bool uninstall)
+{
+	static const char *const with_arg[] = { "-r", "--requirement", "-c", "--constraint", "-e",
+		"--editable", "-t", "--target", "--prefix", "--root", "-i", "--index-url",
+		"--extra-index-url", "-f", "--find-links", "--upgrade-strategy", "--python-version",
+		"--platform", "--implementation", "--abi", "--src", "--log", "--cache-dir", "--proxy",
+		"--timeout", "--retries", "--trusted-host", "--no-binary", "--only-binary", NULL };
+	size_t idx[32];
+	size_t k = operands(argv, n, 2, with_arg, idx, 32);
+	for (size_t i = 0; i < k && i < 32; i++) {
+		const char *t = argv[idx[i]].text;
+		const char *eq = strstr(t, "==");
+		if (uninstall) {
+			struct eword pkg = pip_package(r, &argv[0], t, strlen(t));
+			add_effect(r, u, R_PIP_UNINSTALL, EFF_PACKAGE_REMOVED, &pkg, NULL, 0);
+		} else if (eq && eq > t && eq[2] && !strchr(eq + 2, ',')) {
+			struct eword pkg = pip_package(r, &argv[0], t, (size_t)(eq - t));
+			struct eword ver = plain(arena_strdup(r->a, eq + 2), NULL);
+			add_effect(r, u, R_PIP_PIN, EFF_PACKAGE_INSTALLED, &pkg, &ver, EF_PINNED);
+		}
+	}
+}
+
 static int m_pip(struct rec *r, struct effect_use *u, const struct eword *argv,
                  size_t n)
 {
 	if (n >= 2 && streq(argv[1].text, "install")) {
 		add_deps(r, u, R_PIP_INSTALL, "pip", argv, n, NULL, "--prefix", "--target");
+		add_pip_packages(r, u, argv, n, false);
 		return R_PIP_INSTALL;
+	}
+	if (n >= 3 && streq(argv[1].text, "uninstall")) {
+		add_pip_packages(r, u, argv, n, true);
+		return R_PIP_UNINSTALL;
 	}
 	if (n >= 2 && (streq(argv[1].text, "list") || streq(argv[1].text, "show") ||
 	               streq(argv[1].text, "freeze") || streq(argv[1].text, "check")))
@@ -1947,9 +2000,13 @@ void effect_describe(struct buf *out, const struct effect *e)
 	case EFF_GROUP_ADDED: buf_printf(out, "group %s", e->obj_text); break;
 	case EFF_GROUP_DELETED: buf_printf(out, "group %s removed", e->obj_text); break;
 	case EFF_PACKAGE_INSTALLED:
-		buf_printf(out, "package %s%s%s", e->obj_text, e->arg ? " at " : "", e->arg ? e->arg : "");
+		buf_printf(out, "%spackage %s%s%s", e->rule == &table[R_PIP_PIN] ? "Python " : "",
+		           e->obj_text, e->arg ? " at " : "", e->arg ? e->arg : "");
 		break;
-	case EFF_PACKAGE_REMOVED: buf_printf(out, "package %s removed", e->obj_text); break;
+	case EFF_PACKAGE_REMOVED:
+		buf_printf(out, "%spackage %s removed", e->rule == &table[R_PIP_UNINSTALL] ? "Python " : "",
+		           e->obj_text);
+		break;
 	case EFF_CRONTAB:
 		buf_printf(out, "crontab of %s %s", obj_or(e, "the current user"),
 		           e->flags & EF_CRON_REMOVE ? "removed" : "replaced");
@@ -2026,7 +2083,11 @@ static void describe_inverse_of(struct buf *out, const struct effect *e)
 	case EFF_USER_ADDED: buf_printf(out, "`userdel %s`", o); break;
 	case EFF_GROUP_ADDED: buf_printf(out, "`groupdel %s`", o); break;
 	case EFF_PACKAGE_INSTALLED:
-		buf_printf(out, "`apt-get remove %s`, or an install of a pinned previous version", o);
+		if (e->rule == &table[R_PIP_PIN])
+			buf_printf(out, "`pip install %s==` another version (the previous one), or `pip uninstall %s`, with the same pip",
+			           o, o);
+		else
+			buf_printf(out, "`apt-get remove %s`, or an install of a pinned previous version", o);
 		break;
 	case EFF_CRONTAB:
 		buf_printf(out, "a reinstall of a copy saved before the change (`crontab%s%s FILE` with a file saved by `crontab -l` or a backup capture), for the same user",

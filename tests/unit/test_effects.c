@@ -58,6 +58,8 @@ static const struct row_case rows[] = {
 	{ "uv sync --project /srv/x", EFF_DEPS, "/srv/x", "uv" },
 	{ "cd /opt/app && pip install -r requirements.txt", EFF_DEPS, "/opt/app", "pip" },
 	{ "cd /opt/app && python3 -m pip install -e .", EFF_DEPS, "/opt/app", "pip" },
+	{ "/srv/env/bin/pip install -U \"Django_App[all]==5.1\"", EFF_DEPS, "", "pip" },
+	{ "pip uninstall -y jinja2", EFF_PACKAGE_REMOVED, "pip  jinja2", NULL },
 	{ "npm ci --prefix /opt/web", EFF_DEPS, "/opt/web", "npm" },
 	{ "cd /opt/app && bundle install", EFF_DEPS, "/opt/app", "bundle" },
 	{ "cd /opt/app && poetry install --no-root", EFF_DEPS, "/opt/app", "poetry" },
@@ -227,6 +229,26 @@ Test(effects, enable_now_is_enabled_and_running)
 	cr_expect_eq(ce.effects[1].kind, EFF_SERVICE_STOPPED);
 	ce = read_text(a, "systemctl restart a b");
 	cr_expect_eq(ce.neffects, 2, "one effect per unit");
+	arena_free(a);
+}
+
+/* `pip install NAME==V`: the package at its version, in the environment of
+ * that pip, named as PyPI compares names; a range is not a pin. */
+Test(effects, pip_pinned_versions)
+{
+	struct arena *a = arena_new();
+	struct cmd_effects ce = read_text(a, "/srv/env/bin/pip install -U \"Django_App[all]==5.1\" -r req.txt");
+	cr_assert_eq(ce.neffects, 2);
+	cr_expect_eq(ce.effects[1].kind, EFF_PACKAGE_INSTALLED);
+	cr_expect_str_eq(ce.effects[1].obj, "pip /srv/env/bin/pip django-app");
+	cr_expect_str_eq(ce.effects[1].obj_text, "Django_App");
+	cr_expect_str_eq(ce.effects[1].arg, "5.1");
+	cr_expect(ce.effects[1].flags & EF_PINNED);
+	ce = read_text(a, "/srv/env/bin/pip uninstall -y django.app");
+	cr_assert_eq(ce.neffects, 1);
+	cr_expect_str_eq(ce.effects[0].obj, "pip /srv/env/bin/pip django-app");
+	ce = read_text(a, "pip install 'x>=1,<2' y==1.0,!=1.0.1");
+	cr_expect_eq(ce.neffects, 1, "ranges are not pins: only the dependencies");
 	arena_free(a);
 }
 
