@@ -1957,6 +1957,18 @@ static void keep_saves(struct fx_pass *t, const struct fx_block *fb)
 		}
 }
 
+/* Does word w of u name something the command may read as a file? The
+ * folder a command works in (`tar -C D`, `git -C D`, `--directory=D`) is
+ * not a copy it reads back. */
+static bool reads_word(const struct effect_use *u, size_t w)
+{
+	if (!u->argv[w].val)
+		return false;
+	const char *prev = w > 1 ? u->argv[w - 1].text : "";
+	return strcmp(prev, "-C") != 0 && strcmp(prev, "--directory") != 0 &&
+	       strncmp(u->argv[w].text, "--directory=", 12) != 0;
+}
+
 /* Keep the record of a step (st, with ub its undo block or NULL) or of an
  * after-rollback block (st NULL, ub the block). Undo effects no search of
  * the path reads are left out; stack order among the rest holds. */
@@ -1995,7 +2007,7 @@ static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct 
 		}
 		for (size_t u = 0; u < ce->nuses; u++)
 			for (size_t w = 1; w < ce->uses[u].argc; w++)
-				nwords += ce->uses[u].argv[w].val != NULL;
+				nwords += reads_word(&ce->uses[u], w);
 	}
 	size_t size = ntodo * sizeof(struct keff) + nfx * sizeof(struct keff) +
 	              (ncode + nwords) * sizeof(const char *);
@@ -2032,7 +2044,7 @@ static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct 
 		const struct cmd_effects *ce = &ub->ce[i];
 		for (size_t u = 0; u < ce->nuses; u++)
 			for (size_t w = 1; w < ce->uses[u].argc; w++)
-				if (ce->uses[u].argv[w].val)
+				if (reads_word(&ce->uses[u], w))
 					words[j++] = keep_str(t, ce->uses[u].argv[w].val);
 	}
 }
