@@ -458,7 +458,8 @@ static bool strtab_has(const struct strtab *st, const char *s)
 enum {
 	KEY_START_OF = EFF__COUNT, /* a start or restart, by unit */
 	KEY_MOVE_TO,               /* a mv, by destination */
-	KEY_CODE_REVERT,           /* code put back to the previous revision, by folder */
+	KEY_CODE_REVERT,           /* code put back to the previous revision, by folder;
+	                              a link re-pointed, by link */
 	KEY_RESTORES_DATA,         /* restores_data, all under "" */
 	KEY_FROM_BACKUP,           /* reads a backup capture, all under "" */
 	KEY_UNTAR,                 /* untars_backup, by folder */
@@ -620,7 +621,8 @@ static uint32_t filings_of(const struct keff *x)
 {
 	return kind_searched(x->kind) +
 	       (x->kind == EFF_SERVICE_STARTED || x->kind == EFF_SERVICE_RESTARTED) +
-	       (x->kind == EFF_MOVE && x->arg) + (x->kind == EFF_CODE && (x->flags & EW_PREVIOUS)) +
+	       (x->kind == EFF_MOVE && x->arg) +
+	       ((x->kind == EFF_CODE && (x->flags & EW_PREVIOUS)) || x->kind == EFF_LINK) +
 	       restores_data(x) + !!(x->flags & EF_FROM_BACKUP) + x->untar;
 }
 
@@ -642,7 +644,7 @@ static void path_push(struct path *p, const struct keff *x, const struct block *
 		file_under(p, KEY_START_OF, x->obj, j);
 	if (x->kind == EFF_MOVE && x->arg)
 		file_under(p, KEY_MOVE_TO, x->arg, j);
-	if (x->kind == EFF_CODE && (x->flags & EW_PREVIOUS))
+	if ((x->kind == EFF_CODE && (x->flags & EW_PREVIOUS)) || x->kind == EFF_LINK)
 		file_under(p, KEY_CODE_REVERT, x->obj, j);
 	if (restores_data(x))
 		file_under(p, KEY_RESTORES_DATA, "", j);
@@ -728,7 +730,12 @@ static void path_free(struct path *p)
 	free(p->f_key);
 }
 
-/* The folders whose code the steps since the last irreversible one change. */
+/* A file among the code objects: the restart after it in its step reads it
+ * (see read_on_restart); no path starts with this byte. */
+#define FILE_TAG "\002"
+
+/* The folders whose code the steps since the last irreversible one change,
+ * the links they switch, and the files a restart read (FILE_TAG first). */
 struct code_dirs {
 	struct name_map map;
 	const char **v;
@@ -783,14 +790,26 @@ static size_t code_barrier(const struct lookup *l, const char *dir)
 	return l->p->f_at[f]; /* the newest filing: the highest stack index */
 }
 
-/* The same for the code of every folder changed since lo: the lowest of
- * their barriers, so that below it every revert has run. */
+static uint32_t path_restores_unit_at(struct lookup *l, const char *obj, const struct keff *e);
+
+/* Where the path first restores a file a restart read (or removes it). */
+static size_t file_barrier(struct lookup *l, const char *file)
+{
+	struct keff e = { file, NULL, 0, EFF_FILE, false, 0 };
+	uint32_t at = path_restores_unit_at(l, file, &e);
+	return at == NO_FILING ? SIZE_MAX : at;
+}
+
+/* The same for the code of every folder changed since lo, the links and the
+ * files a restart read: the lowest of their barriers, so that below it
+ * every revert has run. */
 static size_t all_code_barrier(struct lookup *l)
 {
 	if (!l->have_all_barrier) {
 		l->all_barrier = SIZE_MAX;
 		for (size_t i = 0; i < l->dirs->n; i++) {
-			size_t b = code_barrier(l, l->dirs->v[i]);
+			const char *obj = l->dirs->v[i];
+			size_t b = obj[0] == FILE_TAG[0] ? file_barrier(l, obj + 1) : code_barrier(l, obj);
 			if (b != SIZE_MAX && (l->all_barrier == SIZE_MAX || b < l->all_barrier))
 				l->all_barrier = b;
 		}
@@ -1114,7 +1133,7 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 	if (v.found == TOO_EARLY) {
 		const struct block *ib = v.early;
 		d = diag_report(c->diags, DIAG_W103, cmd->loc,
-			"step \"%s\": %s; its inverse in %s runs before the code is reverted on the rollback path from step %d",
+			"step \"%s\": %s; its inverse in %s runs before what it reads (code, links, files) is put back on the rollback path from step %d",
 			name_of(step), what.data, block_label(labels, ib), k);
 		if (e->kind == EFF_DEPS) {
 			diag_note(d, (struct loc){ 0 },
@@ -1969,6 +1988,29 @@ static bool reads_word(const struct effect_use *u, size_t w)
 	       strncmp(u->argv[w].text, "--directory=", 12) != 0;
 }
 
+/* A restart reads what is on disk: the code git checked out, where the
+ * release links point, and a file the same step wrote before it (a site
+ * file installed, then nginx reloaded). Its inverse must run after these
+ * are back. For effect k of command i of step st: "" when it is such a
+ * change, FILE_TAG when it is a file (its restore is looked for as a
+ * file's), NULL otherwise. */
+static const char *read_on_restart(const struct release *rel, const struct fx_block *st,
+                                   size_t i, size_t k)
+{
+	const struct effect *e = &st->ce[i].effects[k];
+	if (e->kind == EFF_CODE)
+		return "";
+	if (e->kind == EFF_LINK && wants_inverse(rel, e))
+		return "";
+	if (e->kind != EFF_FILE || !*e->obj || !wants_inverse(rel, e))
+		return NULL;
+	for (size_t ci = i; ci < st->n; ci++)
+		for (size_t ei = ci == i ? k + 1 : 0; ei < st->ce[ci].neffects; ei++)
+			if (st->ce[ci].effects[ei].kind == EFF_SERVICE_RESTARTED)
+				return FILE_TAG;
+	return NULL;
+}
+
 /* Keep the record of a step (st, with ub its undo block or NULL) or of an
  * after-rollback block (st NULL, ub the block). Undo effects no search of
  * the path reads are left out; stack order among the rest holds. */
@@ -1997,8 +2039,7 @@ static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct 
 	size_t ntodo = t->ntmp / 3, ncode = 0, nfx = 0, nwords = 0;
 	for (size_t i = 0; st && i < st->n; i++)
 		for (size_t k = 0; k < st->ce[i].neffects; k++)
-			if (st->ce[i].effects[k].kind == EFF_CODE)
-				ncode++;
+			ncode += read_on_restart(t->rel, st, i, k) != NULL;
 	for (size_t i = 0; ub && i < ub->n; i++) {
 		const struct cmd_effects *ce = &ub->ce[i];
 		for (size_t k = 0; k < ce->neffects; k++) {
@@ -2035,9 +2076,13 @@ static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct 
 	const char **code = (const char **)rec_code(out);
 	j = 0;
 	for (size_t i = 0; st && i < st->n; i++)
-		for (size_t k = 0; k < st->ce[i].neffects; k++)
-			if (st->ce[i].effects[k].kind == EFF_CODE)
-				code[j++] = keep_str(t, st->ce[i].effects[k].obj);
+		for (size_t k = 0; k < st->ce[i].neffects; k++) {
+			const char *tag = read_on_restart(t->rel, st, i, k);
+			if (!tag)
+				continue;
+			const char *obj = st->ce[i].effects[k].obj;
+			code[j++] = *tag ? keep_str(t, arena_printf(t->keep, "%s%s", tag, obj)) : keep_str(t, obj);
+		}
 	const char **words = (const char **)rec_words(out);
 	j = 0;
 	for (size_t i = 0; ub && i < ub->n; i++) {
