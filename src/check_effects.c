@@ -23,11 +23,59 @@
 
 /* ---- one block's effects, read into a scratch arena ---- */
 
+static bool same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
 struct fx_block {
 	const struct block *b;
 	struct cmd_effects *ce; /* ce[i].cmd: the i-th command */
 	size_t n;
 };
+
+/* The link made at A by the newest `ln -s` of the block before effect x
+ * (command ci), or NULL. */
+static struct effect *link_made_before(struct fx_block *fb, size_t ci,
+                                       const struct effect *x, const char *a)
+{
+	struct effect *found = NULL;
+	for (size_t i = 0; i <= ci; i++)
+		for (size_t k = 0; k < fb->ce[i].neffects; k++) {
+			struct effect *e = &fb->ce[i].effects[k];
+			if (e == x)
+				return found;
+			if (e->kind == EFF_LINK && same(e->obj, a))
+				found = e;
+			else if (same(e->obj, a) && e->kind != EFF_NONE)
+				found = NULL; /* A changed since */
+		}
+	return found;
+}
+
+/* `ln -sfn T A` then `mv -T A B` in one block is the atomic form of
+ * `ln -sfn T B` (Capistrano's publish): the move becomes that link, and the
+ * link at A, gone with the move, changes nothing. The rules then compare it
+ * with any other link of B (its inverse re-points B at another target). */
+static void fold_link_moves(struct fx_block *fb)
+{
+	for (size_t i = 0; i < fb->n; i++)
+		for (size_t k = 0; k < fb->ce[i].neffects; k++) {
+			struct effect *x = &fb->ce[i].effects[k];
+			if (x->kind != EFF_MOVE || !*x->obj || !x->arg || !*x->arg)
+				continue;
+			struct effect *ln = link_made_before(fb, i, x, x->obj);
+			if (!ln)
+				continue;
+			x->kind = EFF_LINK;
+			x->obj = x->arg;
+			x->obj_text = x->arg_text;
+			x->arg = ln->arg;
+			x->arg_text = ln->arg_text;
+			x->flags = ln->flags;
+			ln->kind = EFF_NONE;
+		}
+}
 
 static void read_block(struct arena *a, const struct release *rel,
                        const struct block *b, struct fx_block *out)
@@ -40,6 +88,7 @@ static void read_block(struct arena *a, const struct release *rel,
 	size_t i = 0;
 	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next, i++)
 		effects_of_command(a, rel, cmd, &out->ce[i]);
+	fold_link_moves(out);
 }
 
 static const char *block_label(struct arena *a, const struct block *b)
@@ -72,7 +121,7 @@ struct keff {
 	uint32_t at; /* a step effect: its place among the step's effects, for the report */
 };
 
-_Static_assert(EF_SAVED_INPUT < 1u << 16 && EFF__COUNT < 256, "struct keff fields too narrow");
+_Static_assert(EF_ONE_MIGRATION < 1u << 16 && EFF__COUNT < 256, "struct keff fields too narrow");
 
 /* Is e a `tar -x` from a backup (it restores what is under its folder)? */
 static bool untars_backup_effect(const struct effect *e)
@@ -119,10 +168,6 @@ static bool saved_has(const struct saved *s, const char *copy, const char *orig)
 	return false;
 }
 
-static bool same(const char *a, const char *b)
-{
-	return a && b && !strcmp(a, b);
-}
 
 /* What saved_add files a `crontab -l > F` under: the user's crontab, in a
  * form no path takes. */
@@ -413,7 +458,8 @@ static bool strtab_has(const struct strtab *st, const char *s)
 enum {
 	KEY_START_OF = EFF__COUNT, /* a start or restart, by unit */
 	KEY_MOVE_TO,               /* a mv, by destination */
-	KEY_CODE_REVERT,           /* code put back to the previous revision, by folder */
+	KEY_CODE_REVERT,           /* code put back to the previous revision, by folder;
+	                              a link re-pointed, by link */
 	KEY_RESTORES_DATA,         /* restores_data, all under "" */
 	KEY_FROM_BACKUP,           /* reads a backup capture, all under "" */
 	KEY_UNTAR,                 /* untars_backup, by folder */
@@ -575,7 +621,8 @@ static uint32_t filings_of(const struct keff *x)
 {
 	return kind_searched(x->kind) +
 	       (x->kind == EFF_SERVICE_STARTED || x->kind == EFF_SERVICE_RESTARTED) +
-	       (x->kind == EFF_MOVE && x->arg) + (x->kind == EFF_CODE && (x->flags & EW_PREVIOUS)) +
+	       (x->kind == EFF_MOVE && x->arg) +
+	       ((x->kind == EFF_CODE && (x->flags & EW_PREVIOUS)) || x->kind == EFF_LINK) +
 	       restores_data(x) + !!(x->flags & EF_FROM_BACKUP) + x->untar;
 }
 
@@ -597,7 +644,7 @@ static void path_push(struct path *p, const struct keff *x, const struct block *
 		file_under(p, KEY_START_OF, x->obj, j);
 	if (x->kind == EFF_MOVE && x->arg)
 		file_under(p, KEY_MOVE_TO, x->arg, j);
-	if (x->kind == EFF_CODE && (x->flags & EW_PREVIOUS))
+	if ((x->kind == EFF_CODE && (x->flags & EW_PREVIOUS)) || x->kind == EFF_LINK)
 		file_under(p, KEY_CODE_REVERT, x->obj, j);
 	if (restores_data(x))
 		file_under(p, KEY_RESTORES_DATA, "", j);
@@ -683,7 +730,12 @@ static void path_free(struct path *p)
 	free(p->f_key);
 }
 
-/* The folders whose code the steps since the last irreversible one change. */
+/* A file among the code objects: the restart after it in its step reads it
+ * (see read_on_restart); no path starts with this byte. */
+#define FILE_TAG "\002"
+
+/* The folders whose code the steps since the last irreversible one change,
+ * the links they switch, and the files a restart read (FILE_TAG first). */
 struct code_dirs {
 	struct name_map map;
 	const char **v;
@@ -724,6 +776,7 @@ struct lookup {
 	struct buf dir;  /* scratch: a folder above a path */
 	bool have_all_barrier;
 	size_t all_barrier; /* all_code_barrier, once per path */
+	const struct strtab *replaced; /* files, folders and links a step writes */
 };
 
 /* Where the path has reverted the code of `dir`, changed since lo: the
@@ -737,14 +790,26 @@ static size_t code_barrier(const struct lookup *l, const char *dir)
 	return l->p->f_at[f]; /* the newest filing: the highest stack index */
 }
 
-/* The same for the code of every folder changed since lo: the lowest of
- * their barriers, so that below it every revert has run. */
+static uint32_t path_restores_unit_at(struct lookup *l, const char *obj, const struct keff *e);
+
+/* Where the path first restores a file a restart read (or removes it). */
+static size_t file_barrier(struct lookup *l, const char *file)
+{
+	struct keff e = { file, NULL, 0, EFF_FILE, false, 0 };
+	uint32_t at = path_restores_unit_at(l, file, &e);
+	return at == NO_FILING ? SIZE_MAX : at;
+}
+
+/* The same for the code of every folder changed since lo, the links and the
+ * files a restart read: the lowest of their barriers, so that below it
+ * every revert has run. */
 static size_t all_code_barrier(struct lookup *l)
 {
 	if (!l->have_all_barrier) {
 		l->all_barrier = SIZE_MAX;
 		for (size_t i = 0; i < l->dirs->n; i++) {
-			size_t b = code_barrier(l, l->dirs->v[i]);
+			const char *obj = l->dirs->v[i];
+			size_t b = obj[0] == FILE_TAG[0] ? file_barrier(l, obj + 1) : code_barrier(l, obj);
 			if (b != SIZE_MAX && (l->all_barrier == SIZE_MAX || b < l->all_barrier))
 				l->all_barrier = b;
 		}
@@ -842,6 +907,33 @@ static uint32_t path_restores_unit_at(struct lookup *l, const char *obj, const s
 	at = first_to_run(at, filed_above_at(l, KEY_UNTAR, obj, inverse_of, e));
 	return at;
 }
+/* What a file copied from a backup puts back: the file it writes (for a
+ * `tar -x`, the folder), or NULL when it is not a file operation. */
+static const char *restored_path(const struct keff *x)
+{
+	if (x->kind == EFF_FILE)
+		return x->obj;
+	if (x->kind == EFF_MOVE)
+		return x->arg;
+	return NULL;
+}
+
+/* A data restore on the path. A copy from a backup onto a file a step
+ * replaced (the old binary put back over the new one) restores that file,
+ * not the data a migration changed: a restore reads the backup that holds
+ * the data. */
+static bool path_restores_data(const struct lookup *l, const struct keff *e)
+{
+	const struct path *p = l->p;
+	for (uint32_t f = chain(p, KEY_RESTORES_DATA, ""); f != NO_FILING; f = p->f_next[f]) {
+		const struct keff *x = p->fx[p->f_at[f]];
+		const char *dest = restored_path(x);
+		if (inverse_of(e, x, l->saves) && !(dest && *dest && strtab_has(l->replaced, dest)))
+			return true;
+	}
+	return false;
+}
+
 /* Is some effect on the path an inverse of e, order aside? It looks only
  * where inverse_of can hold, case by case. */
 static bool path_has_inverse(struct lookup *l, const struct keff *e)
@@ -857,7 +949,7 @@ static bool path_has_inverse(struct lookup *l, const struct keff *e)
 		return filed_match(l, KEY_CODE_REVERT, e->obj, inverse_of, e);
 	case EFF_DATA:
 	case EFF_DOWN_MIGRATION:
-		return filed_match(l, KEY_RESTORES_DATA, "", inverse_of, e);
+		return path_restores_data(l, e);
 	case EFF_MOVE:
 		return filed_match(l, EFF_MOVE, e->arg, inverse_of, e) ||
 		       path_restores_file(l, e->arg, e);
@@ -1003,22 +1095,35 @@ static bool cancelled_in_step(const struct fx_block *st, size_t ci, size_t ei)
 	return false;
 }
 
-/* The report reads the command's effects again, for the texts as written:
- * the records keep only what is compared. */
+/* The reports (W103, W109) read the step's effects again, for the texts as
+ * written: the records keep only what is compared. Effect `at` of the step,
+ * counted as keep_rec counts them, and its command in *cmd. */
+static const struct effect *step_effect_at(struct arena *a, const struct release *rel,
+                                           const struct block *step, size_t at,
+                                           const struct command **cmd)
+{
+	struct fx_block fb;
+	read_block(a, rel, step, &fb);
+	for (size_t i = 0; i < fb.n; i++) {
+		if (at < fb.ce[i].neffects) {
+			*cmd = fb.ce[i].cmd;
+			return &fb.ce[i].effects[at];
+		}
+		at -= fb.ce[i].neffects;
+	}
+	return NULL; /* not reached: td->at counts the same effects */
+}
+
 static void report_w103(struct compile *c, struct arena *labels, const struct block *step,
                         const struct keff *td, int k, struct verdict v)
 {
 	struct arena *a = arena_new();
-	struct cmd_effects ce;
-	size_t at = td->at;
-	const struct command *cmd = step->cmds;
-	for (;; cmd = cmd->next) {
-		effects_of_command(a, c->rel, cmd, &ce);
-		if (at < ce.neffects)
-			break;
-		at -= ce.neffects;
+	const struct command *cmd = NULL;
+	const struct effect *e = step_effect_at(a, c->rel, step, td->at, &cmd);
+	if (!e) {
+		arena_free(a);
+		return;
 	}
-	const struct effect *e = &ce.effects[at];
 	struct buf what, inv;
 	buf_init(&what);
 	buf_init(&inv);
@@ -1028,16 +1133,17 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 	if (v.found == TOO_EARLY) {
 		const struct block *ib = v.early;
 		d = diag_report(c->diags, DIAG_W103, cmd->loc,
-			"step \"%s\": %s; its inverse in %s runs before the code is reverted on the rollback path from step %d",
+			"step \"%s\": %s; its inverse in %s runs before what it reads (code, links, files) is put back on the rollback path from step %d",
 			name_of(step), what.data, block_label(labels, ib), k);
 		if (e->kind == EFF_DEPS) {
 			diag_note(d, (struct loc){ 0 },
 			          "the rollback path from step %d reverts the code later, so this reinstalls the new dependencies; run `%s` after the revert (in the same undo, after the checkout, or in after-rollback)",
 			          k, e->arg_text ? e->arg_text : "the install");
 		} else {
+			const char *tool = effect_service_tool(e);
 			diag_note(d, (struct loc){ 0 },
-			          "a restart there starts the new code; put `systemctl stop %s` in %s and `systemctl start %s` (or a restart) in after-rollback",
-			          e->obj_text, block_label(labels, ib), e->obj_text);
+			          "a restart there starts the new code; put `%s stop %s` in %s and `%s start %s` (or a restart) in after-rollback",
+			          tool, e->obj_text, block_label(labels, ib), tool, e->obj_text);
 		}
 	} else if (v.found == NO_RELOAD) {
 		d = diag_report(c->diags, DIAG_W103, cmd->loc,
@@ -1051,9 +1157,10 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 			name_of(step), what.data, k);
 		diag_note(d, (struct loc){ 0 }, "looked for %s on the rollback path", inv.data);
 		if (e->kind == EFF_SERVICE_RESTARTED || e->kind == EFF_SERVICE_STOPPED) {
+			const char *tool = effect_service_tool(e);
 			diag_note(d, (struct loc){ 0 },
-			          "for example `systemctl stop %s` in the undo and `systemctl start %s` in after-rollback",
-			          e->obj_text, e->obj_text);
+			          "for example `%s stop %s` in the undo and `%s start %s` in after-rollback",
+			          tool, e->obj_text, tool, e->obj_text);
 		}
 	}
 	buf_free(&what);
@@ -1074,16 +1181,12 @@ static void report_w109_path(struct compile *c, const struct block *step,
 		return;
 	said[s / 8] |= (uint8_t)(1u << (s % 8));
 	struct arena *a = arena_new();
-	struct cmd_effects ce;
-	size_t at = td->at;
-	const struct command *cmd = step->cmds;
-	for (;; cmd = cmd->next) {
-		effects_of_command(a, c->rel, cmd, &ce);
-		if (at < ce.neffects)
-			break;
-		at -= ce.neffects;
+	const struct command *cmd = NULL;
+	const struct effect *e = step_effect_at(a, c->rel, step, td->at, &cmd);
+	if (!e) {
+		arena_free(a);
+		return;
 	}
-	const struct effect *e = &ce.effects[at];
 	struct buf note;
 	buf_init(&note);
 	buf_printf(&note, "the rollback path from step %d does not reverse it; looked for ", k);
@@ -1139,6 +1242,17 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 			if (td[i].kind == EFF_FILE && *td[i].obj)
 				strtab_add(&wanted, td[i].obj);
 	}
+	struct strtab replaced = { 0 };
+	for (int s = 0; s < n; s++) {
+		const struct keff *td = rec_todo(&w->steps[s]);
+		for (uint32_t i = 0; i < w->steps[s].ntodo; i++) {
+			const char *dest = td[i].kind == EFF_MOVE ? td[i].arg
+			                 : (td[i].kind == EFF_FILE || td[i].kind == EFF_LINK) ? td[i].obj
+			                 : NULL;
+			if (dest && *dest)
+				strtab_add(&replaced, dest);
+		}
+	}
 	/* The path from step 1 is its undo, then after-rollback. The stack
 	 * holds at most every kept effect and its filings: sized once, with no
 	 * slack. */
@@ -1167,7 +1281,7 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	for (const struct block *b = c->rel->after_rollbacks; b && na < w->nafter; b = b->next)
 		after[na++] = b;
 	struct code_dirs dirs = { 0 };
-	struct lookup l = { &p, saves, &dirs, { 0 }, false, 0 };
+	struct lookup l = { &p, saves, &dirs, { 0 }, false, 0, &replaced };
 	buf_init(&l.dir);
 	/* One report per effect: the first rollback path that misses it. An
 	 * effect is looked at once its step is reached. Found regardless of
@@ -1232,6 +1346,7 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	free(settled.v);
 	path_free(&p);
 	strtab_free(&wanted);
+	strtab_free(&replaced);
 	buf_free(&l.dir);
 	name_map_free(&dirs.map);
 	free(dirs.v);
@@ -1688,15 +1803,16 @@ static bool block_reads_backup(const struct block *rb, const struct block *b,
 	return false;
 }
 
-/* Does an undo reverse a data change without a backup: a down migration,
+/* Does an undo reverse a data change without a backup: a down migration
+ * that reverts the whole release (not a bare db:rollback),
  * or SQL that writes (the author's own reverse migration)? */
 static bool undoes_data_itself(const struct fx_block *ub)
 {
 	for (size_t i = 0; i < ub->n; i++)
 		for (size_t k = 0; k < ub->ce[i].neffects; k++) {
 			const struct effect *e = &ub->ce[i].effects[k];
-			if (e->kind == EFF_DOWN_MIGRATION || (e->kind == EFF_DATA && (e->flags & EF_SQL) &&
-			                                      !(e->flags & EF_FROM_BACKUP)))
+			if ((e->kind == EFF_DOWN_MIGRATION && !(e->flags & EF_ONE_MIGRATION)) ||
+			    (e->kind == EFF_DATA && (e->flags & EF_SQL) && !(e->flags & EF_FROM_BACKUP)))
 				return true;
 		}
 	return false;
@@ -1860,6 +1976,41 @@ static void keep_saves(struct fx_pass *t, const struct fx_block *fb)
 		}
 }
 
+/* Does word w of u name something the command may read as a file? The
+ * folder a command works in (`tar -C D`, `git -C D`, `--directory=D`) is
+ * not a copy it reads back. */
+static bool reads_word(const struct effect_use *u, size_t w)
+{
+	if (!u->argv[w].val)
+		return false;
+	const char *prev = w > 1 ? u->argv[w - 1].text : "";
+	return strcmp(prev, "-C") != 0 && strcmp(prev, "--directory") != 0 &&
+	       strncmp(u->argv[w].text, "--directory=", 12) != 0;
+}
+
+/* A restart reads what is on disk: the code git checked out, where the
+ * release links point, and a file the same step wrote before it (a site
+ * file installed, then nginx reloaded). Its inverse must run after these
+ * are back. For effect k of command i of step st: "" when it is such a
+ * change, FILE_TAG when it is a file (its restore is looked for as a
+ * file's), NULL otherwise. */
+static const char *read_on_restart(const struct release *rel, const struct fx_block *st,
+                                   size_t i, size_t k)
+{
+	const struct effect *e = &st->ce[i].effects[k];
+	if (e->kind == EFF_CODE)
+		return "";
+	if (e->kind == EFF_LINK && wants_inverse(rel, e))
+		return "";
+	if (e->kind != EFF_FILE || !*e->obj || !wants_inverse(rel, e))
+		return NULL;
+	for (size_t ci = i; ci < st->n; ci++)
+		for (size_t ei = ci == i ? k + 1 : 0; ei < st->ce[ci].neffects; ei++)
+			if (st->ce[ci].effects[ei].kind == EFF_SERVICE_RESTARTED)
+				return FILE_TAG;
+	return NULL;
+}
+
 /* Keep the record of a step (st, with ub its undo block or NULL) or of an
  * after-rollback block (st NULL, ub the block). Undo effects no search of
  * the path reads are left out; stack order among the rest holds. */
@@ -1888,8 +2039,7 @@ static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct 
 	size_t ntodo = t->ntmp / 3, ncode = 0, nfx = 0, nwords = 0;
 	for (size_t i = 0; st && i < st->n; i++)
 		for (size_t k = 0; k < st->ce[i].neffects; k++)
-			if (st->ce[i].effects[k].kind == EFF_CODE)
-				ncode++;
+			ncode += read_on_restart(t->rel, st, i, k) != NULL;
 	for (size_t i = 0; ub && i < ub->n; i++) {
 		const struct cmd_effects *ce = &ub->ce[i];
 		for (size_t k = 0; k < ce->neffects; k++) {
@@ -1898,7 +2048,7 @@ static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct 
 		}
 		for (size_t u = 0; u < ce->nuses; u++)
 			for (size_t w = 1; w < ce->uses[u].argc; w++)
-				nwords += ce->uses[u].argv[w].val != NULL;
+				nwords += reads_word(&ce->uses[u], w);
 	}
 	size_t size = ntodo * sizeof(struct keff) + nfx * sizeof(struct keff) +
 	              (ncode + nwords) * sizeof(const char *);
@@ -1926,16 +2076,20 @@ static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct 
 	const char **code = (const char **)rec_code(out);
 	j = 0;
 	for (size_t i = 0; st && i < st->n; i++)
-		for (size_t k = 0; k < st->ce[i].neffects; k++)
-			if (st->ce[i].effects[k].kind == EFF_CODE)
-				code[j++] = keep_str(t, st->ce[i].effects[k].obj);
+		for (size_t k = 0; k < st->ce[i].neffects; k++) {
+			const char *tag = read_on_restart(t->rel, st, i, k);
+			if (!tag)
+				continue;
+			const char *obj = st->ce[i].effects[k].obj;
+			code[j++] = *tag ? keep_str(t, arena_printf(t->keep, "%s%s", tag, obj)) : keep_str(t, obj);
+		}
 	const char **words = (const char **)rec_words(out);
 	j = 0;
 	for (size_t i = 0; ub && i < ub->n; i++) {
 		const struct cmd_effects *ce = &ub->ce[i];
 		for (size_t u = 0; u < ce->nuses; u++)
 			for (size_t w = 1; w < ce->uses[u].argc; w++)
-				if (ce->uses[u].argv[w].val)
+				if (reads_word(&ce->uses[u], w))
 					words[j++] = keep_str(t, ce->uses[u].argv[w].val);
 	}
 }

@@ -31,6 +31,10 @@ enum rule_id {
 	R_SYSTEMCTL_QUERY,
 	R_SYSTEMCTL_DAEMON_RELOAD,
 	R_SERVICE,
+	R_PM2_START,
+	R_PM2_STOP,
+	R_PM2_RESTART,
+	R_PM2_READ,
 	R_GIT_PULL,
 	R_GIT_CHECKOUT,
 	R_GIT_RESET_HARD,
@@ -39,6 +43,8 @@ enum rule_id {
 	R_GIT_PUSH,
 	R_UV_SYNC,
 	R_PIP_INSTALL,
+	R_PIP_PIN,
+	R_PIP_UNINSTALL,
 	R_NPM_CI,
 	R_YARN_INSTALL,
 	R_BUNDLE_INSTALL,
@@ -104,6 +110,14 @@ static const struct effect_rule table[R__COUNT] = {
 	                                "unit files read again (completes a unit file written or removed)", "" },
 	[R_SERVICE] = { "service U start|stop|restart|reload", EFF_SERVICE_RESTARTED, "as the matching systemctl verb",
 	                "as the matching systemctl verb" },
+	[R_PM2_START] = { "pm2 start NAME (or SCRIPT --name NAME)", EFF_SERVICE_STARTED, "pm2 process NAME running",
+	                  "pm2 stop NAME or pm2 delete NAME" },
+	[R_PM2_STOP] = { "pm2 stop NAME / pm2 delete NAME", EFF_SERVICE_STOPPED, "pm2 process NAME stopped",
+	                 "pm2 start NAME (or restart) after the code is reverted" },
+	[R_PM2_RESTART] = { "pm2 restart NAME / pm2 reload NAME", EFF_SERVICE_RESTARTED,
+	                    "pm2 process NAME runs the code on disk",
+	                    "pm2 restart NAME or reload NAME, or stop NAME and a later start NAME, after the code is reverted" },
+	[R_PM2_READ] = { "pm2 list/status/pid/show/describe/jlist/logs", EFF_NONE, "reads only", "" },
 	[R_GIT_PULL] = { "git pull (in D)", EFF_CODE, "code in D", "git checkout ${previous} or git reset --hard ${previous} in D" },
 	[R_GIT_CHECKOUT] = { "git checkout R / git switch R (in D)", EFF_CODE, "code in D",
 	                     "git checkout ${previous} or git reset --hard ${previous} in D" },
@@ -115,6 +129,9 @@ static const struct effect_rule table[R__COUNT] = {
 	[R_GIT_PUSH] = { "git push", EFF_NONE, "changes the remote, not this machine", "" },
 	[R_UV_SYNC] = { "uv sync / uv pip install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
 	[R_PIP_INSTALL] = { "pip install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
+	[R_PIP_PIN] = { "pip install NAME==V (in an environment)", EFF_PACKAGE_INSTALLED, "Python package NAME at V",
+	                "pip install NAME==W with another version, or pip uninstall NAME, in the same environment" },
+	[R_PIP_UNINSTALL] = { "pip uninstall NAME", EFF_PACKAGE_REMOVED, "Python package NAME removed", "" },
 	[R_NPM_CI] = { "npm ci / npm install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
 	[R_YARN_INSTALL] = { "yarn install / pnpm install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
 	[R_BUNDLE_INSTALL] = { "bundle install (in D)", EFF_DEPS, "dependencies in D", "the same tool in D, after the code is reverted" },
@@ -563,6 +580,50 @@ static int m_service(struct rec *r, struct effect_use *u,
 	return R_SERVICE;
 }
 
+/* pm2, the Node process manager: its processes are services under their
+ * own names, compared apart from systemd's units ("pm2:NAME"). */
+static int m_pm2(struct rec *r, struct effect_use *u,
+                 const struct eword *argv, size_t n)
+{
+	static const char *const with_arg[] = { "--name", "-n", "-i", "--instances", "--cwd",
+		"--interpreter", "--log", "-o", "-e", "--output", "--error", "--env",
+		"--max-memory-restart", "--lines", "--namespace", NULL };
+	static const char *const reads[] = { "list", "ls", "l", "status", "pid", "show", "describe",
+		"info", "jlist", "prettylist", "logs", "monit", "--version", "-v", "ping", NULL };
+	size_t idx[16];
+	size_t k = operands(argv, n, 1, with_arg, idx, 16);
+	if (k == 0)
+		return one_of(argv[n > 1 ? 1 : 0].text, reads) ? R_PM2_READ : -1;
+	const char *verb = argv[idx[0]].text;
+	if (one_of(verb, reads))
+		return R_PM2_READ;
+	enum rule_id id;
+	enum effect_kind kind;
+	if (streq(verb, "start")) {
+		id = R_PM2_START;
+		kind = EFF_SERVICE_STARTED;
+	} else if (streq(verb, "stop") || streq(verb, "delete") || streq(verb, "del")) {
+		id = R_PM2_STOP;
+		kind = EFF_SERVICE_STOPPED;
+	} else if (streq(verb, "restart") || streq(verb, "reload") || streq(verb, "gracefulReload")) {
+		id = R_PM2_RESTART;
+		kind = EFF_SERVICE_RESTARTED;
+	} else {
+		return -1; /* save, startup, resurrect, kill...: not in the table */
+	}
+	/* `pm2 start app.js --name web` runs the process named web */
+	const struct eword *name = opt_value(r, argv, n, "-n", "--name");
+	for (size_t i = 1; i < k && i < 16; i++) {
+		const struct eword *w = name && kind == EFF_SERVICE_STARTED ? name : &argv[idx[i]];
+		struct eword proc = *w;
+		proc.val = arena_printf(r->a, "pm2:%s", w->val);
+		add_effect(r, u, id, kind, &proc, NULL, 0);
+		if (name && kind == EFF_SERVICE_STARTED)
+			break;
+	}
+	return id;
+}
+
 /* The directory git works in: -C D, --work-tree=D, or the cd directory. */
 static struct eword git_dir(struct rec *r, const struct eword *argv, size_t sub)
 {
@@ -664,12 +725,60 @@ static int m_uv(struct rec *r, struct effect_use *u, const struct eword *argv,
 	return -1;
 }
 
+/* A Python package as pip names it in one environment: the pip program
+ * when it is a path (a virtualenv's bin/pip), else the directory, then the
+ * name normalised as PyPI does (case, `-_.` alike) without its extras. */
+static struct eword pip_package(struct rec *r, const struct eword *prog, const char *spec,
+                                size_t len)
+{
+	size_t nl = 0;
+	while (nl < len && spec[nl] != '[')
+		nl++;
+	char *name = arena_strndup(r->a, spec, nl);
+	char *norm = arena_strdup(r->a, name);
+	for (char *c = norm; *c; c++)
+		*c = *c == '_' || *c == '.' ? '-' : (char)tolower((unsigned char)*c);
+	const char *env = strchr(prog->val, '/') ? prog->val : r->dir ? r->dir : "";
+	return (struct eword){ .val = arena_printf(r->a, "pip %s %s", env, norm), .text = name, .flags = 0 };
+}
+
+/* `pip install NAME==V` and `pip uninstall NAME`: the versions of named
+ * packages, so that an undo must install another version (or remove it). */
+static void add_pip_packages(struct rec *r, struct effect_use *u, const struct eword *argv,
+                             size_t n, bool uninstall)
+{
+	static const char *const with_arg[] = { "-r", "--requirement", "-c", "--constraint", "-e",
+		"--editable", "-t", "--target", "--prefix", "--root", "-i", "--index-url",
+		"--extra-index-url", "-f", "--find-links", "--upgrade-strategy", "--python-version",
+		"--platform", "--implementation", "--abi", "--src", "--log", "--cache-dir", "--proxy",
+		"--timeout", "--retries", "--trusted-host", "--no-binary", "--only-binary", NULL };
+	size_t idx[32];
+	size_t k = operands(argv, n, 2, with_arg, idx, 32);
+	for (size_t i = 0; i < k && i < 32; i++) {
+		const char *t = argv[idx[i]].text;
+		const char *eq = strstr(t, "==");
+		if (uninstall) {
+			struct eword pkg = pip_package(r, &argv[0], t, strlen(t));
+			add_effect(r, u, R_PIP_UNINSTALL, EFF_PACKAGE_REMOVED, &pkg, NULL, 0);
+		} else if (eq && eq > t && eq[2] && !strchr(eq + 2, ',')) {
+			struct eword pkg = pip_package(r, &argv[0], t, (size_t)(eq - t));
+			struct eword ver = plain(arena_strdup(r->a, eq + 2), NULL);
+			add_effect(r, u, R_PIP_PIN, EFF_PACKAGE_INSTALLED, &pkg, &ver, EF_PINNED);
+		}
+	}
+}
+
 static int m_pip(struct rec *r, struct effect_use *u, const struct eword *argv,
                  size_t n)
 {
 	if (n >= 2 && streq(argv[1].text, "install")) {
 		add_deps(r, u, R_PIP_INSTALL, "pip", argv, n, NULL, "--prefix", "--target");
+		add_pip_packages(r, u, argv, n, false);
 		return R_PIP_INSTALL;
+	}
+	if (n >= 3 && streq(argv[1].text, "uninstall")) {
+		add_pip_packages(r, u, argv, n, true);
+		return R_PIP_UNINSTALL;
 	}
 	if (n >= 2 && (streq(argv[1].text, "list") || streq(argv[1].text, "show") ||
 	               streq(argv[1].text, "freeze") || streq(argv[1].text, "check")))
@@ -891,7 +1000,7 @@ static int m_pg_restore(struct rec *r, struct effect_use *u,
 static int m_migration(struct rec *r, struct effect_use *u,
                        const struct eword *argv, size_t n)
 {
-	bool mig = false, down = false, status = false;
+	bool mig = false, down = false, status = false, one = false, counted = false;
 	static const char *const downs[] = { "down", "--down", "undo", "revert", "reverse",
 		"rollback", "downgrade", NULL };
 	static const char *const statuses[] = { "status", "--check", "--dry-run", "--plan",
@@ -907,6 +1016,10 @@ static int m_migration(struct rec *r, struct effect_use *u,
 			down = true;
 		if (one_of(t, statuses) || contains_ci(t, "migrate:status"))
 			status = true;
+		if (contains_ci(t, "db:rollback"))
+			one = true;
+		if (!strncmp(t, "STEP=", 5) || !strncmp(t, "VERSION=", 8))
+			counted = true;
 	}
 	if (streq(prog, "alembic") && n >= 2) {
 		mig = true;
@@ -920,7 +1033,11 @@ static int m_migration(struct rec *r, struct effect_use *u,
 	if (status)
 		return R_MIGRATE_STATUS;
 	if (down) {
-		add_effect(r, u, R_DOWN_MIGRATION, EFF_DOWN_MIGRATION, NULL, NULL, 0);
+		/* Rails' db:rollback reverts the newest migration only, where
+		 * db:migrate applies every pending one: it undoes a release only
+		 * when told how far (STEP=N, VERSION=V). */
+		add_effect(r, u, R_DOWN_MIGRATION, EFF_DOWN_MIGRATION, NULL, NULL,
+		           one && !counted ? EF_ONE_MIGRATION : 0);
 		return R_DOWN_MIGRATION;
 	}
 	add_effect(r, u, R_MIGRATE, EFF_DATA, NULL, NULL, 0);
@@ -1305,7 +1422,7 @@ struct program {
 };
 
 static const struct program programs[] = {
-	{ "systemctl", m_systemctl }, { "service", m_service },
+	{ "systemctl", m_systemctl }, { "service", m_service }, { "pm2", m_pm2 },
 	{ "git", m_git },
 	{ "uv", m_uv }, { "pip", m_pip }, { "pip3", m_pip }, { "python", m_python },
 	{ "python3", m_python }, { "npm", m_npm }, { "yarn", m_yarn }, { "pnpm", m_yarn },
@@ -1647,6 +1764,10 @@ static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 		 * condition of an if (sh_parse drops the reserved words). */
 		if (prev && after_keyword(text, prev->off, "if"))
 			proto.guarded = true;
+		/* The body of an if, and its else: the condition decides whether it
+		 * runs (`if [ -d A ]; then rm -rf B && mv -f A B; fi`). */
+		if (s->clause && (streq(s->clause, "then") || streq(s->clause, "else")))
+			proto.guarded = true;
 		if (prev && prev->sep == SH_SEP_PIPE && prev->nwords) {
 			/* The program the pipe comes from, wrappers looked through. */
 			size_t k = 0;
@@ -1831,13 +1952,25 @@ static const char *obj_or(const struct effect *e, const char *dflt)
 	return e->obj_text && *e->obj_text ? e->obj_text : dflt;
 }
 
+const char *effect_service_tool(const struct effect *e)
+{
+	return e->rule && !strncmp(e->rule->form, "pm2 ", 4) ? "pm2" : "systemctl";
+}
+
+static const char *service_word(const struct effect *e)
+{
+	return streq(effect_service_tool(e), "pm2") ? "pm2 process" : "service";
+}
+
 void effect_describe(struct buf *out, const struct effect *e)
 {
 	switch (e->kind) {
 	case EFF_NONE: buf_puts(out, "no change"); break;
-	case EFF_SERVICE_STARTED: buf_printf(out, "service %s running", e->obj_text); break;
-	case EFF_SERVICE_STOPPED: buf_printf(out, "service %s stopped", e->obj_text); break;
-	case EFF_SERVICE_RESTARTED: buf_printf(out, "service %s runs the code on disk", e->obj_text); break;
+	case EFF_SERVICE_STARTED: buf_printf(out, "%s %s running", service_word(e), e->obj_text); break;
+	case EFF_SERVICE_STOPPED: buf_printf(out, "%s %s stopped", service_word(e), e->obj_text); break;
+	case EFF_SERVICE_RESTARTED:
+		buf_printf(out, "%s %s runs the code on disk", service_word(e), e->obj_text);
+		break;
 	case EFF_UNIT_ENABLED: buf_printf(out, "unit %s enabled", e->obj_text); break;
 	case EFF_UNIT_DISABLED: buf_printf(out, "unit %s disabled", e->obj_text); break;
 	case EFF_CODE: buf_printf(out, "code in %s", obj_or(e, "the current directory")); break;
@@ -1867,9 +2000,13 @@ void effect_describe(struct buf *out, const struct effect *e)
 	case EFF_GROUP_ADDED: buf_printf(out, "group %s", e->obj_text); break;
 	case EFF_GROUP_DELETED: buf_printf(out, "group %s removed", e->obj_text); break;
 	case EFF_PACKAGE_INSTALLED:
-		buf_printf(out, "package %s%s%s", e->obj_text, e->arg ? " at " : "", e->arg ? e->arg : "");
+		buf_printf(out, "%spackage %s%s%s", e->rule == &table[R_PIP_PIN] ? "Python " : "",
+		           e->obj_text, e->arg ? " at " : "", e->arg ? e->arg : "");
 		break;
-	case EFF_PACKAGE_REMOVED: buf_printf(out, "package %s removed", e->obj_text); break;
+	case EFF_PACKAGE_REMOVED:
+		buf_printf(out, "%spackage %s removed", e->rule == &table[R_PIP_UNINSTALL] ? "Python " : "",
+		           e->obj_text);
+		break;
 	case EFF_CRONTAB:
 		buf_printf(out, "crontab of %s %s", obj_or(e, "the current user"),
 		           e->flags & EF_CRON_REMOVE ? "removed" : "replaced");
@@ -1899,15 +2036,15 @@ void effect_describe_inverse(struct buf *out, const struct effect *e)
 
 static void describe_inverse_of(struct buf *out, const struct effect *e)
 {
-	const char *o = e->obj_text;
+	const char *o = e->obj_text, *tool = effect_service_tool(e);
 	switch (e->kind) {
-	case EFF_SERVICE_STARTED: buf_printf(out, "`systemctl stop %s`", o); break;
+	case EFF_SERVICE_STARTED: buf_printf(out, "`%s stop %s`", tool, o); break;
 	case EFF_SERVICE_STOPPED:
-		buf_printf(out, "`systemctl start %s` (or restart) after the code is reverted", o);
+		buf_printf(out, "`%s start %s` (or restart) after the code is reverted", tool, o);
 		break;
 	case EFF_SERVICE_RESTARTED:
-		buf_printf(out, "`systemctl restart %s` or `reload %s`, or `stop %s` and a later `start %s`, after the code is reverted",
-		           o, o, o, o);
+		buf_printf(out, "`%s restart %s` or `reload %s`, or `stop %s` and a later `start %s`, after the code is reverted",
+		           tool, o, o, o, o);
 		break;
 	case EFF_UNIT_ENABLED: buf_printf(out, "`systemctl disable %s`", o); break;
 	case EFF_UNIT_DISABLED: buf_printf(out, "`systemctl enable %s`", o); break;
@@ -1946,7 +2083,11 @@ static void describe_inverse_of(struct buf *out, const struct effect *e)
 	case EFF_USER_ADDED: buf_printf(out, "`userdel %s`", o); break;
 	case EFF_GROUP_ADDED: buf_printf(out, "`groupdel %s`", o); break;
 	case EFF_PACKAGE_INSTALLED:
-		buf_printf(out, "`apt-get remove %s`, or an install of a pinned previous version", o);
+		if (e->rule == &table[R_PIP_PIN])
+			buf_printf(out, "`pip install %s==` another version (the previous one), or `pip uninstall %s`, with the same pip",
+			           o, o);
+		else
+			buf_printf(out, "`apt-get remove %s`, or an install of a pinned previous version", o);
 		break;
 	case EFF_CRONTAB:
 		buf_printf(out, "a reinstall of a copy saved before the change (`crontab%s%s FILE` with a file saved by `crontab -l` or a backup capture), for the same user",

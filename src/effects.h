@@ -64,6 +64,8 @@ enum {
 	EF_CRON_REMOVE = 1u << 12,   /* crontab -r: the user's crontab deleted */
 	EF_CRON_EDIT = 1u << 13,     /* crontab -e: edited by hand */
 	EF_SAVED_INPUT = 1u << 14,   /* reads a capture on its input (pipe or <) */
+	EF_ONE_MIGRATION = 1u << 15, /* `db:rollback` with no STEP or VERSION: the newest
+	                                migration only, not a release's */
 };
 
 /* A word after prefixes and quotes were looked through. */
@@ -156,6 +158,10 @@ const char *effect_kind_name(enum effect_kind k);
 
 /* "service bmtc-api running", "code in /opt/app": the effect in words. */
 void effect_describe(struct buf *out, const struct effect *e);
+
+/* The program that starts and stops the service of e: "pm2" for a pm2
+ * process, "systemctl" otherwise (for hints). */
+const char *effect_service_tool(const struct effect *e);
 
 /* Is path p in one of systemd's unit folders (/etc/systemd/system...)?
  * Writing or removing a file there takes effect at a daemon-reload. */

@@ -46,6 +46,9 @@ static const struct row_case rows[] = {
 	{ "systemctl try-restart app", EFF_SERVICE_RESTARTED, "app", NULL },
 	{ "systemctl reload nginx", EFF_SERVICE_RESTARTED, "nginx", NULL },
 	{ "service nginx stop", EFF_SERVICE_STOPPED, "nginx", NULL },
+	{ "pm2 start app.js --name web", EFF_SERVICE_STARTED, "pm2:web", NULL },
+	{ "pm2 stop uptime-kuma", EFF_SERVICE_STOPPED, "pm2:uptime-kuma", NULL },
+	{ "pm2 reload uptime-kuma", EFF_SERVICE_RESTARTED, "pm2:uptime-kuma", NULL },
 	{ "cd /opt/app && git pull", EFF_CODE, "/opt/app", "pull" },
 	{ "git -C /opt/app checkout --detach v2", EFF_CODE, "/opt/app", "v2" },
 	{ "git -C /opt/app switch main", EFF_CODE, "/opt/app", "main" },
@@ -55,6 +58,8 @@ static const struct row_case rows[] = {
 	{ "uv sync --project /srv/x", EFF_DEPS, "/srv/x", "uv" },
 	{ "cd /opt/app && pip install -r requirements.txt", EFF_DEPS, "/opt/app", "pip" },
 	{ "cd /opt/app && python3 -m pip install -e .", EFF_DEPS, "/opt/app", "pip" },
+	{ "/srv/env/bin/pip install -U \"Django_App[all]==5.1\"", EFF_DEPS, "", "pip" },
+	{ "pip uninstall -y jinja2", EFF_PACKAGE_REMOVED, "pip  jinja2", NULL },
 	{ "npm ci --prefix /opt/web", EFF_DEPS, "/opt/web", "npm" },
 	{ "cd /opt/app && bundle install", EFF_DEPS, "/opt/app", "bundle" },
 	{ "cd /opt/app && poetry install --no-root", EFF_DEPS, "/opt/app", "poetry" },
@@ -224,6 +229,51 @@ Test(effects, enable_now_is_enabled_and_running)
 	cr_expect_eq(ce.effects[1].kind, EFF_SERVICE_STOPPED);
 	ce = read_text(a, "systemctl restart a b");
 	cr_expect_eq(ce.neffects, 2, "one effect per unit");
+	arena_free(a);
+}
+
+/* `pip install NAME==V`: the package at its version, in the environment of
+ * that pip, named as PyPI compares names; a range is not a pin. */
+Test(effects, pip_pinned_versions)
+{
+	struct arena *a = arena_new();
+	struct cmd_effects ce = read_text(a, "/srv/env/bin/pip install -U \"Django_App[all]==5.1\" -r req.txt");
+	cr_assert_eq(ce.neffects, 2);
+	cr_expect_eq(ce.effects[1].kind, EFF_PACKAGE_INSTALLED);
+	cr_expect_str_eq(ce.effects[1].obj, "pip /srv/env/bin/pip django-app");
+	cr_expect_str_eq(ce.effects[1].obj_text, "Django_App");
+	cr_expect_str_eq(ce.effects[1].arg, "5.1");
+	cr_expect(ce.effects[1].flags & EF_PINNED);
+	ce = read_text(a, "/srv/env/bin/pip uninstall -y django.app");
+	cr_assert_eq(ce.neffects, 1);
+	cr_expect_str_eq(ce.effects[0].obj, "pip /srv/env/bin/pip django-app");
+	ce = read_text(a, "pip install 'x>=1,<2' y==1.0,!=1.0.1");
+	cr_expect_eq(ce.neffects, 1, "ranges are not pins: only the dependencies");
+	arena_free(a);
+}
+
+/* pm2's processes are not systemd's units: the same name compares apart,
+ * the queries change nothing, and the hint names pm2. */
+Test(effects, pm2_processes)
+{
+	struct arena *a = arena_new();
+	struct cmd_effects ce = read_text(a, "pm2 restart app");
+	cr_assert_eq(ce.neffects, 1);
+	cr_expect_str_neq(ce.effects[0].obj, read_text(a, "systemctl restart app").effects[0].obj);
+	struct buf inv;
+	buf_init(&inv);
+	effect_describe_inverse(&inv, &ce.effects[0]);
+	cr_expect(strstr(inv.data, "`pm2 restart app`") != NULL, "hint: %s", inv.data);
+	buf_free(&inv);
+	ce = read_text(a, "pm2 delete app");
+	cr_assert_eq(ce.neffects, 1);
+	cr_expect_eq(ce.effects[0].kind, EFF_SERVICE_STOPPED);
+	static const char *const reads[] = { "pm2 pid app", "pm2 list", "pm2 describe app", "pm2 jlist" };
+	for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+		ce = read_text(a, reads[i]);
+		cr_expect(!effects_change_state(&ce), "`%s` changes nothing", reads[i]);
+		cr_expect(ce.nuses == 1 && ce.uses[0].rule, "`%s` is recognised", reads[i]);
+	}
 	arena_free(a);
 }
 
