@@ -75,15 +75,16 @@ static long long host_limit_s(const struct release *r)
 	return unlimited ? 0 : ceil_s(sum) + 60;
 }
 
-static void header(struct buf *out, const struct compile *c, const char *what)
+/* The opening both playbooks share: provenance, what the file does (summary,
+ * already formatted), how to run it and the inventory variables it reads. */
+static void header(struct buf *out, const struct compile *c, const char *file,
+                   const char *summary)
 {
 	const struct release *r = c->rel;
-	const struct fleet *f = r->fleet;
 	buf_puts(out, "---\n");
 	emit_provenance(out, c, "# ");
-	buf_printf(out, "#\n# %s\n#\n", what);
-	buf_printf(out, "#   ansible-playbook -i INVENTORY %s\n#\n",
-	           strstr(what, "fleet-rollback") ? "fleet-rollback.yml" : "fleet.yml");
+	buf_printf(out, "#\n# %s - %s\n#\n", file, summary);
+	buf_printf(out, "#   ansible-playbook -i INVENTORY %s\n#\n", file);
 	buf_printf(out,
 	           "# Hosts: the inventory group %s. Per host or group, optional:\n"
 	           "#   relc_state_dir   the state folder (RELC_STATE_DIR; default: the spec's)\n"
@@ -93,7 +94,7 @@ static void header(struct buf *out, const struct compile *c, const char *what)
 	           "#                    (default: the state folder's path plus .fleet)\n"
 	           "#   relc_timeout     seconds one host's deploy.sh or rollback.sh may take\n"
 	           "#                    (0: no limit; default: %lld)\n",
-	           f->group, host_limit_s(r));
+	           r->fleet->group, host_limit_s(r));
 }
 
 /* The variables every play that runs a script on the hosts shares. */
@@ -118,35 +119,75 @@ static void host_vars(struct buf *out, const struct release *r)
 	           host_limit_s(r));
 }
 
-/* Copy the scripts into relc_scripts; register relc_copy. */
-static void copy_tasks(struct buf *out, const char *indent, const char *files)
+/* Create relc_scripts and copy files (a YAML flow list) into it. With
+ * record_unreachable, a host that cannot be reached records the outcome
+ * "unreachable" and is not failed (the rollout judges it); otherwise it
+ * fails, as it should in fleet-rollback.yml. */
+static void copy_tasks(struct buf *out, const char *indent, const char *files,
+                       bool record_unreachable)
 {
 	buf_printf(out,
 	           "%s- name: Create the folder for the release's scripts\n"
 	           "%s  ansible.builtin.file:\n"
 	           "%s    path: \"{{ relc_scripts }}\"\n"
 	           "%s    state: directory\n"
-	           "%s    mode: \"0700\"\n"
-	           "%s  register: relc_dir\n"
-	           "%s  ignore_unreachable: true\n",
-	           indent, indent, indent, indent, indent, indent, indent);
-	buf_printf(out,
-	           "%s- name: Record an unreachable host\n"
-	           "%s  ansible.builtin.set_fact:\n"
-	           "%s    relc_outcome: unreachable\n"
-	           "%s    relc_detail: \"{{ relc_dir.msg | default('') }}\"\n"
-	           "%s  when: relc_dir.unreachable | default(false)\n",
+	           "%s    mode: \"0700\"\n",
 	           indent, indent, indent, indent, indent);
+	if (record_unreachable)
+		buf_printf(out,
+		           "%s  register: relc_dir\n"
+		           "%s  ignore_unreachable: true\n"
+		           "%s- name: Record an unreachable host\n"
+		           "%s  ansible.builtin.set_fact:\n"
+		           "%s    relc_outcome: unreachable\n"
+		           "%s    relc_detail: \"{{ relc_dir.msg | default('') }}\"\n"
+		           "%s  when: relc_dir.unreachable | default(false)\n",
+		           indent, indent, indent, indent, indent, indent, indent);
 	buf_printf(out,
 	           "%s- name: Copy %s\n"
 	           "%s  ansible.builtin.copy:\n"
 	           "%s    src: \"{{ item }}\"\n"
 	           "%s    dest: \"{{ relc_scripts }}/{{ item }}\"\n"
 	           "%s    mode: \"0700\"\n"
-	           "%s  loop: [%s]\n"
-	           "%s  when: not relc_dir.unreachable | default(false)\n",
+	           "%s  loop: [%s]\n",
 	           indent, strchr(files, ',') ? "deploy.sh and rollback.sh" : "rollback.sh",
-	           indent, indent, indent, indent, indent, files, indent);
+	           indent, indent, indent, indent, indent, files);
+	if (record_unreachable)
+		buf_printf(out, "%s  when: not relc_dir.unreachable | default(false)\n", indent);
+}
+
+/* A task that runs one of the copied scripts with --yes and then args (a
+ * Jinja list expression, or ""), from relc_scripts, under timeout(1), with
+ * the host's environment; its result registered as reg. The caller adds
+ * how the result counts (failed_when, changed_when, ...). */
+static void script_task(struct buf *out, const char *indent, const char *script,
+                        const char *args, const char *reg)
+{
+	buf_printf(out,
+	           "%s- name: Run %s\n"
+	           "%s  ansible.builtin.command:\n"
+	           "%s    argv: \"{{ relc_timeout_argv + ['sh', relc_scripts ~ '/%s', '--yes']%s%s }}\"\n"
+	           "%s    chdir: \"{{ relc_scripts }}\"\n"
+	           "%s  environment: \"{{ relc_environment }}\"\n"
+	           "%s  register: %s\n",
+	           indent, script, indent, indent, script, args[0] ? " + " : "", args,
+	           indent, indent, indent, reg);
+}
+
+/* A task that looks for the journal of the release on the host: only a host
+ * with one has anything for rollback.sh to undo (a deploy.sh stopped by the
+ * timeout before it wrote one changed nothing, and rollback.sh would exit 1
+ * there). */
+static void journal_task(struct buf *out, const char *indent, bool ignore_unreachable)
+{
+	buf_printf(out,
+	           "%s- name: Look for the journal of the release\n"
+	           "%s  ansible.builtin.stat:\n"
+	           "%s    path: \"{{ relc_state }}/journal.log\"\n"
+	           "%s  register: relc_journal\n",
+	           indent, indent, indent, indent);
+	if (ignore_unreachable)
+		buf_printf(out, "%s  ignore_unreachable: true\n", indent);
 }
 
 /* The words the verdict uses for each outcome a host records. */
@@ -207,7 +248,9 @@ static void deploy_play(struct buf *out, const struct compile *c)
 		           "    - name: Wait between batches\n"
 		           "      ansible.builtin.pause:\n"
 		           "        seconds: %lld\n"
-		           "      when: ansible_play_hosts_all.index(ansible_play_batch[0]) > 0\n",
+		           "      # not under --check: no batch changed anything to wait on there, and\n"
+		           "      # pause would still wait\n"
+		           "      when: ansible_play_hosts_all.index(ansible_play_batch[0]) > 0 and not ansible_check_mode\n",
 		           ceil_s(f->pause.max_ms));
 	buf_puts(out,
 	         "    - name: Deploy on this host\n"
@@ -218,14 +261,9 @@ static void deploy_play(struct buf *out, const struct compile *c)
 	         "            relc_batch: \"{{ '%06d' | format(ansible_play_hosts_all.index(ansible_play_batch[0])) }}\"\n"
 	         "            relc_outcome: started\n"
 	         "            relc_detail: \"\"\n");
-	copy_tasks(out, "        ", "deploy.sh, rollback.sh");
+	copy_tasks(out, "        ", "deploy.sh, rollback.sh", true);
+	script_task(out, "        ", "deploy.sh", "relc_set_argv", "relc_deploy");
 	buf_puts(out,
-	         "        - name: Run deploy.sh\n"
-	         "          ansible.builtin.command:\n"
-	         "            argv: \"{{ relc_timeout_argv + ['sh', relc_scripts ~ '/deploy.sh', '--yes'] + relc_set_argv }}\"\n"
-	         "            chdir: \"{{ relc_scripts }}\"\n"
-	         "          environment: \"{{ relc_environment }}\"\n"
-	         "          register: relc_deploy\n"
 	         "          failed_when: false\n"
 	         "          changed_when: relc_deploy.rc | default(0) not in [1, 2, 5]\n"
 	         "          ignore_unreachable: true\n"
@@ -245,6 +283,17 @@ static void deploy_play(struct buf *out, const struct compile *c)
 	         "            relc_detail: \"{{ ansible_failed_task.name }}: {{ ansible_failed_result.msg | default('failed') }}\"\n");
 }
 
+/* The plays that judge the rollout run on the group, once (run_once), not
+ * on localhost: --limit leaves out every host it does not name, localhost
+ * included, and a limited rollout must still roll back and end in a
+ * verdict. They read the hosts the rollout covered from localhost's facts
+ * (relc_scope), where the deploy play records them. Their strategy is set:
+ * under a configured "free" one, run_once would not mean once. */
+static const char judge_strategy[] = "  strategy: linear  # run_once means once only under linear\n";
+static const char run_once_line[] = "      run_once: true  # noqa: run-once[task]\n";
+static const char judge_hosts_var[] =
+	"    relc_hosts: \"{{ hostvars['localhost'].relc_scope | default([]) | map('extract', hostvars) | list }}\"\n";
+
 /* Between the deploy and the rollback: which hosts to roll back, grouped by
  * batch, newest first. Nothing when every host deployed, or when one
  * escalated (a person decides then). */
@@ -252,10 +301,9 @@ static void decide_play(struct buf *out, const struct release *r)
 {
 	buf_printf(out,
 	           "\n- name: Decide what to roll back\n"
-	           "  hosts: localhost\n"
+	           "  hosts: %s\n%s"
 	           "  gather_facts: false\n"
-	           "  vars:\n"
-	           "    relc_hosts: \"{{ relc_scope | default([]) | map('extract', hostvars) | list }}\"\n"
+	           "  vars:\n%s"
 	           "    relc_recorded: \"{{ relc_hosts | selectattr('relc_outcome', 'defined') | list }}\"\n"
 	           "    relc_escalated: \"{{ relc_recorded | selectattr('relc_outcome', 'eq', 'escalated') | list | length > 0 }}\"\n"
 	           "    relc_all_deployed: >-\n"
@@ -266,19 +314,25 @@ static void decide_play(struct buf *out, const struct release *r)
 	           "      {{ [] if relc_escalated or relc_all_deployed else\n"
 	           "         relc_recorded | selectattr('relc_outcome', 'in', ['deployed', 'timed-out', 'interrupted'])\n"
 	           "         | groupby('relc_batch') | reverse | list }}\n"
+	           "    relc_undo_hosts: \"{{ relc_to_undo | map(attribute='1') | flatten | map(attribute='inventory_hostname') | list }}\"\n"
 	           "  tasks:\n"
 	           "    - name: Record the hosts to roll back, newest batch first\n"
 	           "      ansible.builtin.set_fact:\n"
-	           "        relc_rollback_hosts: \"{{ relc_to_undo | map(attribute='1') | flatten | map(attribute='inventory_hostname') | list }}\"\n"
+	           "        relc_rollback_hosts: \"{{ relc_undo_hosts }}\"\n"
 	           "        relc_rollback_serial: \"{{ relc_to_undo | map(attribute='1') | map('length') | list }}\"\n"
+	           "%s"
+	           "      delegate_to: localhost\n"
+	           "      delegate_facts: true\n"
 	           "    - name: Say what happens next\n"
 	           "      ansible.builtin.debug:\n"
 	           "        msg: >-\n"
 	           "          {{ 'Check mode: no script ran, nothing to roll back.' if ansible_check_mode else\n"
 	           "             'Every host deployed release %s: nothing to roll back.' if relc_all_deployed else\n"
 	           "             'A host escalated: the rollout stops and rolls back nothing more.' if relc_escalated else\n"
-	           "             'Rolling back, newest batch first: ' ~ (relc_rollback_hosts | join(', ') or 'no host completed the release') }}\n",
-	           r->meta[META_RELEASE].value->raw);
+	           "             'Rolling back, newest batch first: ' ~ (relc_undo_hosts | join(', ') or 'no host completed the release') }}\n"
+	           "%s",
+	           r->fleet->group, judge_strategy, judge_hosts_var, run_once_line,
+	           r->meta[META_RELEASE].value->raw, run_once_line);
 }
 
 static void rollback_play(struct buf *out, const struct release *r)
@@ -297,20 +351,20 @@ static void rollback_play(struct buf *out, const struct release *r)
 	         "      when: >-\n"
 	         "        ansible_play_hosts_all | map('extract', hostvars)\n"
 	         "        | selectattr('relc_rollback_outcome', 'defined')\n"
-	         "        | rejectattr('relc_rollback_outcome', 'eq', 'rolled-back') | list | length > 0\n"
-	         "    - name: Run rollback.sh\n"
-	         "      ansible.builtin.command:\n"
-	         "        argv: \"{{ relc_timeout_argv + ['sh', relc_scripts ~ '/rollback.sh', '--yes'] }}\"\n"
-	         "        chdir: \"{{ relc_scripts }}\"\n"
-	         "      environment: \"{{ relc_environment }}\"\n"
-	         "      register: relc_rollback\n"
+	         "        | rejectattr('relc_rollback_outcome', 'eq', 'rolled-back') | list | length > 0\n");
+	journal_task(out, "    ", true);
+	script_task(out, "    ", "rollback.sh", "", "relc_rollback");
+	buf_puts(out,
 	         "      failed_when: false\n"
 	         "      changed_when: true\n"
 	         "      ignore_unreachable: true\n"
+	         "      # without a journal there is nothing to undo\n"
+	         "      when: relc_journal.stat.exists | default(false)\n"
 	         "    - name: Record the outcome of rollback.sh\n"
 	         "      ansible.builtin.set_fact:\n"
 	         "        relc_rollback_outcome: >-\n"
-	         "          {{ 'unreachable' if relc_rollback.unreachable | default(false) else\n"
+	         "          {{ 'unreachable' if relc_journal.unreachable | default(false) or\n"
+	         "                               relc_rollback.unreachable | default(false) else\n"
 	         "             'rolled-back' if relc_rollback.rc | default(0) == 0 else\n"
 	         "             'failed (rollback.sh exit ' ~ relc_rollback.rc ~ ')' }}\n");
 }
@@ -319,13 +373,14 @@ static void verdict_play(struct buf *out, const struct release *r)
 {
 	buf_printf(out,
 	           "\n- name: Verdict of the rollout of release %s to %s\n"
-	           "  hosts: localhost\n"
+	           "  hosts: %s\n%s"
 	           "  gather_facts: false\n"
 	           "  vars:\n",
-	           r->meta[META_RELEASE].value->raw, r->fleet->group);
+	           r->meta[META_RELEASE].value->raw, r->fleet->group, r->fleet->group,
+	           judge_strategy);
 	outcome_words(out);
 	buf_printf(out,
-	           "    relc_hosts: \"{{ relc_scope | default([]) | map('extract', hostvars) | list }}\"\n"
+	           "%s"
 	           "    relc_ok: \"{{ 'checked' if ansible_check_mode else 'deployed' }}\"\n"
 	           "  tasks:\n"
 	           "    - name: Outcome of each host\n"
@@ -338,6 +393,7 @@ static void verdict_play(struct buf *out, const struct release *r)
 	           "          ', then rolled back' if h.relc_rollback_outcome == 'rolled-back' else\n"
 	           "          ', then the rollback ' ~ h.relc_rollback_outcome ~ ': a person decides' }}{{\n"
 	           "          '; ' if not loop.last else '' }}{%% endfor %%}\n"
+	           "%s"
 	           "    - name: Every host of %s deployed and verified\n"
 	           "      ansible.builtin.assert:\n"
 	           "        that:\n"
@@ -350,39 +406,18 @@ static void verdict_play(struct buf *out, const struct release *r)
 	           "        fail_msg: >-\n"
 	           "          release %s is not on every host:\n"
 	           "          {{ relc_hosts | selectattr('relc_outcome', 'defined') | selectattr('relc_outcome', 'eq', relc_ok)\n"
-	           "             | rejectattr('relc_rollback_outcome', 'defined') | list | length }} of {{ relc_hosts | length }} hosts run it\n",
-	           r->fleet->group, r->meta[META_RELEASE].value->raw,
-	           r->meta[META_RELEASE].value->raw);
+	           "             | rejectattr('relc_rollback_outcome', 'defined') | list | length }} of {{ relc_hosts | length }} hosts run it\n"
+	           "      # a failed assert under run_once fails every host of the play:\n"
+	           "      # ansible-playbook exits 2\n"
+	           "%s",
+	           judge_hosts_var, run_once_line, r->fleet->group, r->meta[META_RELEASE].value->raw,
+	           r->meta[META_RELEASE].value->raw, run_once_line);
 }
 
-void emit_fleet_yml(struct buf *out, const struct compile *c)
+/* fleet-rollback.yml's one play: rollback.sh on every host with a journal,
+ * newest host first. */
+static void restore_play(struct buf *out, const struct release *r)
 {
-	const struct release *r = c->rel;
-	if (!r || !r->fleet)
-		return;
-	char what[200];
-	snprintf(what, sizeof what,
-	         "fleet.yml - release %s to the hosts of %s, a batch at a time, the first\n"
-	         "# batch being the canary; after a failure, the hosts that took it roll back.",
-	         r->meta[META_RELEASE].value->raw, r->fleet->group);
-	header(out, c, what);
-	deploy_play(out, c);
-	decide_play(out, r);
-	rollback_play(out, r);
-	verdict_play(out, r);
-}
-
-void emit_fleet_rollback_yml(struct buf *out, const struct compile *c)
-{
-	const struct release *r = c->rel;
-	if (!r || !r->fleet)
-		return;
-	char what[200];
-	snprintf(what, sizeof what,
-	         "fleet-rollback.yml - put release %s back on every host of %s that has its\n"
-	         "# state (a journal). Safe to run again: rollback.sh skips what is done.",
-	         r->meta[META_RELEASE].value->raw, r->fleet->group);
-	header(out, c, what);
 	buf_printf(out,
 	           "\n- name: Roll back release %s on every host of %s that took it\n"
 	           "  hosts: %s\n"
@@ -390,33 +425,57 @@ void emit_fleet_rollback_yml(struct buf *out, const struct compile *c)
 	           "  gather_facts: false\n",
 	           r->meta[META_RELEASE].value->raw, r->fleet->group, r->fleet->group);
 	host_vars(out, r);
+	buf_puts(out, "  tasks:\n");
+	journal_task(out, "    ", false);
 	buf_puts(out,
-	         "  tasks:\n"
-	         "    - name: Look for the journal of the release\n"
-	         "      ansible.builtin.stat:\n"
-	         "        path: \"{{ relc_state }}/journal.log\"\n"
-	         "      register: relc_journal\n"
 	         "    - name: Roll back this host\n"
 	         "      when: relc_journal.stat.exists\n"
-	         "      block:\n"
-	         "        - name: Create the folder for the release's scripts\n"
-	         "          ansible.builtin.file:\n"
-	         "            path: \"{{ relc_scripts }}\"\n"
-	         "            state: directory\n"
-	         "            mode: \"0700\"\n"
-	         "        - name: Copy rollback.sh\n"
-	         "          ansible.builtin.copy:\n"
-	         "            src: rollback.sh\n"
-	         "            dest: \"{{ relc_scripts }}/rollback.sh\"\n"
-	         "            mode: \"0700\"\n"
-	         "        - name: Run rollback.sh\n"
-	         "          ansible.builtin.command:\n"
-	         "            argv: \"{{ relc_timeout_argv + ['sh', relc_scripts ~ '/rollback.sh', '--yes'] }}\"\n"
-	         "            chdir: \"{{ relc_scripts }}\"\n"
-	         "          environment: \"{{ relc_environment }}\"\n"
-	         "          register: relc_rollback\n"
+	         "      block:\n");
+	copy_tasks(out, "        ", "rollback.sh", false);
+	script_task(out, "        ", "rollback.sh", "", "relc_rollback");
+	buf_puts(out,
 	         "          # a run that found every undo already done changed nothing\n"
 	         "          changed_when: relc_rollback.stdout is search('… ok')\n");
+}
+
+/* Both playbooks: the header, then fleet.yml's four plays or
+ * fleet-rollback.yml's one. Nothing for a spec without a fleet block. */
+static void emit_playbook(struct buf *out, const struct compile *c, bool restore)
+{
+	const struct release *r = c->rel;
+	if (!r || !r->fleet)
+		return;
+	const char *release = r->meta[META_RELEASE].value->raw, *group = r->fleet->group;
+	char summary[200];
+	if (restore)
+		snprintf(summary, sizeof summary,
+		         "put release %s back on every host of %s that has its\n"
+		         "# state (a journal). Safe to run again: rollback.sh skips what is done.",
+		         release, group);
+	else
+		snprintf(summary, sizeof summary,
+		         "release %s to the hosts of %s, a batch at a time, the first\n"
+		         "# batch being the canary; after a failure, the hosts that took it roll back.",
+		         release, group);
+	header(out, c, restore ? "fleet-rollback.yml" : "fleet.yml", summary);
+	if (restore) {
+		restore_play(out, r);
+		return;
+	}
+	deploy_play(out, c);
+	decide_play(out, r);
+	rollback_play(out, r);
+	verdict_play(out, r);
+}
+
+void emit_fleet_yml(struct buf *out, const struct compile *c)
+{
+	emit_playbook(out, c, false);
+}
+
+void emit_fleet_rollback_yml(struct buf *out, const struct compile *c)
+{
+	emit_playbook(out, c, true);
 }
 
 /* plan.md's "Fleet rollout" section: the group, the batches, the gate, and

@@ -481,6 +481,31 @@ int commit_file_pending(char *tmp, const char *path)
 	return err;
 }
 
+int set_file_aside(const char *path, char **tmp_out)
+{
+	size_t plen = strlen(path);
+	char *tmp = xmalloc(plen + 16);
+	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+	/* mkstemp reserves a name no other file has; the rename replaces it */
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return e;
+	}
+	close(fd);
+	util_track_tmpfile(tmp);
+	if (rename(path, tmp) != 0) {
+		int e = errno;
+		unlink(tmp);
+		util_untrack_tmpfile(tmp);
+		free(tmp);
+		return e;
+	}
+	*tmp_out = tmp;
+	return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, int mode)
 {
 	char *tmp;

@@ -89,6 +89,13 @@ int write_file_pending(const char *path, const char *data, size_t len, int mode,
                        char **tmp_out);
 int commit_file_pending(char *tmp, const char *path);
 
+/* Move path aside, within its folder, to a new temporary name returned in
+ * *tmp_out (malloc'd; removed on out-of-memory, as write_file_pending's),
+ * so that it can be deleted or put back in one step:
+ * commit_file_pending(tmp, NULL) deletes it, commit_file_pending(tmp, path)
+ * puts it back. Returns 0 or an errno value; path is untouched on error. */
+int set_file_aside(const char *path, char **tmp_out);
+
 /* Length of a valid UTF-8 prefix: returns the offset of the first bad byte
  * (or NUL byte), or len when all is valid. */
 size_t utf8_valid_prefix(const char *s, size_t len);

@@ -2,9 +2,11 @@
 # fleet_rollout.sh RELC [HOSTS] - wall time of fleet.yml over HOSTS (default
 # 20) local hosts, and where it goes (docs/performance.md, "The fleet
 # rollout"). Each host is as in tests/fleet: a git checkout, a SQLite
-# database, a service stand-in. Prints the total, the time each play and
-# each task took (Ansible's junit callback), and the time deploy.sh itself
-# ran on each batch (from the journals).
+# database, a service stand-in. Prints the load average, the total, the
+# wall time of each task summed over the batches (Ansible's output, each
+# line stamped as it comes), and the time deploy.sh itself ran on each
+# host (from the journals). Ansible's junit callback is not used: under
+# serial it times a task from its start in the first batch.
 set -u
 RELC=$1
 NHOSTS=${2:-20}
@@ -17,9 +19,7 @@ trap 'rm -rf "$ROOT"' EXIT
 trap 'exit 1' INT TERM
 
 export ANSIBLE_CONFIG="$ROOT/ansible.cfg" ANSIBLE_HOME="$ROOT/ah" \
-	ANSIBLE_LOCAL_TEMP="$ROOT/at" ANSIBLE_REMOTE_TEMP="$ROOT/rt" ANSIBLE_NOCOLOR=1 \
-	ANSIBLE_CALLBACKS_ENABLED=ansible.builtin.junit JUNIT_OUTPUT_DIR="$ROOT/junit" \
-	JUNIT_TASK_CLASS=yes
+	ANSIBLE_LOCAL_TEMP="$ROOT/at" ANSIBLE_REMOTE_TEMP="$ROOT/rt" ANSIBLE_NOCOLOR=1
 printf '[defaults]\nforks = 20\ninterpreter_python = /usr/bin/python3\n[connection]\npipelining = True\n' > "$ANSIBLE_CONFIG"
 
 (
@@ -54,27 +54,31 @@ mkdir "$ROOT/faults"
 	done
 } > "$ROOT/inventory.yml"
 
+printf 'load average before: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 start=$(date +%s.%N)
-(cd "$ROOT/gen" && ansible-playbook -i "$ROOT/inventory.yml" fleet.yml) > "$ROOT/run.log" 2>&1
-rc=$?
+# each line of Ansible's output stamped with the seconds since the start
+(cd "$ROOT/gen" && ansible-playbook -i "$ROOT/inventory.yml" fleet.yml 2>&1; echo "exit $?") |
+	python3 -u -c 'import sys, time
+t0 = time.monotonic()
+for l in sys.stdin:
+    print("%.3f %s" % (time.monotonic() - t0, l), end="")' > "$ROOT/run.log"
+rc=$(sed -n 's/^[0-9.]* exit //p' "$ROOT/run.log")
 end=$(date +%s.%N)
-printf 'hosts: %d, ansible-playbook exit %d, wall time %.1f s\n' "$NHOSTS" "$rc" "$(echo "$end - $start" | bc)"
-[ "$rc" -eq 0 ] || tail -n 30 "$ROOT/run.log"
+printf 'hosts: %d, ansible-playbook exit %s, wall time %.1f s\n' "$NHOSTS" "$rc" "$(echo "$end - $start" | bc)"
+printf 'load average after: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$rc" = 0 ] || tail -n 30 "$ROOT/run.log"
 
-echo '== time per task, summed over hosts (s), and its largest single host'
-python3 - "$ROOT/junit" <<'EOF'
-import sys, os, xml.etree.ElementTree as ET
-tot, mx, n = {}, {}, {}
-for f in os.listdir(sys.argv[1]):
-    for tc in ET.parse(os.path.join(sys.argv[1], f)).getroot().iter('testcase'):
-        name = tc.get('classname') or tc.get('name')
-        t = float(tc.get('time') or 0)
-        tot[name] = tot.get(name, 0) + t
-        mx[name] = max(mx.get(name, 0), t)
-        n[name] = n.get(name, 0) + 1
-for k in sorted(tot, key=lambda k: -tot[k]):
-    print('%8.1f  %6.1f  %3d  %s' % (tot[k], mx[k], n[k], k))
-EOF
+echo '== wall time per task, summed over the batches (s): from one header to the next'
+awk '{ t = $1; sub(/^[0-9.]+ /, "") }
+	/^(PLAY|TASK) \[/ || /^PLAY RECAP/ {
+		if (cur != "") { w[cur] += t - since; if (!(cur in n)) order[++k] = cur; n[cur]++ }
+		cur = $0; sub(/ \*+$/, "", cur); since = t
+		if (first == "") first = t
+	}
+	END {
+		printf "%8.1f  start-up, until the first play\n", first
+		for (i = 1; i <= k; i++) printf "%8.1f  %3dx %s\n", w[order[i]], n[order[i]], order[i]
+	}' "$ROOT/run.log"
 
 echo '== deploy.sh itself, per host (s, from the journal: deploy-start to deployed)'
 i=1

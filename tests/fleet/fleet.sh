@@ -59,7 +59,7 @@ mkdir -p "$ROOT/faults/none" "$ROOT/faults/fail" "$ROOT/faults/escalate" "$ROOT/
 
 # fleet SCENARIO H=FAULT...: fresh roots for the five hosts (checkout at V1,
 # database, service active) and an inventory; FAULT is a fault folder's
-# name, or "unreachable".
+# name, "unreachable", or "nocopy" (a scripts folder that cannot be made).
 fleet() {
 	SC=$ROOT/$1
 	shift
@@ -80,13 +80,20 @@ fleet() {
 				case $f in "$h="*) fault=${f#*=} ;; esac
 			done
 			printf '    %s:\n' "$h"
-			if [ "$fault" = unreachable ]; then
+			scripts=$R/scripts
+			case $fault in
+			unreachable)
 				printf '      ansible_connection: ssh\n      ansible_host: 127.0.0.1\n'
 				printf '      ansible_port: %s\n      ansible_user: relc\n' "$CLOSED_PORT"
 				fault=none
-			fi
+				;;
+			nocopy)
+				scripts=$R/svc/scripts # svc is a file
+				fault=none
+				;;
+			esac
 			printf '      relc_state_dir: "%s/state"\n' "$R"
-			printf '      relc_script_dir: "%s/scripts"\n' "$R"
+			printf '      relc_script_dir: "%s"\n' "$scripts"
 			printf '      relc_set:\n        app: "%s/app"\n        data: "%s/data"\n' "$R" "$R"
 			printf '      relc_env:\n        PATH: "%s:%s"\n' "$BIN" "$PATH"
 			printf '        RELC_TEST_SVC: "%s/svc"\n' "$R"
@@ -150,14 +157,22 @@ verdict_has() {
 	grep -F -e "$1" "$2" > /dev/null
 }
 
+# waits STATUS LOG: how many "Wait between batches" tasks ended in STATUS
+# (ok: it paused; skipping: it did not).
+waits() {
+	awk -v st="$1: [" '/^TASK \[/ { t = /Wait between batches/ }
+		t && index($0, st) == 1 { n++ } END { print n + 0 }' "$2"
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on (the unreachable host).
 CLOSED_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()') || exit 99
 
 # ---- the playbooks load, and ansible-lint has nothing to say ----
 (cd "$GEN" && ansible-playbook --syntax-check -i localhost, fleet.yml fleet-rollback.yml) > "$ROOT/syntax.log" 2>&1
 check "ansible-playbook --syntax-check passes on fleet.yml and fleet-rollback.yml" $? "$ROOT/syntax.log"
-(cd "$GEN" && ansible-lint --offline -q fleet.yml fleet-rollback.yml) > "$ROOT/lint.log" 2>&1
-check "ansible-lint passes on fleet.yml and fleet-rollback.yml" $? "$ROOT/lint.log"
+# only-builtins is opt-in: enabled, it proves the playbooks use ansible.builtin only
+(cd "$GEN" && ansible-lint --offline -q --enable-list only-builtins fleet.yml fleet-rollback.yml) > "$ROOT/lint.log" 2>&1
+check "ansible-lint (only-builtins enabled) passes on fleet.yml and fleet-rollback.yml" $? "$ROOT/lint.log"
 
 # ---- success, then fleet-rollback.yml twice ----
 fleet success
@@ -231,18 +246,76 @@ check "escalation: the last batch is untouched" $? "$SC/deploy.log"
 verdict_has 'h2: escalated (deploy.sh exit 4): a person decides' "$SC/deploy.log"
 check "escalation: the verdict names the escalated host" $? "$SC/deploy.log"
 
-# ---- a host is unreachable: counts as failed ----
-fleet unreachable h2=unreachable
+# ---- a host is unreachable, the scripts cannot be copied to another ----
+fleet unreachable h2=unreachable h3=nocopy
 play "$SC/deploy.log" fleet.yml
 rc=$?
 [ "$rc" -ne 0 ]
-check "unreachable host: ansible-playbook exits non-zero" $? "$SC/deploy.log"
-hosts_are rolled_back h1 h3
-check "unreachable host: h1 and h3 (same batch) rolled back" $? "$SC/deploy.log"
-hosts_are untouched h2 h4 h5
-check "unreachable host: h2 and the last batch untouched" $? "$SC/deploy.log"
-verdict_has 'h2: unreachable' "$SC/deploy.log"
-check "unreachable host: the verdict says h2 was unreachable" $? "$SC/deploy.log"
+check "unreachable host and failed copy: ansible-playbook exits non-zero" $? "$SC/deploy.log"
+rolled_back h1
+check "unreachable host and failed copy: h1 (the canary) rolled back" $? "$SC/deploy.log"
+hosts_are untouched h2 h3 h4 h5
+check "unreachable host and failed copy: h2, h3 and the last batch untouched" $? "$SC/deploy.log"
+verdict_has 'h2: unreachable' "$SC/deploy.log" &&
+	verdict_has "h3: failed (Create the folder for the release's scripts: " "$SC/deploy.log"
+check "unreachable host and failed copy: the verdict says h2 was unreachable, h3 failed and where" $? "$SC/deploy.log"
+
+# ---- --limit: only the named hosts, batches cut from them ----
+fleet limit
+play "$SC/deploy.log" fleet.yml --limit h2,h4
+rc=$?
+hosts_are deployed h2 h4 && hosts_are untouched h1 h3 h5
+check "--limit h2,h4: exit $rc, h2 and h4 deployed, h1, h3 and h5 untouched" $((rc + $?)) "$SC/deploy.log"
+# batches 1, 40% of the two selected hosts: [h2], [h4]
+[ "$(grep -c '^PLAY \[Deploy release' "$SC/deploy.log")" -eq 2 ] &&
+	verdict_has '"msg": "h2: deployed and verified; h4: deployed and verified"' "$SC/deploy.log"
+check "--limit h2,h4: two batches of one host, a verdict on h2 and h4 only" $? "$SC/deploy.log"
+# the pause of fleet.rel waits once, before the second batch
+[ "$(waits ok "$SC/deploy.log")" -eq 1 ]
+check "--limit h2,h4: the pause runs before the second batch" $? "$SC/deploy.log"
+
+# ---- --check: nothing changes on any host ----
+# every file of a host's state and scripts folders, with its size and times
+footprint() {
+	for h in $HOSTS; do
+		snapshot "$SC/$h"
+		(cd "$SC/$h" && find state scripts -printf '%p %s %m %T@ %C@\n' 2> /dev/null | sort)
+	done
+}
+footprint > "$SC/footprint.before"
+play "$SC/check.log" fleet.yml --check
+rc=$?
+footprint > "$SC/footprint.after"
+cmp -s "$SC/footprint.before" "$SC/footprint.after"
+check "fleet.yml --check: exit $rc, no host changed (two deployed, three untouched)" $((rc + $?)) "$SC/check.log"
+verdict_has 'h1: checked (--check runs no script); h2: checked' "$SC/check.log" &&
+	verdict_has 'every one of 5 hosts reached (check mode)' "$SC/check.log"
+check "fleet.yml --check: the verdict says every host was checked, none deployed" $? "$SC/check.log"
+# check mode skips the pause: no batch changed anything to wait on
+[ "$(waits ok "$SC/check.log")" -eq 0 ] && grep -q "^TASK \[Wait between batches\]" "$SC/check.log"
+check "fleet.yml --check: no pause between its three batches" $? "$SC/check.log"
+play "$SC/rbcheck.log" fleet-rollback.yml --check
+rc=$?
+footprint > "$SC/footprint.after"
+cmp -s "$SC/footprint.before" "$SC/footprint.after"
+check "fleet-rollback.yml --check: exit $rc, no host changed" $((rc + $?)) "$SC/rbcheck.log"
+
+# ---- fleet-rollback.yml --limit: only the named host ----
+play "$SC/rb.log" fleet-rollback.yml --limit h2
+rc=$?
+rolled_back h2 && deployed h4 && hosts_are untouched h1 h3 h5
+check "fleet-rollback.yml --limit h2: exit $rc, h2 rolled back, h4 still deployed" $((rc + $?)) "$SC/rb.log"
+
+# ---- --limit and a failure: the rollback stays inside the limit ----
+fleet limitfail h3=fail
+play "$SC/deploy.log" fleet.yml --limit h2,h3,h4
+rc=$?
+[ "$rc" -ne 0 ]
+check "--limit h2,h3,h4, h3 fails: ansible-playbook exits non-zero" $? "$SC/deploy.log"
+hosts_are rolled_back h2 h3 && hosts_are untouched h1 h4 h5
+check "--limit h2,h3,h4, h3 fails: h2 rolled back, h3 rolled itself back, h1, h4 and h5 untouched" $? "$SC/deploy.log"
+verdict_has '"msg": "h2: deployed and verified, then rolled back; h3: failed and rolled itself back (deploy.sh exit 3); h4: untouched"' "$SC/deploy.log"
+check "--limit h2,h3,h4, h3 fails: the verdict names the three selected hosts only" $? "$SC/deploy.log"
 
 # ---- interrupted mid-rollout, then fleet-rollback.yml ----
 fleet interrupt h2=hang
