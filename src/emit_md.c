@@ -724,7 +724,9 @@ static void on_failure_line(struct plan *p, const struct block *b)
 		break;
 	case POLICY_ROLLBACK:
 	case POLICY_DEFAULT:
-		rollback_words(p, b->kind == BLOCK_STEP ? b->index : p->r->nsteps);
+		/* the steps that ran before the block are the ones undone */
+		rollback_words(p, b->kind == BLOCK_STEP ? b->index :
+		                  b->kind == BLOCK_BACKUP ? b->after_steps : p->r->nsteps);
 		break;
 	}
 	buf_puts(p->out, "\n\n");

@@ -212,6 +212,19 @@ for step in 1 2; do
 	[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && journal_has "	undo:1	ok	"
 	check "order.rel --fail-after $step: exit 3, the step before the backup undone" $? "$SB/deploy.log"
 done
+# The late backup fails (its folder cannot be made: a file stands there); its
+# on-failure rollback undoes step 1, written before it, and exits 3.
+sandbox
+printf 'not a folder\n' > "$SB/data/backups"
+BEFORE=$(snapshot)
+run_order "$SB/deploy.log"
+rc=$?
+unchanged
+st=$?
+[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && journal_has "	backup:1	failed	" && journal_has "	undo:1	ok	" &&
+	journal_has "	-	rolled-back	" && ! journal_has "	step:2	start	" &&
+	grep -F 'Rolling back: backup "Database" failed.' "$SB/deploy.log" > /dev/null
+check "order.rel: the late backup fails, its rollback undoes step 1 (exit 3)" $? "$SB/deploy.log"
 
 # ---- a command fails half-way through a step that changed the database ----
 sandbox
