@@ -185,6 +185,12 @@ const struct effect_rule *effects_table(size_t *n)
 	return table;
 }
 
+bool effect_declared(const struct effect *e)
+{
+	size_t n = sizeof declared_rows / sizeof declared_rows[0];
+	return e->rule && e->rule >= declared_rows && e->rule < declared_rows + n;
+}
+
 /* ---- the reader's state ---- */
 
 struct rec {
