@@ -528,7 +528,7 @@ RB_ARGS=--dry-run
 run_rollback "$SB/rb.log"
 rc=$?
 unset RB_ARGS
-[ "$rc" -eq 0 ] && [ "$(snapshot)" = "$AFTER" ] && grep -F "mv -f '$SB/data/app.db'.restore '$SB/data/app.db'" "$SB/rb.log" > /dev/null
+[ "$rc" -eq 0 ] && [ "$(snapshot)" = "$AFTER" ] && grep -F "mv -f $SB/data/app.db.restore $SB/data/app.db" "$SB/rb.log" > /dev/null
 check "rollback.sh --dry-run prints the plan and runs nothing" $? "$SB/rb.log"
 
 # ---- hostile values: deploy -> state -> rollback, byte for byte ----
