@@ -187,8 +187,11 @@ const struct effect_rule *effects_table(size_t *n)
 
 bool effect_declared(const struct effect *e)
 {
-	size_t n = sizeof declared_rows / sizeof declared_rows[0];
-	return e->rule && e->rule >= declared_rows && e->rule < declared_rows + n;
+	/* by identity: < and > between pointers into different arrays are undefined */
+	for (size_t i = 0; i < sizeof declared_rows / sizeof declared_rows[0]; i++)
+		if (e->rule == &declared_rows[i])
+			return true;
+	return false;
 }
 
 /* ---- the reader's state ---- */
