@@ -1545,9 +1545,13 @@ void check_effects_read_only(struct compile *c)
  * moved, linked or removed and folders made are how a dump or an archive
  * lands (a temporary file renamed into place, a `latest` link, an old copy
  * rotated out), and a started unit named for backups or dumps is the job
- * that writes it; anything else changes the service itself. */
+ * that writes it; anything else changes the service itself. A declared
+ * effect, a file one included, is a change the spec says the command makes
+ * to the system, never the copy. */
 static bool writes_the_copy(const struct effect *e)
 {
+	if (effect_declared(e))
+		return false;
 	switch (e->kind) {
 	case EFF_NONE:
 	case EFF_FILE:

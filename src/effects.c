@@ -202,6 +202,15 @@ const struct effect_rule *effects_table(size_t *n)
 	return table;
 }
 
+bool effect_declared(const struct effect *e)
+{
+	/* by identity: < and > between pointers into different arrays are undefined */
+	for (size_t i = 0; i < sizeof declared_rows / sizeof declared_rows[0]; i++)
+		if (e->rule == &declared_rows[i])
+			return true;
+	return false;
+}
+
 /* ---- the reader's state ---- */
 
 struct rec {

@@ -135,6 +135,10 @@ struct cmd_effects {
 /* The table of command forms; *n receives its length. */
 const struct effect_rule *effects_table(size_t *n);
 
+/* Did the spec declare this effect (`effect KIND [OBJECT] = FORM`) rather
+ * than the built-in table recognise it? */
+bool effect_declared(const struct effect *e);
+
 /* Recognise every simple command of cmd. rel (may be NULL) supplies the
  * values of spec references and tells captures of backups apart; all memory
  * comes from the arena, which must outlive the result. Nothing is cached:

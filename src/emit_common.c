@@ -4,6 +4,9 @@
 #include "emit_common.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "shell.h"
 
 /* Write text that came from the spec or the repository into a comment line.
  * Control characters would end a shell comment early, and `<`/`>` could
@@ -149,4 +152,34 @@ void emit_md_text(struct buf *out, const char *s, size_t len, bool line_start)
 			buf_putc(out, '\\');
 		buf_putc(out, (char)ch);
 	}
+}
+
+static bool ident_byte(char ch)
+{
+	return ch == '_' || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= 'a' && ch <= 'z');
+}
+
+void emit_ref_variable(struct buf *out, const char *name, enum ref_ctx ctx, char next)
+{
+	if (ctx == REF_UNQUOTED)
+		buf_printf(out, "\"$%s\"", name);
+	else if (ident_byte(next))
+		buf_printf(out, "${%s}", name);
+	else
+		buf_printf(out, "$%s", name);
+}
+
+bool *emit_refs_in_backquotes(const struct command *cmd)
+{
+	bool *in = xcalloc(cmd->nrefs ? cmd->nrefs : 1, sizeof *in);
+	struct sh_ref *found = NULL;
+	size_t n = sh_find_refs(cmd->text, cmd->len, &found);
+
+	for (size_t i = 0; i < cmd->nrefs; i++)
+		for (size_t k = 0; k < n; k++)
+			if (found[k].off == cmd->refs[i].off)
+				in[i] = found[k].in_backquotes;
+	free(found);
+	return in;
 }

@@ -197,41 +197,6 @@ static const char *ref_literal(const struct symbol *sym)
 	return NULL;
 }
 
-static bool ident_byte(char ch)
-{
-	return ch == '_' || (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= 'a' && ch <= 'z');
-}
-
-/* A run-time value as a shell variable, one word whatever it holds. */
-static void put_variable(struct buf *out, const char *name, enum ref_ctx ctx,
-                         char next)
-{
-	if (ctx == REF_UNQUOTED)
-		buf_printf(out, "\"$%s\"", name);
-	else if (ident_byte(next))
-		buf_printf(out, "${%s}", name);
-	else
-		buf_printf(out, "$%s", name);
-}
-
-/* Which references of cmd stand inside `...`? There the shell strips
- * backslashes before quoting applies, so only a plain word or a variable
- * can stand in place. Returns a malloc'd array parallel to cmd->refs. */
-static bool *refs_in_backquotes(const struct command *cmd)
-{
-	bool *in = xcalloc(cmd->nrefs ? cmd->nrefs : 1, sizeof *in);
-	struct sh_ref *found = NULL;
-	size_t n = sh_find_refs(cmd->text, cmd->len, &found);
-
-	for (size_t i = 0; i < cmd->nrefs; i++)
-		for (size_t k = 0; k < n; k++)
-			if (found[k].off == cmd->refs[i].off)
-				in[i] = found[k].in_backquotes;
-	free(found);
-	return in;
-}
-
 /* Is s a word sh_quote_word leaves as it is (no quoting needed)? */
 static bool plain_word(const char *s)
 {
@@ -256,7 +221,7 @@ static bool needs_variable(const struct ref *rf, bool in_backquotes)
 static void expand_command(struct buf *out, const struct command *cmd)
 {
 	size_t pos = 0;
-	bool *inbq = refs_in_backquotes(cmd);
+	bool *inbq = emit_refs_in_backquotes(cmd);
 
 	for (size_t i = 0; i < cmd->nrefs; i++) {
 		const struct ref *rf = &cmd->refs[i];
@@ -276,8 +241,8 @@ static void expand_command(struct buf *out, const struct command *cmd)
 			else
 				sh_quote_heredoc(out, lit, n);
 		} else if (rf->sym) {
-			put_variable(out, rf->sym->name, rf->ctx,
-			             end < cmd->len ? cmd->text[end] : '\0');
+			emit_ref_variable(out, rf->sym->name, rf->ctx,
+			                  end < cmd->len ? cmd->text[end] : '\0');
 		} else {
 			buf_add(out, cmd->text + rf->off, rf->len);
 		}
@@ -290,7 +255,7 @@ static void expand_command(struct buf *out, const struct command *cmd)
  * name once, so the command line after them can be pasted as it is. */
 static void variable_lines(struct buf *out, const struct command *cmd)
 {
-	bool *inbq = refs_in_backquotes(cmd);
+	bool *inbq = emit_refs_in_backquotes(cmd);
 
 	for (size_t i = 0; i < cmd->nrefs; i++) {
 		const struct ref *rf = &cmd->refs[i];
@@ -724,7 +689,9 @@ static void on_failure_line(struct plan *p, const struct block *b)
 		break;
 	case POLICY_ROLLBACK:
 	case POLICY_DEFAULT:
-		rollback_words(p, b->kind == BLOCK_STEP ? b->index : p->r->nsteps);
+		/* the steps that ran before the block are the ones undone */
+		rollback_words(p, b->kind == BLOCK_STEP ? b->index :
+		                  b->kind == BLOCK_BACKUP ? b->after_steps : p->r->nsteps);
 		break;
 	}
 	buf_puts(p->out, "\n\n");

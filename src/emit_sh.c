@@ -211,14 +211,46 @@ static void put_run_text(struct buf *out, const struct command *cmd)
 	buf_free(&t);
 }
 
-/* --dry-run prints the command with lets and built-ins expanded (quoted
- * for where they stand); captures and environment variables stay as
- * written, since their values are not known or are secret. */
+/* A value --dry-run shows as it is: a let or a built-in (known when the
+ * script runs); captures and environment variables are shown as variables,
+ * since their values are not known yet or are secret. */
+static bool dry_value(const struct symbol *sym)
+{
+	return sym && (sym->kind == SYM_LET || sym->kind == SYM_BUILTIN);
+}
+
+/* Print the literal text gathered so far, if any, and start again. */
+static void put_dry_literal(struct buf *out, struct buf *lit)
+{
+	if (lit->len == 0)
+		return;
+	buf_puts(out, "\t\trelc_p ");
+	sh_quote(out, lit->data, lit->len);
+	buf_putc(out, '\n');
+	lit->len = 0;
+}
+
+/* --dry-run prints the command as plan.md's fence does (emit_md.c
+ * expand_command), deciding at run time, where --set may change a value,
+ * what sh_quote_word decides at compile time: relc_pu is its shell twin.
+ * Inside `...` a value that is not a plain word is shown as a variable,
+ * assigned on a line of its own before the command (relc_pv, relc_pbq). */
 static void put_dry_text(struct buf *out, const struct command *cmd)
 {
 	size_t pos = 0;
+	bool *inbq = emit_refs_in_backquotes(cmd);
 
-	buf_puts(out, "\tif [ -n \"$RELC_DRY\" ]; then\n\t\trelc_pb ");
+	buf_puts(out, "\tif [ -n \"$RELC_DRY\" ]; then\n");
+	for (size_t i = 0; i < cmd->nrefs; i++) {
+		const struct ref *rf = &cmd->refs[i];
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen = seen || (cmd->refs[k].sym == rf->sym && inbq[k]);
+		if (inbq[i] && dry_value(rf->sym) && !seen)
+			buf_printf(out, "\t\trelc_pv %s \"$RELC_V_%s\"\n", rf->sym->name,
+			           rf->sym->name);
+	}
+	buf_puts(out, "\t\trelc_pb ");
 	if (cmd->kind == CMD_CAPTURE) {
 		struct buf t;
 		buf_init(&t);
@@ -229,28 +261,42 @@ static void put_dry_text(struct buf *out, const struct command *cmd)
 		buf_puts(out, "'$ '");
 	}
 	buf_putc(out, '\n');
+	/* literal text, a capture or env variable included, goes out in runs */
+	struct buf lit;
+	buf_init(&lit);
 	for (size_t i = 0; i < cmd->nrefs; i++) {
 		const struct ref *rf = &cmd->refs[i];
-		if (!rf->sym || rf->off < pos || rf->off + rf->len > cmd->len)
+		size_t end = rf->off + rf->len;
+		if (!rf->sym || rf->off < pos || end > cmd->len)
 			continue;
-		if (rf->sym->kind != SYM_LET && rf->sym->kind != SYM_BUILTIN)
+		buf_add(&lit, cmd->text + pos, rf->off - pos);
+		pos = end;
+		if (!dry_value(rf->sym)) {
+			emit_ref_variable(&lit, rf->sym->name, rf->ctx,
+			                  end < cmd->len ? cmd->text[end] : '\0');
 			continue;
-		if (rf->off > pos) {
-			buf_puts(out, "\t\trelc_p ");
-			sh_quote(out, cmd->text + pos, rf->off - pos);
-			buf_putc(out, '\n');
 		}
-		const char *fn = rf->ctx == REF_UNQUOTED ? "relc_pu"
-		                 : rf->ctx == REF_DQUOTED ? "relc_pd" : "relc_ph";
-		buf_printf(out, "\t\t%s \"$RELC_V_%s\"\n", fn, rf->sym->name);
-		pos = rf->off + rf->len;
-	}
-	if (cmd->len > pos) {
-		buf_puts(out, "\t\trelc_p ");
-		sh_quote(out, cmd->text + pos, cmd->len - pos);
+		put_dry_literal(out, &lit);
+		if (inbq[i]) {
+			buf_printf(out, "\t\trelc_pbq \"$RELC_V_%s\" ", rf->sym->name);
+			struct buf var;
+			buf_init(&var);
+			emit_ref_variable(&var, rf->sym->name, rf->ctx,
+			                  end < cmd->len ? cmd->text[end] : '\0');
+			q(out, var.data);
+			buf_free(&var);
+		} else {
+			const char *fn = rf->ctx == REF_UNQUOTED ? "relc_pu"
+			                 : rf->ctx == REF_DQUOTED ? "relc_pd" : "relc_ph";
+			buf_printf(out, "\t\t%s \"$RELC_V_%s\"", fn, rf->sym->name);
+		}
 		buf_putc(out, '\n');
 	}
+	buf_add(&lit, cmd->text + pos, cmd->len - pos);
+	put_dry_literal(out, &lit);
+	buf_free(&lit);
 	buf_puts(out, "\t\trelc_pe\n\tfi\n");
+	free(inbq);
 }
 
 static const char *stream_file(enum stream s)
@@ -466,9 +512,10 @@ static void put_constants(struct buf *out, const struct compile *c, bool deploy)
 		q(out, "");
 	}
 	buf_putc(out, '\n');
+	/* progress lines count each kind of block by itself (relc_label) */
 	if (deploy)
-		buf_printf(out, "RELC_TOTAL=%d\n",
-		           r->nchecks + r->nbackups + r->nsteps + r->nverifies);
+		buf_printf(out, "RELC_NCHECKS=%d\nRELC_NBACKUPS=%d\nRELC_NVERIFIES=%d\n",
+		           r->nchecks, r->nbackups, r->nverifies);
 	if (deploy)
 		put_digests(out, r);
 	buf_printf(out, "RELC_NSTEPS=%d\n", r->nsteps);

@@ -531,6 +531,32 @@ static void twice(struct parse_ctx *ctx, const struct pt_node *n, const char *wh
 	diag_report(ctx->conv_diags, DIAG_E003, n->loc, "%s given twice in one block", what);
 }
 
+/* Why a statement of kind K cannot stand in a block (NULL: it can). The one
+ * list of the statements that belong outside blocks, so that the E003 and the
+ * silence inside a block cut short cover the same kinds. */
+static const char *top_level_hint(enum pt_kind k)
+{
+	switch (k) {
+	case PT_BLOCK:
+	case PT_FLEET_BLOCK:
+		return "blocks stand at the top level";
+	case PT_FLEET_ITEM:
+		return "it belongs inside fleet { }";
+	case PT_CHANGES_BLOCK:
+	case PT_CHANGES_FROM:
+	case PT_CHANGE:
+	case PT_META:
+	case PT_LET:
+	case PT_ENV:
+	case PT_INCLUDE:
+	case PT_KNOWN_ISSUE:
+	case PT_EFFECT:
+		return "this statement stands at the top level";
+	default:
+		return NULL;
+	}
+}
+
 static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
                        const struct pt_node *n)
 {
@@ -630,7 +656,8 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		if (p == POLICY_ABORT && b->kind != BLOCK_CHECK && b->kind != BLOCK_BACKUP) {
 			ok = false;
 			hint = "abort means nothing has changed yet: it is for checks and backups; use rollback or escalate";
-		} else if (p == POLICY_ROLLBACK && (b->kind == BLOCK_CHECK || b->kind == BLOCK_BACKUP)) {
+		} else if (p == POLICY_ROLLBACK && b->kind == BLOCK_CHECK) {
+			/* a backup may follow steps: resolve decides once it knows */
 			ok = false;
 			hint = "no step has run yet, so there is nothing to roll back: use abort or escalate";
 		} else if (p != POLICY_ESCALATE && b->kind == BLOCK_AFTER_ROLLBACK) {
@@ -703,47 +730,17 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		}
 		return;
 	}
-	case PT_BLOCK:
-	case PT_FLEET_BLOCK:
-	case PT_CHANGES_BLOCK:
-	case PT_CHANGES_FROM:
-	case PT_CHANGE:
-	case PT_META:
-	case PT_LET:
-	case PT_ENV:
-	case PT_INCLUDE:
-	case PT_KNOWN_ISSUE:
-		/* In a block the end of the file closed, these are most likely
-		 * the top-level lines that followed a missing "}": its E002
-		 * says so, once. */
-		if (b->cut || (b->parent && b->parent->cut))
-			return;
-		break;
 	default:
 		break;
 	}
-	switch (n->kind) {
-	case PT_BLOCK:
-	case PT_FLEET_BLOCK:
-		misplaced(ctx, n, where, "blocks stand at the top level");
+	const char *hint = top_level_hint(n->kind);
+	if (!hint)
 		return;
-	case PT_FLEET_ITEM:
-		misplaced(ctx, n, where, "it belongs inside fleet { }");
+	/* In a block the end of the file closed, these are most likely the
+	 * top-level lines that followed a missing "}": its E002 says so, once. */
+	if (b->cut || (b->parent && b->parent->cut))
 		return;
-	case PT_CHANGES_BLOCK:
-	case PT_CHANGES_FROM:
-	case PT_CHANGE:
-	case PT_META:
-	case PT_LET:
-	case PT_ENV:
-	case PT_INCLUDE:
-	case PT_KNOWN_ISSUE:
-	case PT_EFFECT:
-		misplaced(ctx, n, where, "this statement stands at the top level");
-		return;
-	default:
-		return;
-	}
+	misplaced(ctx, n, where, hint);
 }
 
 static struct block *convert_block(struct parse_ctx *ctx, const struct pt_node *n,

@@ -244,6 +244,14 @@ static void add_block(struct resolver *rs, struct block *b)
 		diag_note(d, (struct loc){ 0 },
 		          "backups and steps run in the order written, so a step has changed something by then: use escalate");
 	}
+	if (b->kind == BLOCK_BACKUP && b->after_steps == 0 && b->policy == POLICY_ROLLBACK) {
+		/* a late backup rolls back the steps before it; an early one has none */
+		struct diagnostic *d = diag_report(rs->ds, DIAG_E003, b->loc,
+			"on-failure rollback is not allowed in backup \"%s\", written before any step",
+			b->name ? b->name : "");
+		diag_note(d, (struct loc){ 0 },
+		          "no step has run before it, so there is nothing to roll back: use abort or escalate");
+	}
 	define_captures(rs, b);
 }
 

@@ -24,7 +24,9 @@ RELC_TARGET_REF='HEAD'
 RELC_SPEC_BLOB='9a9cf5212fca4d4b17f91cd17d2167eeb8779a72'
 RELC_STATE_DEFAULT='/var/lib/bmtc-api/releases'
 RELC_STATE_OLD=''
-RELC_TOTAL=12
+RELC_NCHECKS=5
+RELC_NBACKUPS=1
+RELC_NVERIFIES=3
 RELC_DIGESTS='check:1=22f5c25b check:2=e5282712 check:3=6ec4c85b check:4=ffba95ff check:5=8a2ed3c6 backup:1=0073ec14 step:1=d19b6836 undo:1=4c5eb2f4 step:2=81bd1538 undo:2=4649ab0c step:3=4c341bde undo:3=c0a95bbf verify:1=bbbc848d verify:2=36fdfe0f verify:3=6777ec32 after-rollback:1=ba5d47f0'
 RELC_NSTEPS=3
 RELC_NAFTER=1
@@ -294,7 +296,7 @@ relc_b_backup_1() {
 	export RELC_V_BACKUP_PATH
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'gzip -t ${BACKUP_PATH}'
+		relc_p 'gzip -t "$BACKUP_PATH"'
 		relc_pe
 	fi
 	relc_need BACKUP_PATH || return 1
@@ -436,7 +438,7 @@ relc_b_verify_2() {
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
 		relc_p 'curl -fsS -X POST http://127.0.0.1:8000/v1/ride_summary \
-        -H "Authorization: Bearer ${BMTC_API_KEY}" \
+        -H "Authorization: Bearer $BMTC_API_KEY" \
         -H "Content-Type: application/json" \
         -H "Idempotency-Key: smoke-test-$(date +%s)" \
         -d @'
@@ -512,7 +514,7 @@ relc_u_2() {
 	relc_run 'rm -f "${RELC_V_db}".restore' 0 2 || return 1
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'gunzip -c ${BACKUP_PATH} | sqlite3 '
+		relc_p 'gunzip -c "$BACKUP_PATH" | sqlite3 '
 		relc_pu "$RELC_V_db"
 		relc_p '.restore'
 		relc_pe
@@ -639,6 +641,7 @@ RELC_VALUES=
 RELC_VPATH=
 RELC_BID=-
 RELC_BNAME=
+RELC_LABEL=
 RELC_DRY=
 RELC_YES=
 RELC_ALL=
@@ -660,7 +663,6 @@ RELC_SETSID=
 RELC_OPEN=
 RELC_WHY=
 RELC_ST=-
-RELC_SEQN=0
 RELC_GRACE=5
 RELC_R=
 RELC_F=
@@ -965,9 +967,45 @@ relc_pb() {
 relc_p() {
 	printf '%s' "$1"
 }
+# relc_plain VALUE: can VALUE stand as a word unquoted, meaning itself? Not
+# empty, only bytes from sh_quote_word's safe set (spelled out: a range such
+# as a-z may take in other letters in some locales), and not NAME=..., which
+# first in a command would be an assignment.
+relc_plain() {
+	case $1 in
+	''|*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-]*)
+		return 1
+		;;
+	[abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_]*=*)
+		case ${1%%=*} in
+		*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_]*) return 0 ;;
+		esac
+		return 1
+		;;
+	esac
+	return 0
+}
 relc_pu() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+		return 0
+	fi
 	relc_q "$1"
 	printf '%s' "$RELC_Q"
+}
+relc_pv() {
+	if relc_plain "$2"; then
+		return 0
+	fi
+	relc_q "$2"
+	printf '%s%s=%s\n' "$RELC_IND" "\$ $1" "$RELC_Q"
+}
+relc_pbq() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+	else
+		printf '%s' "$2"
+	fi
 }
 # Inside double quotes: backslash before $ ` " and \.
 relc_pd() {
@@ -1633,14 +1671,30 @@ relc_confirm() {
 }
 
 # ---- blocks ----
+# relc_label ID: the progress label of block ID in RELC_LABEL. Each kind is
+# numbered by its own index, so a step shows the number --fail-after, the
+# journal (step:N) and rollback.sh use, and a block the same label on
+# every run, skipped or not (docs/scripts.md, "Progress lines").
+relc_label() {
+	relc_i=${1#*:}
+	case $1 in
+	check:*) RELC_LABEL="[check $relc_i/$RELC_NCHECKS]" ;;
+	backup:*) RELC_LABEL="[backup $relc_i/$RELC_NBACKUPS]" ;;
+	step:*) RELC_LABEL="[step $relc_i/$RELC_NSTEPS]" ;;
+	verify:*) RELC_LABEL="[verify $relc_i/$RELC_NVERIFIES]" ;;
+	undo:*) RELC_LABEL="[undo of step $relc_i]" ;;
+	*) RELC_LABEL="[after-rollback $relc_i/$RELC_NAFTER]" ;;
+	esac
+}
+
 # relc_block ID KIND NAME LIMIT-MS HEADER BODY: one block with its progress
 # line and journal events; returns the body's status (RELC_WHY on failure).
 relc_block() {
 	RELC_BID=$1
 	RELC_BNAME="$2 \"$3\""
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
+	relc_label "$1"
 	if [ -n "$RELC_DRY" ]; then
-		printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5"
+		printf '%s\n' "$RELC_LABEL \"$3\" $5"
 		"$6"
 		return 0
 	fi
@@ -1661,7 +1715,7 @@ relc_block() {
 		esac
 		;;
 	esac
-	relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+	relc_put "$RELC_LABEL \"$3\" $5 … "
 	RELC_OPEN=1
 	"$6"
 	relc_brc=$?
@@ -1670,7 +1724,7 @@ relc_block() {
 	fi
 	relc_fmt $(( RELC_MS - RELC_B0 ))
 	if [ -z "$RELC_OPEN" ]; then
-		relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+		relc_put "$RELC_LABEL \"$3\" $5 … "
 	fi
 	RELC_OPEN=
 	if [ "$relc_brc" -eq 0 ]; then
@@ -1685,8 +1739,8 @@ relc_block() {
 
 # A block already completed in an earlier run (--resume).
 relc_skip() {
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $2 \"$3\" … already done"
+	relc_label "$1"
+	printf '%s\n' "$RELC_LABEL \"$3\" … already done"
 	relc_now
 	relc_journal "$1" skipped - - "$3"
 }
@@ -1703,7 +1757,7 @@ relc_to_undo() {
 relc_undo() {
 	case $RELC_DONE in
 	*" undo:$1 "*)
-		printf '%s\n' "undo of step $1 \"$2\" … already done"
+		printf '%s\n' "[undo of step $1] \"$2\" … already done"
 		return 0
 		;;
 	esac
@@ -1721,8 +1775,7 @@ relc_undo_none() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … nothing to undo ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … nothing to undo ($3)"
 	if [ -z "$RELC_DRY" ]; then
 		relc_now
 		relc_journal "undo:$1" ok - - "nothing to undo"
@@ -1734,8 +1787,7 @@ relc_undo_irreversible() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … irreversible ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … irreversible ($3)"
 	if [ -n "$RELC_DRY" ]; then
 		return 0
 	fi
@@ -1746,7 +1798,8 @@ relc_undo_irreversible() {
 relc_after() {
 	case $RELC_DONE in
 	*" $1 "*)
-		printf '%s\n' "after-rollback \"$2\" … already done"
+		relc_label "$1"
+		printf '%s\n' "$RELC_LABEL \"$2\" … already done"
 		return 0
 		;;
 	esac
@@ -1853,7 +1906,6 @@ relc_go() {
 		# partial run) restores the state before it, then it runs afresh.
 		printf '%s\n' "Step ${1#step:} \"$3\" was interrupted part-way: undoing it before running it again."
 		relc_undo_step "${1#step:}"
-		RELC_SEQN=$(( RELC_SEQN - 1 ))
 		;;
 	esac
 	if relc_block "$1" "$2" "$3" "$4" "$5" "$6"; then
@@ -1886,8 +1938,6 @@ relc_fail() {
 		relc_journal - rollback-start - - "$1 \"$2\" failed: $RELC_WHY"
 		printf '%s\n' "Rolling back: $1 \"$2\" failed."
 		RELC_ROLLING=1
-		RELC_SEQN=0
-		RELC_TOTAL=$(( $4 + RELC_NAFTER ))
 		relc_rollback_path "$4"
 		RELC_BID=-
 		relc_now

@@ -13,7 +13,7 @@
 ##
 ## This is a fragment, not a script. It reads what the generated part sets
 ## (RELC_PROJECT, RELC_RELEASE, RELC_PREVIOUS[_REF], RELC_TARGET[_REF],
-## RELC_STATE_DEFAULT, RELC_TOTAL, RELC_NAFTER, RELC_MORE_TOOLS, the RELC_V_*
+## RELC_STATE_DEFAULT, RELC_NSTEPS and the other counts, RELC_MORE_TOOLS, the RELC_V_*
 ## values) and calls the functions it defines (relc_undo_step,
 ## relc_after_rollbacks, relc_checks, relc_deploy, ...); the script's own
 ## part sets RELC_ME and RELC_STATE. ShellCheck reads this file as it is
@@ -46,6 +46,7 @@ RELC_VALUES=
 RELC_VPATH=
 RELC_BID=-
 RELC_BNAME=
+RELC_LABEL=
 RELC_DRY=
 RELC_YES=
 RELC_ALL=
@@ -67,7 +68,6 @@ RELC_SETSID=
 RELC_OPEN=
 RELC_WHY=
 RELC_ST=-
-RELC_SEQN=0
 RELC_GRACE=5
 RELC_R=
 RELC_F=
@@ -374,9 +374,13 @@ relc_verify_sum() {
 
 # ---- dry-run printing ----
 ## Dry-run printing: relc_pb starts a command line (indented), relc_p prints
-## literal text, relc_pu a value single-quoted, relc_pd a value escaped for
-## inside "...", relc_ph one for an unquoted here-document, relc_pe ends the
-## line. The generated dry-run bodies call these to print exact commands.
+## literal text, relc_pu a value as one word, quoted only where needed,
+## relc_pd a value escaped for inside "...", relc_ph one for an unquoted
+## here-document, relc_pv and relc_pbq a value inside `...`, relc_pe ends
+## the line. The generated dry-run bodies call these to print the commands
+## as plan.md shows them: the same style, decided the same way (relc_plain
+## is src/shell.c's sh_quote_word test; tests/golden/plan_quoting.py holds
+## the two to each other).
 relc_pb() {
 	printf '%s%s' "$RELC_IND" "$1"
 }
@@ -384,10 +388,52 @@ relc_pb() {
 relc_p() {
 	printf '%s' "$1"
 }
-## relc_pu VALUE: a value, single-quoted as relc_q does.
+# relc_plain VALUE: can VALUE stand as a word unquoted, meaning itself? Not
+# empty, only bytes from sh_quote_word's safe set (spelled out: a range such
+# as a-z may take in other letters in some locales), and not NAME=..., which
+# first in a command would be an assignment.
+relc_plain() {
+	case $1 in
+	''|*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-]*)
+		return 1
+		;;
+	[abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_]*=*)
+		case ${1%%=*} in
+		*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_]*) return 0 ;;
+		esac
+		return 1
+		;;
+	esac
+	return 0
+}
+## relc_pu VALUE: a value as one word: as it is when plain, else single-quoted
+## as relc_q does (sh_quote_word in C).
 relc_pu() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+		return 0
+	fi
 	relc_q "$1"
 	printf '%s' "$RELC_Q"
+}
+## relc_pv NAME VALUE: before a command that uses value NAME inside `...`,
+## where backslashes are stripped before quotes apply: a value that is not
+## plain gets a line of its own assigning it, and the command names it.
+relc_pv() {
+	if relc_plain "$2"; then
+		return 0
+	fi
+	relc_q "$2"
+	printf '%s%s=%s\n' "$RELC_IND" "\$ $1" "$RELC_Q"
+}
+## relc_pbq VALUE VARIABLE: inside `...`: the value when plain, else the
+## variable relc_pv assigned.
+relc_pbq() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+	else
+		printf '%s' "$2"
+	fi
 }
 # Inside double quotes: backslash before $ ` " and \.
 relc_pd() {
@@ -1102,14 +1148,30 @@ relc_confirm() {
 }
 
 # ---- blocks ----
+# relc_label ID: the progress label of block ID in RELC_LABEL. Each kind is
+# numbered by its own index, so a step shows the number --fail-after, the
+# journal (step:N) and rollback.sh use, and a block the same label on
+# every run, skipped or not (docs/scripts.md, "Progress lines").
+relc_label() {
+	relc_i=${1#*:}
+	case $1 in
+	check:*) RELC_LABEL="[check $relc_i/$RELC_NCHECKS]" ;;
+	backup:*) RELC_LABEL="[backup $relc_i/$RELC_NBACKUPS]" ;;
+	step:*) RELC_LABEL="[step $relc_i/$RELC_NSTEPS]" ;;
+	verify:*) RELC_LABEL="[verify $relc_i/$RELC_NVERIFIES]" ;;
+	undo:*) RELC_LABEL="[undo of step $relc_i]" ;;
+	*) RELC_LABEL="[after-rollback $relc_i/$RELC_NAFTER]" ;;
+	esac
+}
+
 # relc_block ID KIND NAME LIMIT-MS HEADER BODY: one block with its progress
 # line and journal events; returns the body's status (RELC_WHY on failure).
 relc_block() {
 	RELC_BID=$1
 	RELC_BNAME="$2 \"$3\""
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
+	relc_label "$1"
 	if [ -n "$RELC_DRY" ]; then
-		printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5"
+		printf '%s\n' "$RELC_LABEL \"$3\" $5"
 		"$6"
 		return 0
 	fi
@@ -1130,7 +1192,7 @@ relc_block() {
 		esac
 		;;
 	esac
-	relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+	relc_put "$RELC_LABEL \"$3\" $5 … "
 	RELC_OPEN=1
 	"$6"
 	relc_brc=$?
@@ -1139,7 +1201,7 @@ relc_block() {
 	fi
 	relc_fmt $(( RELC_MS - RELC_B0 ))
 	if [ -z "$RELC_OPEN" ]; then
-		relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+		relc_put "$RELC_LABEL \"$3\" $5 … "
 	fi
 	RELC_OPEN=
 	if [ "$relc_brc" -eq 0 ]; then
@@ -1154,8 +1216,8 @@ relc_block() {
 
 # A block already completed in an earlier run (--resume).
 relc_skip() {
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $2 \"$3\" … already done"
+	relc_label "$1"
+	printf '%s\n' "$RELC_LABEL \"$3\" … already done"
 	relc_now
 	relc_journal "$1" skipped - - "$3"
 }
@@ -1173,7 +1235,7 @@ relc_to_undo() {
 relc_undo() {
 	case $RELC_DONE in
 	*" undo:$1 "*)
-		printf '%s\n' "undo of step $1 \"$2\" … already done"
+		printf '%s\n' "[undo of step $1] \"$2\" … already done"
 		return 0
 		;;
 	esac
@@ -1193,8 +1255,7 @@ relc_undo_none() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … nothing to undo ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … nothing to undo ($3)"
 	if [ -z "$RELC_DRY" ]; then
 		relc_now
 		relc_journal "undo:$1" ok - - "nothing to undo"
@@ -1208,8 +1269,7 @@ relc_undo_irreversible() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … irreversible ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … irreversible ($3)"
 	if [ -n "$RELC_DRY" ]; then
 		return 0
 	fi
@@ -1220,7 +1280,8 @@ relc_undo_irreversible() {
 relc_after() {
 	case $RELC_DONE in
 	*" $1 "*)
-		printf '%s\n' "after-rollback \"$2\" … already done"
+		relc_label "$1"
+		printf '%s\n' "$RELC_LABEL \"$2\" … already done"
 		return 0
 		;;
 	esac

@@ -99,7 +99,6 @@ relc_go() {
 		# partial run) restores the state before it, then it runs afresh.
 		printf '%s\n' "Step ${1#step:} \"$3\" was interrupted part-way: undoing it before running it again."
 		relc_undo_step "${1#step:}"
-		RELC_SEQN=$(( RELC_SEQN - 1 ))
 		;;
 	esac
 	if relc_block "$1" "$2" "$3" "$4" "$5" "$6"; then
@@ -135,8 +134,6 @@ relc_fail() {
 		relc_journal - rollback-start - - "$1 \"$2\" failed: $RELC_WHY"
 		printf '%s\n' "Rolling back: $1 \"$2\" failed."
 		RELC_ROLLING=1
-		RELC_SEQN=0
-		RELC_TOTAL=$(( $4 + RELC_NAFTER ))
 		relc_rollback_path "$4"
 		RELC_BID=-
 		relc_now

@@ -71,7 +71,6 @@ relc_main() {
 	else
 		relc_from=$RELC_KMAX
 	fi
-	RELC_TOTAL=$(( relc_from + RELC_NAFTER ))
 	if [ -n "$RELC_DRY" ]; then
 		printf '%s\n' "Dry run of the rollback of $RELC_PROJECT release $RELC_RELEASE to $RELC_PREVIOUS; nothing is run." \
 			"State folder: $RELC_STATE"

@@ -110,8 +110,10 @@ run_deploy "$SB/deploy.log"
 check "deploy succeeds (exit 0)" $? "$SB/deploy.log"
 [ "$(git -C "$SB/app" rev-parse HEAD)" = "$V2" ] && [ "$(sqlite3 "$SB/data/app.db" 'SELECT count(*) FROM alerts')" = 1 ] && [ "$(cat "$SB/svc")" = active ]
 check "deploy moved HEAD to the target, migrated the database, service active" $? "$SB/deploy.log"
-grep -F '[7/9] step "Service restart" (estimate 1s, limit 2s) … ok' "$SB/deploy.log" > /dev/null
-check "progress lines name block, estimate and limit" $? "$SB/deploy.log"
+grep -F '[step 3/3] "Service restart" (estimate 1s, limit 2s) … ok' "$SB/deploy.log" > /dev/null &&
+	grep -F '[backup 1/1] "Database" ' "$SB/deploy.log" > /dev/null &&
+	grep -F '[verify 2/2] "Release notes reach the service" ' "$SB/deploy.log" > /dev/null
+check "progress lines number each kind by itself: step 3 is [step 3/3], as --fail-after 3 counts" $? "$SB/deploy.log"
 journal_has "	-	deployed	" && journal_has "	step:2	ok	" && journal_has "| release 1.1.0 at $SB/app"
 check "journal records events and command output" $? "$SB/state/journal.log"
 journal_has "	-	set	-	-	app" && grep -Fx "| $SB/app" "$SB/state/journal.log" > /dev/null
@@ -126,6 +128,15 @@ unchanged
 check "rollback.sh a second time: exit 0, nothing changes" $((rc2 + $?)) "$SB/rb2.log"
 [ "$(grep -c "	undo:2	start	" "$SB/state/journal.log")" -eq 1 ] && grep -F 'already done' "$SB/rb2.log" > /dev/null
 check "the second rollback skips the undos already done" $? "$SB/state/journal.log"
+# Both rollbacks label every undo by its step and every after-rollback by its
+# number, done now or already: the same labels in the same order.
+labels() {
+	sed -n 's/^\(\[[^]]*\]\) .* … [^ ].*$/\1/p' "$1"
+}
+[ "$(labels "$SB/rb1.log" | tr '\n' ' ')" = '[undo of step 3] [undo of step 2] [undo of step 1] [after-rollback 1/1] ' ] &&
+	[ "$(labels "$SB/rb2.log" | tr '\n' ' ')" = "$(labels "$SB/rb1.log" | tr '\n' ' ')" ] &&
+	! grep -v -e '^\[' -e '^    ' -e '^| ' -e '^! ' "$SB/rb2.log" | grep -F ' … ' > /dev/null
+check "rollback.sh labels undos by step number, the same on a first and a second run" $? "$SB/rb2.log"
 
 # ---- --fail-after each step: the real rollback path ----
 for step in 1 2 'Service restart'; do
@@ -136,6 +147,14 @@ for step in 1 2 'Service restart'; do
 	st=$?
 	[ "$rc" -eq 3 ] && [ "$st" -eq 0 ]
 	check "--fail-after $step: exit 3, everything as before" $? "$SB/deploy.log"
+	if [ "$step" = 2 ]; then
+		# It fails right after the line numbered [step 2/3], then undoes from
+		# step 2: the number the operator gave is the one printed.
+		grep -A1 -F '[step 2/3] "Database migration" ' "$SB/deploy.log" |
+			grep -F -e '--fail-after 2: rehearsal failure' > /dev/null &&
+			grep -F '[undo of step 2] "Database migration" ' "$SB/deploy.log" > /dev/null
+		check "--fail-after 2 fails after the progress line [step 2/3]" $? "$SB/deploy.log"
+	fi
 done
 
 # ---- --rehearse: every rollback path in turn; the journals say what they are ----
@@ -212,6 +231,19 @@ for step in 1 2; do
 	[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && journal_has "	undo:1	ok	"
 	check "order.rel --fail-after $step: exit 3, the step before the backup undone" $? "$SB/deploy.log"
 done
+# The late backup fails (its folder cannot be made: a file stands there); its
+# on-failure rollback undoes step 1, written before it, and exits 3.
+sandbox
+printf 'not a folder\n' > "$SB/data/backups"
+BEFORE=$(snapshot)
+run_order "$SB/deploy.log"
+rc=$?
+unchanged
+st=$?
+[ "$rc" -eq 3 ] && [ "$st" -eq 0 ] && journal_has "	backup:1	failed	" && journal_has "	undo:1	ok	" &&
+	journal_has "	-	rolled-back	" && ! journal_has "	step:2	start	" &&
+	grep -F 'Rolling back: backup "Database" failed.' "$SB/deploy.log" > /dev/null
+check "order.rel: the late backup fails, its rollback undoes step 1 (exit 3)" $? "$SB/deploy.log"
 
 # ---- a command fails half-way through a step that changed the database ----
 sandbox
@@ -337,10 +369,12 @@ run_deploy "$SB/deploy.log" --check-only
 rc=$?
 unchanged
 st=$?
-[ "$rc" -eq 0 ] && [ "$st" -eq 0 ] && [ ! -e "$SB/state/journal.log" ] && grep -F 'check "Disk space"' "$SB/deploy.log" > /dev/null && ! grep -F 'step "' "$SB/deploy.log" > /dev/null
+[ "$rc" -eq 0 ] && [ "$st" -eq 0 ] && [ ! -e "$SB/state/journal.log" ] && grep -F '[check 3/3] "Disk space"' "$SB/deploy.log" > /dev/null && ! grep -F '[step ' "$SB/deploy.log" > /dev/null
 check "--check-only runs the checks only" $? "$SB/deploy.log"
 
 # ---- --dry-run ----
+# Values are shown as plan.md shows them, quoted only where needed (the
+# sandbox's paths are plain words), captures as "$NAME".
 sandbox
 run_deploy "$SB/deploy.log" --dry-run
 rc=$?
@@ -351,12 +385,12 @@ check "--dry-run: exit 0, nothing changed, no state written" $? "$SB/deploy.log"
 missing=
 for want in \
 	"\$ systemctl is-active demo" \
-	"\$ df -Pk '$SB/data' | awk 'NR == 2 { print \$4 }'" \
-	"\$ cd '$SB/app' && git checkout --quiet --detach '$V2'" \
-	"\$ cd '$SB/app' && git checkout --quiet --detach '$V1'" \
-	"\$ sqlite3 '$SB/data/app.db' \"CREATE TABLE alerts(id INTEGER); INSERT INTO alerts VALUES (1)\"" \
-	"capture BACKUP_PATH: printf '%s/backup_%s.db\\n' '$SB/data/backups' '1.1.0'" \
-	"\$ cp \${BACKUP_PATH} '$SB/data/app.db'.restore" \
+	"\$ df -Pk $SB/data | awk 'NR == 2 { print \$4 }'" \
+	"\$ cd $SB/app && git checkout --quiet --detach $V2" \
+	"\$ cd $SB/app && git checkout --quiet --detach $V1" \
+	"\$ sqlite3 $SB/data/app.db \"CREATE TABLE alerts(id INTEGER); INSERT INTO alerts VALUES (1)\"" \
+	"capture BACKUP_PATH: printf '%s/backup_%s.db\\n' $SB/data/backups 1.1.0" \
+	"\$ cp \"\$BACKUP_PATH\" $SB/data/app.db.restore" \
 	"release 1.1.0 at $SB/app" \
 	"\$ sudo systemctl restart demo"; do
 	if ! grep -F -e "$want" "$SB/deploy.log" > /dev/null; then
@@ -419,7 +453,7 @@ check "INT during a step: exit 130, command stopped, nothing rolled back, resume
 rm -f "$SB/faults/migrate.hang"
 (cd "$SB" && "$SH" "$ROOT/gen-demo/deploy.sh" --yes --resume) > "$SB/resume.log" 2>&1
 rc=$?
-[ "$rc" -eq 0 ] && grep -F 'step "Code update" … already done' "$SB/resume.log" > /dev/null && [ "$(sqlite3 "$SB/data/app.db" 'SELECT count(*) FROM alerts')" = 1 ]
+[ "$rc" -eq 0 ] && grep -F '[step 1/3] "Code update" … already done' "$SB/resume.log" > /dev/null && [ "$(sqlite3 "$SB/data/app.db" 'SELECT count(*) FROM alerts')" = 1 ]
 check "--resume skips completed blocks and finishes (--set values kept)" $? "$SB/resume.log"
 journal_has "	-	resume	-	-	1.1.0 $V1 $V2 spec=" && journal_has " mode=resume"
 check "the resume says what it is in the journal" $? "$SB/state/journal.log"
@@ -494,7 +528,7 @@ RB_ARGS=--dry-run
 run_rollback "$SB/rb.log"
 rc=$?
 unset RB_ARGS
-[ "$rc" -eq 0 ] && [ "$(snapshot)" = "$AFTER" ] && grep -F "mv -f '$SB/data/app.db'.restore '$SB/data/app.db'" "$SB/rb.log" > /dev/null
+[ "$rc" -eq 0 ] && [ "$(snapshot)" = "$AFTER" ] && grep -F "mv -f $SB/data/app.db.restore $SB/data/app.db" "$SB/rb.log" > /dev/null
 check "rollback.sh --dry-run prints the plan and runs nothing" $? "$SB/rb.log"
 
 # ---- hostile values: deploy -> state -> rollback, byte for byte ----

@@ -10,6 +10,13 @@ block from `relc emit md` under each available shell (dash, bash --posix,
 mksh, yash, posh, busybox sh) in a scratch folder; and checks that each file
 holds exactly the value (with what the shell construct itself does: $(...)
 and backquotes drop trailing newlines, a here-document adds one).
+
+--dry-run shows the same commands in the same style, but decides the
+quoting in the script, at run time, where --set may change a value
+(relc_plain and relc_pu in src/runtime/common.sh, the shell twins of
+sh_quote_word): a deploy.sh built once with a harmless value is run with
+--dry-run --set v=VALUE (under each shell in turn), and its command lines, without
+the "    $ " in front, must be the plan's fence byte for byte.
 """
 import os
 import random
@@ -56,6 +63,17 @@ def main():
     failures = 0
     work = tempfile.mkdtemp(prefix="relc-quoting.")
     try:
+        with open(os.path.join(work, "q.rel"), "w", encoding="utf-8") as f:
+            f.write(STEP % "x")
+        deploy = os.path.join(work, "deploy.sh")
+        with open(deploy, "wb") as f:
+            r = subprocess.run([relc, "emit", "sh", "--no-git", "q.rel"], cwd=work,
+                               stdout=f, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            print("FAIL: relc emit sh failed: %s" % r.stderr[-400:])
+            return 1
+        env = dict(os.environ, RELC_STATE_DIR=os.path.join(work, "state"),
+                   LC_ALL="C.UTF-8")
         for seed in range(count):
             rnd = random.Random(seed)
             value = "".join(rnd.choice(ALPHABET) for _ in range(rnd.randint(0, 12)))
@@ -71,6 +89,18 @@ def main():
                 failures += 1
                 continue
             block = m.group(2)
+            # one shell per value, in turn: each shell gets a sixth of them
+            for shell in shells[seed % len(shells):][:1]:
+                run = subprocess.run(shell.split() + [deploy, "--dry-run", "--set", "v=" + value],
+                                     cwd=work, env=env, capture_output=True)
+                out = run.stdout.decode("utf-8", "replace")
+                d = re.search(r'\n    on failure: rollback\n    \$ (.*?)\n    undo: none', out, re.S)
+                shown = d.group(1).replace("\n    $ ", "\n") if d else None
+                if shown != block:
+                    failures += 1
+                    print("FAIL seed %d, %s --dry-run: value %r\nplan:\n%s\ndry run:\n%s\n%s"
+                          % (seed, shell, value, block, out,
+                             run.stderr.decode("utf-8", "replace")[-300:]))
             want = {"o1": value, "o2": value, "o3": value.rstrip("\n"),
                     "o4": value + "\n", "o5": value.rstrip("\n"),
                     "o6": "x" + value + "y", "o7": "x" + value + "y"}

@@ -85,7 +85,43 @@ for v in '' "it's" "''" "a'b'c'" '$(touch "$WORK/ran")' '`touch "$WORK/ran"`' \
 	} > "$WORK/readback"
 	got=$(. "$WORK/readback")
 	is "relc_ph: hostile value $i reads back in a here-document" "$got" "$v"
+	got=$(relc_pu "$v")
+	eval "got=$got"
+	is "relc_pu: hostile value $i reads back as one word" "$got" "$v"
+	# Inside backquotes: the assignment relc_pv prints (if any), then the
+	# word relc_pbq puts in place, read back through `...`.
+	{
+		RELC_IND=
+		relc_pv v "$v" | sed 's/^\$ //'
+		printf 'got="`printf %%s x'
+		relc_pbq "$v" '"$v"'
+		printf 'x`"\n'
+		RELC_IND='    '
+	} > "$WORK/readback"
+	. "$WORK/readback"
+	is "relc_pv, relc_pbq: hostile value $i reads back inside backquotes" "$got" "x${v}x"
 done
+# relc_pu leaves a word bare exactly when sh_quote_word (src/shell.c) does:
+# the same table is in tests/unit/test_shell.c.
+pu_is() {
+	relc_pu "$1" > "$WORK/pu"
+	got=$(cat "$WORK/pu")
+	is "relc_pu [$1]: quoted as sh_quote_word does" "$got" "$2"
+}
+pu_is abc abc
+pu_is /var/lib/gitea /var/lib/gitea
+pu_is gitea-1.21.11-linux-amd64 gitea-1.21.11-linux-amd64
+pu_is -n -n
+pu_is a@b%c+d:e,f a@b%c+d:e,f
+pu_is x-y=z x-y=z
+pu_is a=b "'a=b'"
+pu_is _x=1 "'_x=1'"
+pu_is '' "''"
+pu_is 'a b' "'a b'"
+pu_is 'é' "'é'"
+pu_is '~root' "'~root'"
+pu_is 'a*' "'a*'"
+pu_is "it's" "'it'\"'\"'s'"
 relc_q "it's"
 is "relc_q: a quote becomes '\"'\"'" "$RELC_Q" "'it'\"'\"'s'"
 relc_q ''

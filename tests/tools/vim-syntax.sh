@@ -39,6 +39,12 @@ EOF
 changes {
     api added "GET /v1/alerts"
 }
+repository none
+check "No core dump" {
+    run ls /var/crash
+    expect stdout not contains "core"
+}
+effect data = gitea web
 SPEC
 
 # syngroups MODE: "LINE:COL GROUP" for each probe; MODE shell or plain.
@@ -115,6 +121,10 @@ probe 16:10 relNone "none"
 probe 19:5 relArea "change area"
 probe 19:9 relKind "change kind"
 probe 19:15 relString "change text"
+probe 21:1 relMeta "repository"
+probe 24:19 relTest "not, of a negated expect"
+probe 24:23 relTest "contains after not"
+probe 26:1 relMeta "effect"
 
 syngroups plain >"$tmp/out"
 probe 8:9 relCommand "plain mode: command text"

@@ -125,6 +125,21 @@ Test(changelog, empty_headings_left_out)
 	free(s);
 }
 
+/* Known issues belong to plan.md and the JSON, not to the changelog
+ * (docs/artefacts.md): the section is the same with or without one. */
+Test(changelog, known_issues_left_out)
+{
+	char *with = section("1.0.0", "2026-01-02",
+	                     "changes {\n    backend fixed \"only backend\"\n}\n"
+	                     "known-issue \"Receipts are English only\"\n");
+	char *without = section("1.0.0", "2026-01-02",
+	                        "changes {\n    backend fixed \"only backend\"\n}\n");
+	cr_assert_str_eq(with, without);
+	cr_assert_null(strstr(with, "Receipts"));
+	free(with);
+	free(without);
+}
+
 Test(changelog, entries_render_as_written)
 {
 	char *s = section("1.0.0", "2026-01-02",

@@ -188,6 +188,37 @@ Test(shell_quote, word_leaves_safe_words_bare)
 	buf_free(&b);
 }
 
+/* The table tests/runtime/cases.sh holds relc_pu, the dry run's twin, to. */
+Test(shell_quote, word_matches_the_runtime_twin)
+{
+	static const char *const cases[][2] = {
+		{ "abc", "abc" },
+		{ "/var/lib/gitea", "/var/lib/gitea" },
+		{ "gitea-1.21.11-linux-amd64", "gitea-1.21.11-linux-amd64" },
+		{ "-n", "-n" },
+		{ "a@b%c+d:e,f", "a@b%c+d:e,f" },
+		{ "x-y=z", "x-y=z" },
+		{ "a=b", "'a=b'" },
+		{ "_x=1", "'_x=1'" },
+		{ "", "''" },
+		{ "a b", "'a b'" },
+		{ "\xc3\xa9", "'\xc3\xa9'" },
+		{ "~root", "'~root'" },
+		{ "a*", "'a*'" },
+		{ "it's", "'it'\"'\"'s'" },
+	};
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		b.len = 0;
+		sh_quote_word(&b, cases[i][0], strlen(cases[i][0]));
+		buf_putc(&b, '\0');
+		cr_expect_str_eq(b.data, cases[i][1], "value %s", cases[i][0]);
+	}
+	buf_free(&b);
+}
+
 Test(shell_quote, dquoted_round_trips_hostile_values)
 {
 	for (size_t i = 0; i < NHOSTILE; i++) {

@@ -24,7 +24,9 @@ RELC_TARGET_REF='aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
 RELC_SPEC_BLOB='d6562371b3deefd520fc373e22c3f52b2192194b'
 RELC_STATE_DEFAULT='/var/tmp/relc/hostile state'
 RELC_STATE_OLD=''
-RELC_TOTAL=6
+RELC_NCHECKS=1
+RELC_NBACKUPS=1
+RELC_NVERIFIES=1
 RELC_DIGESTS='check:1=7a3f006f backup:1=956e5857 step:1=464056c7 undo:1=163a1609 step:2=a84eb782 undo:2=23f7bc69 step:3=cbbbb45b verify:1=50617fef after-rollback:1=2dbd509a'
 RELC_NSTEPS=3
 RELC_NAFTER=1
@@ -223,7 +225,7 @@ relc_b_check_1() {
 	fi
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'test -n "${DEPLOY_TOKEN}"'
+		relc_p 'test -n "$DEPLOY_TOKEN"'
 		relc_pe
 	fi
 	relc_run 'test -n "${RELC_V_DEPLOY_TOKEN}"' 0 1 || return 1
@@ -259,14 +261,14 @@ relc_b_backup_1() {
 		relc_pb '$ '
 		relc_p 'cp -p '
 		relc_pu "$RELC_V_dir"
-		relc_p '/state.json ${SNAP}'
+		relc_p '/state.json "$SNAP"'
 		relc_pe
 	fi
 	relc_need SNAP || return 1
 	relc_run 'cp -p "${RELC_V_dir}"/state.json "${RELC_V_SNAP}"' 0 2 || return 1
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'sha256sum ${SNAP}'
+		relc_p 'sha256sum "$SNAP"'
 		relc_pe
 	fi
 	relc_need SNAP || return 1
@@ -293,7 +295,7 @@ dollar='
 multi='
 		relc_ph "$RELC_V_multi"
 		relc_p '
-token=${DEPLOY_TOKEN}
+token=$DEPLOY_TOKEN
 EOF'
 		relc_pe
 	fi
@@ -423,18 +425,20 @@ relc_b_verify_1() {
 	fi
 	relc_run 'test "$(cat "${RELC_V_dir}"/current/VERSION)" = "${RELC_V_release}"' 0 2 || return 1
 	if [ -n "$RELC_DRY" ]; then
+		relc_pv dir "$RELC_V_dir"
+		relc_pv plain "$RELC_V_plain"
 		relc_pb '$ '
 		relc_p 'test "`basename '
-		relc_pu "$RELC_V_dir"
+		relc_pbq "$RELC_V_dir" '"$dir"'
 		relc_p '`" = "`printf '"'"'%s'"'"' '
-		relc_pu "$RELC_V_plain"
+		relc_pbq "$RELC_V_plain" '"$plain"'
 		relc_p '`x"'
 		relc_pe
 	fi
 	relc_run 'test "`basename "${RELC_V_dir}"`" = "`printf '"'"'%s'"'"' "${RELC_V_plain}"`x"' 0 3 || return 1
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'printf '"'"'%s\n'"'"' "${LINK}" | grep -E '"'"'^/'"'"''
+		relc_p 'printf '"'"'%s\n'"'"' "$LINK" | grep -E '"'"'^/'"'"''
 		relc_pe
 	fi
 	relc_need LINK || return 1
@@ -447,7 +451,7 @@ relc_b_verify_1() {
 relc_u_1() {
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'cp -f ${SNAP} '
+		relc_p 'cp -f "$SNAP" '
 		relc_pu "$RELC_V_dir"
 		relc_p '/state.json'
 		relc_pe
@@ -497,7 +501,7 @@ relc_b_after_1() {
 	relc_run 'printf '"'"'rolled back to %s\n'"'"' "${RELC_V_previous}" "${RELC_V_previous_ref}"' 0 1 || return 1
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'ls ${SNAP}'
+		relc_p 'ls "$SNAP"'
 		relc_pe
 	fi
 	relc_need SNAP || return 1
@@ -505,7 +509,7 @@ relc_b_after_1() {
 	relc_run 'ls "${RELC_V_SNAP}"' 0 2 || return 1
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'test -s "${SNAP}"'
+		relc_p 'test -s "$SNAP"'
 		relc_pe
 	fi
 	relc_need SNAP || return 1
@@ -558,6 +562,7 @@ RELC_VALUES=
 RELC_VPATH=
 RELC_BID=-
 RELC_BNAME=
+RELC_LABEL=
 RELC_DRY=
 RELC_YES=
 RELC_ALL=
@@ -579,7 +584,6 @@ RELC_SETSID=
 RELC_OPEN=
 RELC_WHY=
 RELC_ST=-
-RELC_SEQN=0
 RELC_GRACE=5
 RELC_R=
 RELC_F=
@@ -884,9 +888,45 @@ relc_pb() {
 relc_p() {
 	printf '%s' "$1"
 }
+# relc_plain VALUE: can VALUE stand as a word unquoted, meaning itself? Not
+# empty, only bytes from sh_quote_word's safe set (spelled out: a range such
+# as a-z may take in other letters in some locales), and not NAME=..., which
+# first in a command would be an assignment.
+relc_plain() {
+	case $1 in
+	''|*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-]*)
+		return 1
+		;;
+	[abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_]*=*)
+		case ${1%%=*} in
+		*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_]*) return 0 ;;
+		esac
+		return 1
+		;;
+	esac
+	return 0
+}
 relc_pu() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+		return 0
+	fi
 	relc_q "$1"
 	printf '%s' "$RELC_Q"
+}
+relc_pv() {
+	if relc_plain "$2"; then
+		return 0
+	fi
+	relc_q "$2"
+	printf '%s%s=%s\n' "$RELC_IND" "\$ $1" "$RELC_Q"
+}
+relc_pbq() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+	else
+		printf '%s' "$2"
+	fi
 }
 # Inside double quotes: backslash before $ ` " and \.
 relc_pd() {
@@ -1552,14 +1592,30 @@ relc_confirm() {
 }
 
 # ---- blocks ----
+# relc_label ID: the progress label of block ID in RELC_LABEL. Each kind is
+# numbered by its own index, so a step shows the number --fail-after, the
+# journal (step:N) and rollback.sh use, and a block the same label on
+# every run, skipped or not (docs/scripts.md, "Progress lines").
+relc_label() {
+	relc_i=${1#*:}
+	case $1 in
+	check:*) RELC_LABEL="[check $relc_i/$RELC_NCHECKS]" ;;
+	backup:*) RELC_LABEL="[backup $relc_i/$RELC_NBACKUPS]" ;;
+	step:*) RELC_LABEL="[step $relc_i/$RELC_NSTEPS]" ;;
+	verify:*) RELC_LABEL="[verify $relc_i/$RELC_NVERIFIES]" ;;
+	undo:*) RELC_LABEL="[undo of step $relc_i]" ;;
+	*) RELC_LABEL="[after-rollback $relc_i/$RELC_NAFTER]" ;;
+	esac
+}
+
 # relc_block ID KIND NAME LIMIT-MS HEADER BODY: one block with its progress
 # line and journal events; returns the body's status (RELC_WHY on failure).
 relc_block() {
 	RELC_BID=$1
 	RELC_BNAME="$2 \"$3\""
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
+	relc_label "$1"
 	if [ -n "$RELC_DRY" ]; then
-		printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5"
+		printf '%s\n' "$RELC_LABEL \"$3\" $5"
 		"$6"
 		return 0
 	fi
@@ -1580,7 +1636,7 @@ relc_block() {
 		esac
 		;;
 	esac
-	relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+	relc_put "$RELC_LABEL \"$3\" $5 … "
 	RELC_OPEN=1
 	"$6"
 	relc_brc=$?
@@ -1589,7 +1645,7 @@ relc_block() {
 	fi
 	relc_fmt $(( RELC_MS - RELC_B0 ))
 	if [ -z "$RELC_OPEN" ]; then
-		relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+		relc_put "$RELC_LABEL \"$3\" $5 … "
 	fi
 	RELC_OPEN=
 	if [ "$relc_brc" -eq 0 ]; then
@@ -1604,8 +1660,8 @@ relc_block() {
 
 # A block already completed in an earlier run (--resume).
 relc_skip() {
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $2 \"$3\" … already done"
+	relc_label "$1"
+	printf '%s\n' "$RELC_LABEL \"$3\" … already done"
 	relc_now
 	relc_journal "$1" skipped - - "$3"
 }
@@ -1622,7 +1678,7 @@ relc_to_undo() {
 relc_undo() {
 	case $RELC_DONE in
 	*" undo:$1 "*)
-		printf '%s\n' "undo of step $1 \"$2\" … already done"
+		printf '%s\n' "[undo of step $1] \"$2\" … already done"
 		return 0
 		;;
 	esac
@@ -1640,8 +1696,7 @@ relc_undo_none() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … nothing to undo ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … nothing to undo ($3)"
 	if [ -z "$RELC_DRY" ]; then
 		relc_now
 		relc_journal "undo:$1" ok - - "nothing to undo"
@@ -1653,8 +1708,7 @@ relc_undo_irreversible() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … irreversible ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … irreversible ($3)"
 	if [ -n "$RELC_DRY" ]; then
 		return 0
 	fi
@@ -1665,7 +1719,8 @@ relc_undo_irreversible() {
 relc_after() {
 	case $RELC_DONE in
 	*" $1 "*)
-		printf '%s\n' "after-rollback \"$2\" … already done"
+		relc_label "$1"
+		printf '%s\n' "$RELC_LABEL \"$2\" … already done"
 		return 0
 		;;
 	esac
@@ -1772,7 +1827,6 @@ relc_go() {
 		# partial run) restores the state before it, then it runs afresh.
 		printf '%s\n' "Step ${1#step:} \"$3\" was interrupted part-way: undoing it before running it again."
 		relc_undo_step "${1#step:}"
-		RELC_SEQN=$(( RELC_SEQN - 1 ))
 		;;
 	esac
 	if relc_block "$1" "$2" "$3" "$4" "$5" "$6"; then
@@ -1805,8 +1859,6 @@ relc_fail() {
 		relc_journal - rollback-start - - "$1 \"$2\" failed: $RELC_WHY"
 		printf '%s\n' "Rolling back: $1 \"$2\" failed."
 		RELC_ROLLING=1
-		RELC_SEQN=0
-		RELC_TOTAL=$(( $4 + RELC_NAFTER ))
 		relc_rollback_path "$4"
 		RELC_BID=-
 		relc_now

@@ -23,7 +23,9 @@ RELC_TARGET_REF='1.22.0'
 RELC_SPEC_BLOB='1e6cc24c2a0a3049191351bd2f92e02598f596bd'
 RELC_STATE_DEFAULT='/var/lib/relc/gitea-1.22.0'
 RELC_STATE_OLD='/var/tmp/relc/gitea-1.22.0'
-RELC_TOTAL=5
+RELC_NCHECKS=1
+RELC_NBACKUPS=1
+RELC_NVERIFIES=1
 RELC_DIGESTS='check:1=f44e7a60 backup:1=7c98c45b step:1=c871ad29 undo:1=21d8de3f step:2=9bd2b9ac undo:2=886d0aa0 verify:1=e675e0e5 after-rollback:1=f8c3f518'
 RELC_NSTEPS=2
 RELC_NAFTER=1
@@ -168,7 +170,7 @@ relc_b_backup_1() {
 	export RELC_V_DUMP
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'tar -czf ${DUMP} -C '
+		relc_p 'tar -czf "$DUMP" -C '
 		relc_pu "$RELC_V_data"
 		relc_p ' .'
 		relc_pe
@@ -325,6 +327,7 @@ RELC_VALUES=
 RELC_VPATH=
 RELC_BID=-
 RELC_BNAME=
+RELC_LABEL=
 RELC_DRY=
 RELC_YES=
 RELC_ALL=
@@ -346,7 +349,6 @@ RELC_SETSID=
 RELC_OPEN=
 RELC_WHY=
 RELC_ST=-
-RELC_SEQN=0
 RELC_GRACE=5
 RELC_R=
 RELC_F=
@@ -651,9 +653,45 @@ relc_pb() {
 relc_p() {
 	printf '%s' "$1"
 }
+# relc_plain VALUE: can VALUE stand as a word unquoted, meaning itself? Not
+# empty, only bytes from sh_quote_word's safe set (spelled out: a range such
+# as a-z may take in other letters in some locales), and not NAME=..., which
+# first in a command would be an assignment.
+relc_plain() {
+	case $1 in
+	''|*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-]*)
+		return 1
+		;;
+	[abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_]*=*)
+		case ${1%%=*} in
+		*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_]*) return 0 ;;
+		esac
+		return 1
+		;;
+	esac
+	return 0
+}
 relc_pu() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+		return 0
+	fi
 	relc_q "$1"
 	printf '%s' "$RELC_Q"
+}
+relc_pv() {
+	if relc_plain "$2"; then
+		return 0
+	fi
+	relc_q "$2"
+	printf '%s%s=%s\n' "$RELC_IND" "\$ $1" "$RELC_Q"
+}
+relc_pbq() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+	else
+		printf '%s' "$2"
+	fi
 }
 # Inside double quotes: backslash before $ ` " and \.
 relc_pd() {
@@ -1319,14 +1357,30 @@ relc_confirm() {
 }
 
 # ---- blocks ----
+# relc_label ID: the progress label of block ID in RELC_LABEL. Each kind is
+# numbered by its own index, so a step shows the number --fail-after, the
+# journal (step:N) and rollback.sh use, and a block the same label on
+# every run, skipped or not (docs/scripts.md, "Progress lines").
+relc_label() {
+	relc_i=${1#*:}
+	case $1 in
+	check:*) RELC_LABEL="[check $relc_i/$RELC_NCHECKS]" ;;
+	backup:*) RELC_LABEL="[backup $relc_i/$RELC_NBACKUPS]" ;;
+	step:*) RELC_LABEL="[step $relc_i/$RELC_NSTEPS]" ;;
+	verify:*) RELC_LABEL="[verify $relc_i/$RELC_NVERIFIES]" ;;
+	undo:*) RELC_LABEL="[undo of step $relc_i]" ;;
+	*) RELC_LABEL="[after-rollback $relc_i/$RELC_NAFTER]" ;;
+	esac
+}
+
 # relc_block ID KIND NAME LIMIT-MS HEADER BODY: one block with its progress
 # line and journal events; returns the body's status (RELC_WHY on failure).
 relc_block() {
 	RELC_BID=$1
 	RELC_BNAME="$2 \"$3\""
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
+	relc_label "$1"
 	if [ -n "$RELC_DRY" ]; then
-		printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5"
+		printf '%s\n' "$RELC_LABEL \"$3\" $5"
 		"$6"
 		return 0
 	fi
@@ -1347,7 +1401,7 @@ relc_block() {
 		esac
 		;;
 	esac
-	relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+	relc_put "$RELC_LABEL \"$3\" $5 … "
 	RELC_OPEN=1
 	"$6"
 	relc_brc=$?
@@ -1356,7 +1410,7 @@ relc_block() {
 	fi
 	relc_fmt $(( RELC_MS - RELC_B0 ))
 	if [ -z "$RELC_OPEN" ]; then
-		relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+		relc_put "$RELC_LABEL \"$3\" $5 … "
 	fi
 	RELC_OPEN=
 	if [ "$relc_brc" -eq 0 ]; then
@@ -1371,8 +1425,8 @@ relc_block() {
 
 # A block already completed in an earlier run (--resume).
 relc_skip() {
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $2 \"$3\" … already done"
+	relc_label "$1"
+	printf '%s\n' "$RELC_LABEL \"$3\" … already done"
 	relc_now
 	relc_journal "$1" skipped - - "$3"
 }
@@ -1389,7 +1443,7 @@ relc_to_undo() {
 relc_undo() {
 	case $RELC_DONE in
 	*" undo:$1 "*)
-		printf '%s\n' "undo of step $1 \"$2\" … already done"
+		printf '%s\n' "[undo of step $1] \"$2\" … already done"
 		return 0
 		;;
 	esac
@@ -1407,8 +1461,7 @@ relc_undo_none() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … nothing to undo ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … nothing to undo ($3)"
 	if [ -z "$RELC_DRY" ]; then
 		relc_now
 		relc_journal "undo:$1" ok - - "nothing to undo"
@@ -1420,8 +1473,7 @@ relc_undo_irreversible() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … irreversible ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … irreversible ($3)"
 	if [ -n "$RELC_DRY" ]; then
 		return 0
 	fi
@@ -1432,7 +1484,8 @@ relc_undo_irreversible() {
 relc_after() {
 	case $RELC_DONE in
 	*" $1 "*)
-		printf '%s\n' "after-rollback \"$2\" … already done"
+		relc_label "$1"
+		printf '%s\n' "$RELC_LABEL \"$2\" … already done"
 		return 0
 		;;
 	esac
@@ -1539,7 +1592,6 @@ relc_go() {
 		# partial run) restores the state before it, then it runs afresh.
 		printf '%s\n' "Step ${1#step:} \"$3\" was interrupted part-way: undoing it before running it again."
 		relc_undo_step "${1#step:}"
-		RELC_SEQN=$(( RELC_SEQN - 1 ))
 		;;
 	esac
 	if relc_block "$1" "$2" "$3" "$4" "$5" "$6"; then
@@ -1572,8 +1624,6 @@ relc_fail() {
 		relc_journal - rollback-start - - "$1 \"$2\" failed: $RELC_WHY"
 		printf '%s\n' "Rolling back: $1 \"$2\" failed."
 		RELC_ROLLING=1
-		RELC_SEQN=0
-		RELC_TOTAL=$(( $4 + RELC_NAFTER ))
 		relc_rollback_path "$4"
 		RELC_BID=-
 		relc_now

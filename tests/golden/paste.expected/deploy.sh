@@ -24,7 +24,9 @@ RELC_TARGET_REF='2222222222222222222222222222222222222222'
 RELC_SPEC_BLOB='096bbea3b84451603aca8a177888b4453adbbdf6'
 RELC_STATE_DEFAULT='/var/lib/relc/paste-test-0.0.3'
 RELC_STATE_OLD='/var/tmp/relc/paste-test-0.0.3'
-RELC_TOTAL=5
+RELC_NCHECKS=1
+RELC_NBACKUPS=1
+RELC_NVERIFIES=1
 RELC_DIGESTS='check:1=3cfe12fc backup:1=0b9c2476 step:1=0a033bbe undo:1=d61948d3 step:2=2e35ea0c undo:2=6273165a verify:1=0aff7810 after-rollback:1=90b93090'
 RELC_NSTEPS=2
 RELC_NAFTER=1
@@ -200,7 +202,7 @@ relc_b_backup_1() {
 		relc_pb '$ '
 		relc_p 'printf '"'"'%s\n'"'"' "'
 		relc_pd "$RELC_V_msg"
-		relc_p '" > "${SAVED}"'
+		relc_p '" > "$SAVED"'
 		relc_pe
 	fi
 	relc_need SAVED || return 1
@@ -254,9 +256,10 @@ EOF' 0 2 || return 1
 	fi
 	relc_run 'printf '"'"'%s'"'"' "${RELC_V_evil}" > "${RELC_V_dir}"/evil.txt' 0 3 || return 1
 	if [ -n "$RELC_DRY" ]; then
+		relc_pv dir "$RELC_V_dir"
 		relc_pb '$ '
 		relc_p 'printf '"'"'%s\n'"'"' "`printf '"'"'%s'"'"' '
-		relc_pu "$RELC_V_dir"
+		relc_pbq "$RELC_V_dir" '"$dir"'
 		relc_p '`" > bq.txt'
 		relc_pe
 	fi
@@ -296,7 +299,7 @@ relc_b_step_2() {
 	export RELC_V_COUNT
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'printf '"'"'%s\n'"'"' "${COUNT}" > count.txt'
+		relc_p 'printf '"'"'%s\n'"'"' "$COUNT" > count.txt'
 		relc_pe
 	fi
 	relc_need COUNT || return 1
@@ -361,7 +364,7 @@ relc_b_after_1() {
 	relc_run 'test ! -e count.txt' 0 1 || return 1
 	if [ -n "$RELC_DRY" ]; then
 		relc_pb '$ '
-		relc_p 'rm -f "${SAVED}"'
+		relc_p 'rm -f "$SAVED"'
 		relc_pe
 	fi
 	relc_need SAVED || return 1
@@ -419,6 +422,7 @@ RELC_VALUES=
 RELC_VPATH=
 RELC_BID=-
 RELC_BNAME=
+RELC_LABEL=
 RELC_DRY=
 RELC_YES=
 RELC_ALL=
@@ -440,7 +444,6 @@ RELC_SETSID=
 RELC_OPEN=
 RELC_WHY=
 RELC_ST=-
-RELC_SEQN=0
 RELC_GRACE=5
 RELC_R=
 RELC_F=
@@ -745,9 +748,45 @@ relc_pb() {
 relc_p() {
 	printf '%s' "$1"
 }
+# relc_plain VALUE: can VALUE stand as a word unquoted, meaning itself? Not
+# empty, only bytes from sh_quote_word's safe set (spelled out: a range such
+# as a-z may take in other letters in some locales), and not NAME=..., which
+# first in a command would be an assignment.
+relc_plain() {
+	case $1 in
+	''|*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-]*)
+		return 1
+		;;
+	[abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_]*=*)
+		case ${1%%=*} in
+		*[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_]*) return 0 ;;
+		esac
+		return 1
+		;;
+	esac
+	return 0
+}
 relc_pu() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+		return 0
+	fi
 	relc_q "$1"
 	printf '%s' "$RELC_Q"
+}
+relc_pv() {
+	if relc_plain "$2"; then
+		return 0
+	fi
+	relc_q "$2"
+	printf '%s%s=%s\n' "$RELC_IND" "\$ $1" "$RELC_Q"
+}
+relc_pbq() {
+	if relc_plain "$1"; then
+		printf '%s' "$1"
+	else
+		printf '%s' "$2"
+	fi
 }
 # Inside double quotes: backslash before $ ` " and \.
 relc_pd() {
@@ -1413,14 +1452,30 @@ relc_confirm() {
 }
 
 # ---- blocks ----
+# relc_label ID: the progress label of block ID in RELC_LABEL. Each kind is
+# numbered by its own index, so a step shows the number --fail-after, the
+# journal (step:N) and rollback.sh use, and a block the same label on
+# every run, skipped or not (docs/scripts.md, "Progress lines").
+relc_label() {
+	relc_i=${1#*:}
+	case $1 in
+	check:*) RELC_LABEL="[check $relc_i/$RELC_NCHECKS]" ;;
+	backup:*) RELC_LABEL="[backup $relc_i/$RELC_NBACKUPS]" ;;
+	step:*) RELC_LABEL="[step $relc_i/$RELC_NSTEPS]" ;;
+	verify:*) RELC_LABEL="[verify $relc_i/$RELC_NVERIFIES]" ;;
+	undo:*) RELC_LABEL="[undo of step $relc_i]" ;;
+	*) RELC_LABEL="[after-rollback $relc_i/$RELC_NAFTER]" ;;
+	esac
+}
+
 # relc_block ID KIND NAME LIMIT-MS HEADER BODY: one block with its progress
 # line and journal events; returns the body's status (RELC_WHY on failure).
 relc_block() {
 	RELC_BID=$1
 	RELC_BNAME="$2 \"$3\""
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
+	relc_label "$1"
 	if [ -n "$RELC_DRY" ]; then
-		printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5"
+		printf '%s\n' "$RELC_LABEL \"$3\" $5"
 		"$6"
 		return 0
 	fi
@@ -1441,7 +1496,7 @@ relc_block() {
 		esac
 		;;
 	esac
-	relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+	relc_put "$RELC_LABEL \"$3\" $5 … "
 	RELC_OPEN=1
 	"$6"
 	relc_brc=$?
@@ -1450,7 +1505,7 @@ relc_block() {
 	fi
 	relc_fmt $(( RELC_MS - RELC_B0 ))
 	if [ -z "$RELC_OPEN" ]; then
-		relc_put "[$RELC_SEQN/$RELC_TOTAL] $RELC_BNAME $5 … "
+		relc_put "$RELC_LABEL \"$3\" $5 … "
 	fi
 	RELC_OPEN=
 	if [ "$relc_brc" -eq 0 ]; then
@@ -1465,8 +1520,8 @@ relc_block() {
 
 # A block already completed in an earlier run (--resume).
 relc_skip() {
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] $2 \"$3\" … already done"
+	relc_label "$1"
+	printf '%s\n' "$RELC_LABEL \"$3\" … already done"
 	relc_now
 	relc_journal "$1" skipped - - "$3"
 }
@@ -1483,7 +1538,7 @@ relc_to_undo() {
 relc_undo() {
 	case $RELC_DONE in
 	*" undo:$1 "*)
-		printf '%s\n' "undo of step $1 \"$2\" … already done"
+		printf '%s\n' "[undo of step $1] \"$2\" … already done"
 		return 0
 		;;
 	esac
@@ -1501,8 +1556,7 @@ relc_undo_none() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … nothing to undo ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … nothing to undo ($3)"
 	if [ -z "$RELC_DRY" ]; then
 		relc_now
 		relc_journal "undo:$1" ok - - "nothing to undo"
@@ -1514,8 +1568,7 @@ relc_undo_irreversible() {
 	if ! relc_to_undo "$1"; then
 		return 0
 	fi
-	RELC_SEQN=$(( RELC_SEQN + 1 ))
-	printf '%s\n' "[$RELC_SEQN/$RELC_TOTAL] undo of step $1 \"$2\" … irreversible ($3)"
+	printf '%s\n' "[undo of step $1] \"$2\" … irreversible ($3)"
 	if [ -n "$RELC_DRY" ]; then
 		return 0
 	fi
@@ -1526,7 +1579,8 @@ relc_undo_irreversible() {
 relc_after() {
 	case $RELC_DONE in
 	*" $1 "*)
-		printf '%s\n' "after-rollback \"$2\" … already done"
+		relc_label "$1"
+		printf '%s\n' "$RELC_LABEL \"$2\" … already done"
 		return 0
 		;;
 	esac
@@ -1633,7 +1687,6 @@ relc_go() {
 		# partial run) restores the state before it, then it runs afresh.
 		printf '%s\n' "Step ${1#step:} \"$3\" was interrupted part-way: undoing it before running it again."
 		relc_undo_step "${1#step:}"
-		RELC_SEQN=$(( RELC_SEQN - 1 ))
 		;;
 	esac
 	if relc_block "$1" "$2" "$3" "$4" "$5" "$6"; then
@@ -1666,8 +1719,6 @@ relc_fail() {
 		relc_journal - rollback-start - - "$1 \"$2\" failed: $RELC_WHY"
 		printf '%s\n' "Rolling back: $1 \"$2\" failed."
 		RELC_ROLLING=1
-		RELC_SEQN=0
-		RELC_TOTAL=$(( $4 + RELC_NAFTER ))
 		relc_rollback_path "$4"
 		RELC_BID=-
 		relc_now
