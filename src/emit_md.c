@@ -807,6 +807,7 @@ static const struct block *run_next(struct run_walk *rw, const struct release *r
 static void gantt_summary(struct plan *p, bool measured, int64_t *t)
 {
 	static const char *const what[] = { "checks", "backups and steps", "verifications" };
+	static const char *const one[] = { "check", "backup or step", "verification" };
 	const struct release *r = p->r;
 	int64_t sum[3] = { 0 };
 	int count[3] = { 0 }, missing[3] = { 0 };
@@ -824,7 +825,7 @@ static void gantt_summary(struct plan *p, bool measured, int64_t *t)
 	for (int k = 0; k < 3; k++) {
 		if (count[k] == 0)
 			continue;
-		buf_printf(p->out, "    %d %s", count[k], what[k]);
+		buf_printf(p->out, "    %d %s", count[k], count[k] == 1 ? one[k] : what[k]);
 		if (missing[k])
 			buf_printf(p->out, " (%d not %s)", missing[k],
 			           measured ? "measured" : "estimated");
