@@ -712,6 +712,299 @@ static void block_body(struct plan *p, const struct block *b, bool policy)
 		buf_putc(p->out, '\n');
 }
 
+/* ---- Mermaid diagrams ---- */
+
+/* Past these sizes a diagram is summarised: Mermaid refuses large texts
+ * (maxTextSize, maxEdges) and nobody reads a chart of 500 bars. */
+#define MERMAID_BARS_MAX 60
+#define MERMAID_STEPS_MAX 40
+/* Bytes of a name shown in a diagram label; longer names are cut. */
+#define MERMAID_LABEL_MAX 60
+
+/* Spec text inside a quoted Mermaid label or a gantt task name. Letters,
+ * digits, UTF-8 and a few harmless marks stay; every other printable byte
+ * becomes Mermaid's entity code (#35; for '#'), which Mermaid decodes after
+ * parsing, so no quote, colon, semicolon, `%%`, backquote or bracket reaches
+ * its parser and no fence or HTML reaches Markdown. Control bytes become
+ * spaces. */
+static void mm_label(struct buf *out, const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *q = (const unsigned char *)(s ? s : ""); *q; q++, n++) {
+		unsigned char ch = *q;
+		if (n >= MERMAID_LABEL_MAX && (ch & 0xc0) != 0x80) {
+			buf_puts(out, "\xe2\x80\xa6");
+			return;
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			buf_putc(out, ' ');
+		else if (ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		         (ch >= '0' && ch <= '9') || strchr(" .,-_/()+=!?@'", ch))
+			buf_putc(out, (char)ch);
+		else
+			buf_printf(out, "#%d;", ch);
+	}
+}
+
+static const char *kind_word(const struct block *b)
+{
+	switch (b->kind) {
+	case BLOCK_CHECK: return "check";
+	case BLOCK_BACKUP: return "backup";
+	case BLOCK_VERIFY: return "verify";
+	default: return "step";
+	}
+}
+
+/* One gantt bar from *t lasting ms; a kind word first, so that a name such
+ * as "section x" is never read as a gantt keyword. */
+static void gantt_bar(struct buf *out, const struct block *b, const char *id,
+                      int n, int64_t *t, int64_t ms, const char *note)
+{
+	buf_printf(out, "    %s ", kind_word(b));
+	if (b->kind == BLOCK_STEP)
+		buf_printf(out, "%d ", b->index);
+	mm_label(out, b->name);
+	buf_printf(out, "%s :%s%d, %lld, %lld\n", note, id, n, (long long)*t,
+	           (long long)(*t + ms));
+	*t += ms;
+}
+
+/* The blocks of a deploy run in running order: checks, backups and steps as
+ * deploy_walk orders them, verifies. */
+struct run_walk {
+	const struct block *list;
+	int part;
+	struct deploy_walk w;
+};
+
+static const struct block *run_next(struct run_walk *rw, const struct release *r)
+{
+	for (;;) {
+		if (rw->part == 1) {
+			const struct block *b = deploy_walk_next(&rw->w);
+			if (b)
+				return b;
+			rw->part = 2;
+			rw->list = r->verifies;
+			continue;
+		}
+		if (rw->list) {
+			const struct block *b = rw->list;
+			rw->list = b->next;
+			return b;
+		}
+		if (rw->part != 0)
+			return NULL;
+		rw->part = 1;
+		deploy_walk_start(&rw->w, r);
+	}
+}
+
+/* A bar per kind of block (summary of a long run): upper estimates, or with
+ * `measured` the longest measured runs, added up. */
+static void gantt_summary(struct plan *p, bool measured, int64_t *t)
+{
+	static const char *const what[] = { "checks", "backups and steps", "verifications" };
+	static const char *const one[] = { "check", "backup or step", "verification" };
+	const struct release *r = p->r;
+	int64_t sum[3] = { 0 };
+	int count[3] = { 0 }, missing[3] = { 0 };
+	struct run_walk rw = { r->checks, 0, { 0 } };
+
+	for (const struct block *b; (b = run_next(&rw, r));) {
+		int k = b->kind == BLOCK_CHECK ? 0 : b->kind == BLOCK_VERIFY ? 2 : 1;
+		const struct jstat *st = journal_stat(p->c, b);
+		count[k]++;
+		if (measured ? st != NULL : b->estimate.set)
+			sum[k] += measured ? st->max_ms : b->estimate.max_ms;
+		else
+			missing[k]++;
+	}
+	for (int k = 0; k < 3; k++) {
+		if (count[k] == 0)
+			continue;
+		buf_printf(p->out, "    %d %s", count[k], count[k] == 1 ? one[k] : what[k]);
+		if (missing[k])
+			buf_printf(p->out, " (%d not %s)", missing[k],
+			           measured ? "measured" : "estimated");
+		buf_printf(p->out, " :%s%d, %lld, %lld\n", measured ? "m" : "e", k + 1,
+		           (long long)*t, (long long)(*t + sum[k]));
+		*t += sum[k];
+	}
+}
+
+/* The deploy timeline: a bar per block by its upper estimate and, with
+ * journals, a second section of the longest measured runs. */
+static void mermaid_gantt(struct plan *p)
+{
+	const struct release *r = p->r;
+	struct buf *out = p->out;
+	int nblocks = r->nchecks + r->nbackups + r->nsteps + r->nverifies;
+	bool summary = nblocks > MERMAID_BARS_MAX;
+
+	if (nblocks == 0)
+		return;
+	buf_puts(out, "The deploy run on a timeline (time from its start), each "
+	              "block at its upper estimate");
+	if (p->c->journals)
+		buf_puts(out, ", then as long as its longest run in the journals");
+	if (summary)
+		buf_printf(out, "; its %d blocks are added up by kind", nblocks);
+	buf_puts(out, ":\n\n```mermaid\ngantt\n    dateFormat x\n"
+	              "    axisFormat %H:%M:%S\n    todayMarker off\n"
+	              "    section estimated\n");
+	for (int pass = 0; pass < (p->c->journals ? 2 : 1); pass++) {
+		int64_t t = 0;
+		int n = 0;
+		if (pass == 1)
+			buf_puts(out, "    section measured\n");
+		if (summary) {
+			gantt_summary(p, pass == 1, &t);
+			continue;
+		}
+		struct run_walk rw = { r->checks, 0, { 0 } };
+		for (const struct block *b; (b = run_next(&rw, r));) {
+			const struct jstat *st = journal_stat(p->c, b);
+			if (pass == 0)
+				gantt_bar(out, b, "e", ++n, &t, b->estimate.set ? b->estimate.max_ms : 0,
+				          b->estimate.set ? "" : " (not estimated)");
+			else if (st)
+				gantt_bar(out, b, "m", ++n, &t, st->max_ms, "");
+		}
+	}
+	buf_puts(out, "```\n\n");
+}
+
+/* The flowchart's edges, written before its nodes so that only the end
+ * nodes some path reaches are drawn. */
+struct flow {
+	struct buf edges;
+	bool after;                /* the release has after-rollback blocks */
+	bool esc, done, stop;      /* end nodes reached */
+};
+
+/* Where a rollback path ends when its undos are done: escalation at an
+ * irreversible step, or the after-rollback blocks. */
+static void flow_path_end(struct flow *f, const struct rollback_path *path)
+{
+	if (path->blocked) {
+		buf_printf(&f->edges, " -->|\"step %d is irreversible\"| esc\n",
+		           path->blocked->index);
+		f->esc = true;
+	} else if (f->after) {
+		buf_puts(&f->edges, " --> a1\n");
+	} else {
+		buf_puts(&f->edges, " --> done\n");
+		f->done = true;
+	}
+}
+
+/* Where a failure at step k (k = nsteps for a verify) leads. */
+static void flow_entry(struct plan *p, struct flow *f, const char *from, int k,
+                       enum policy pol)
+{
+	buf_printf(&f->edges, "    %s", from);
+	if (pol == POLICY_ESCALATE) {
+		buf_puts(&f->edges, " --> esc\n");
+		f->esc = true;
+	} else if (pol == POLICY_ABORT) {
+		buf_puts(&f->edges, " --> stop\n");
+		f->stop = true;
+	} else {
+		struct rollback_path path = rollback_path_of(&p->ix, k);
+		if (path.count > 0)
+			buf_printf(&f->edges, " --> u%d\n", path.from_step);
+		else
+			flow_path_end(f, &path);
+	}
+}
+
+/* The rollback paths as a flowchart: each step's failure enters one chain of
+ * undo nodes (every undo has a single successor: the next undo down, the
+ * escalation at an irreversible step, or after-rollback), so the chart has
+ * O(n) nodes and edges where the paths spelled out would be O(n^2). */
+static void mermaid_flowchart(struct plan *p)
+{
+	const struct release *r = p->r;
+	struct buf *out = p->out;
+	struct flow f = { .after = r->after_rollbacks != NULL };
+	bool verify_rollback = false;
+	int i = 0;
+
+	if (r->nsteps == 0)
+		return;
+	if (r->nsteps + r->nafter_rollbacks > MERMAID_STEPS_MAX) {
+		buf_printf(out, "The rollback paths of %d steps are too many to draw; "
+		           "each step's **On failure** line gives its own.\n\n", r->nsteps);
+		return;
+	}
+	buf_init(&f.edges);
+	for (const struct block *v = r->verifies; v; v = v->next)
+		verify_rollback = verify_rollback || block_policy(v) == POLICY_ROLLBACK ||
+		                  block_policy(v) == POLICY_DEFAULT;
+	for (const struct block *s = r->steps; s; s = s->next) {
+		char from[24];
+		snprintf(from, sizeof from, "f%d", s->index);
+		flow_entry(p, &f, from, s->index, block_policy(s));
+	}
+	if (verify_rollback)
+		flow_entry(p, &f, "fv", r->nsteps, POLICY_ROLLBACK);
+	for (const struct block *s = r->steps; s; s = s->next) {
+		if (s->undo_kind != UNDO_BLOCK || !s->undo)
+			continue;
+		struct rollback_path path = rollback_path_of(&p->ix, s->index);
+		buf_printf(&f.edges, "    u%d", s->index);
+		if (path.count > 1)
+			buf_printf(&f.edges, " --> u%d\n",
+			           rollback_path_undo(&p->ix, &path, 1)->index);
+		else
+			flow_path_end(&f, &path);
+	}
+	for (const struct block *b = r->after_rollbacks; b; b = b->next) {
+		buf_printf(&f.edges, "    a%d --> ", ++i);
+		if (b->next)
+			buf_printf(&f.edges, "a%d\n", i + 1);
+		else
+			buf_puts(&f.edges, "done\n");
+	}
+	f.done = f.done || f.after;
+
+	buf_puts(out, "The rollback paths: where a failure at each step leads. A "
+	              "failing undo or after-rollback block stops the rollback and "
+	              "escalates (not drawn).\n\n```mermaid\nflowchart TD\n");
+	for (const struct block *s = r->steps; s; s = s->next) {
+		buf_printf(out, "    f%d[\"step %d fails#58; ", s->index, s->index);
+		mm_label(out, s->name);
+		buf_puts(out, "\"]\n");
+	}
+	if (verify_rollback)
+		buf_puts(out, "    fv[\"a verification fails\"]\n");
+	for (const struct block *s = r->steps; s; s = s->next) {
+		if (s->undo_kind != UNDO_BLOCK || !s->undo)
+			continue;
+		buf_printf(out, "    u%d[\"undo step %d#58; ", s->index, s->index);
+		mm_label(out, s->name);
+		buf_puts(out, "\"]\n");
+	}
+	i = 0;
+	for (const struct block *b = r->after_rollbacks; b; b = b->next) {
+		buf_printf(out, "    a%d[\"after-rollback#58; ", ++i);
+		mm_label(out, b->name);
+		buf_puts(out, "\"]\n");
+	}
+	if (f.done)
+		buf_puts(out, "    done([\"previous version running\"])\n");
+	if (f.esc)
+		buf_puts(out, "    esc{{\"stop and escalate\"}}\n");
+	if (f.stop)
+		buf_puts(out, "    stop([\"release stopped\"])\n");
+	buf_add(out, f.edges.data, f.edges.len);
+	buf_puts(out, "```\n\n");
+	buf_free(&f.edges);
+}
+
 /* ---- sections ---- */
 
 static void put_pin(struct buf *out, const char *what, const char *ref,
@@ -898,6 +1191,7 @@ static void step_undo(struct plan *p, const struct block *s)
 static void section_steps(struct plan *p)
 {
 	buf_puts(p->out, "## Deployment Steps\n\n");
+	mermaid_gantt(p);
 	if (!p->r->steps) {
 		buf_puts(p->out, "This release has no steps.\n\n");
 		return;
@@ -1033,6 +1327,7 @@ static void section_rollback(struct plan *p)
 	              "of steps that never started, and go on in this order; the "
 	              "after-rollback items always run. If any command fails, stop "
 	              "and escalate.\n\n");
+	mermaid_flowchart(p);
 	for (const struct block *bk = r->backups; bk; bk = bk->next)
 		for (const struct checksum *ck = bk->checksums; ck; ck = ck->next)
 			nck++;

@@ -19,7 +19,9 @@ meaning() {
 	jq -S 'walk(if type == "object" then del(.location, .included_at, .blob, .path) else . end)'
 }
 
-cp -R "$root/tests" "$work/before"
+# without tests/mermaid/node_modules (npm's, hundreds of megabytes, no specs)
+mkdir "$work/before"
+(cd "$root/tests" && tar -cf - --exclude=node_modules .) | (cd "$work/before" && tar -xf -)
 cp -R "$root/specs" "$work/before/specs"
 cp -R "$work/before" "$work/after"
 # The example compiles against the demo repository; its formatted copy is

@@ -52,7 +52,7 @@ for name in "$@"; do
 	fi
 
 	# Headings outside fenced blocks only.
-	awk '/^```+/ { if (!f) { f = $0; sub(/bash$/, "", f); next } if ($0 == f) { f = ""; next } }
+	awk '/^```+/ { if (!f) { f = $0; sub(/[a-z]+$/, "", f); next } if ($0 == f) { f = ""; next } }
 	     !f && /^#+ / { print }' "$plan" >"$tmp/headings"
 
 	grep '^## ' "$tmp/headings" >"$tmp/h2"
@@ -97,7 +97,7 @@ for name in "$@"; do
 
 	# Every bash block is valid shell on its own.
 	awk -v dir="$tmp" '
-		/^```+bash$/ && !f { f = $0; sub(/bash$/, "", f); n++; out = dir "/fence" n ".sh"; printf "" > out; next }
+		/^```+bash$/ && !f { f = $0; sub(/[a-z]+$/, "", f); n++; out = dir "/fence" n ".sh"; printf "" > out; next }
 		f && $0 == f { f = ""; close(out); next }
 		f { print > out }' "$plan"
 	for fence in "$tmp"/fence*.sh; do
