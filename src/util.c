@@ -428,20 +428,33 @@ int read_fd(int fd, size_t max, char **out, size_t *len)
 	return 0;
 }
 
-int write_file_pending(const char *path, const char *data, size_t len, int mode,
-                       char **tmp_out)
+/* A new empty file named PATH.tmpXXXXXX beside PATH (same folder, so a
+ * rename onto PATH is atomic), tracked for removal at exit. Returns its
+ * name and open descriptor, or NULL with *err set. */
+static char *tmp_beside(const char *path, int *fd_out, int *err)
 {
 	size_t plen = strlen(path);
 	char *tmp = xmalloc(plen + 16);
 	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
-		int e = errno;
+		*err = errno;
 		free(tmp);
-		return e;
+		return NULL;
 	}
 	util_track_tmpfile(tmp);
+	*fd_out = fd;
+	return tmp;
+}
+
+int write_file_pending(const char *path, const char *data, size_t len, int mode,
+                       char **tmp_out)
+{
+	int fd;
 	int err = 0;
+	char *tmp = tmp_beside(path, &fd, &err);
+	if (!tmp)
+		return err;
 	size_t off = 0;
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
@@ -483,24 +496,19 @@ int commit_file_pending(char *tmp, const char *path)
 
 int set_file_aside(const char *path, char **tmp_out)
 {
-	size_t plen = strlen(path);
-	char *tmp = xmalloc(plen + 16);
-	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-	/* mkstemp reserves a name no other file has; the rename replaces it */
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-		free(tmp);
-		return e;
-	}
+	/* the temporary reserves a name no other file has; the rename replaces it */
+	int fd;
+	int err = 0;
+	char *tmp = tmp_beside(path, &fd, &err);
+	if (!tmp)
+		return err;
 	close(fd);
-	util_track_tmpfile(tmp);
 	if (rename(path, tmp) != 0) {
-		int e = errno;
+		err = errno;
 		unlink(tmp);
 		util_untrack_tmpfile(tmp);
 		free(tmp);
-		return e;
+		return err;
 	}
 	*tmp_out = tmp;
 	return 0;
