@@ -747,22 +747,12 @@ static void mm_label(struct buf *out, const char *s)
 	}
 }
 
-static const char *kind_word(const struct block *b)
-{
-	switch (b->kind) {
-	case BLOCK_CHECK: return "check";
-	case BLOCK_BACKUP: return "backup";
-	case BLOCK_VERIFY: return "verify";
-	default: return "step";
-	}
-}
-
 /* One gantt bar from *t lasting ms; a kind word first, so that a name such
  * as "section x" is never read as a gantt keyword. */
 static void gantt_bar(struct buf *out, const struct block *b, const char *id,
                       int n, int64_t *t, int64_t ms, const char *note)
 {
-	buf_printf(out, "    %s ", kind_word(b));
+	buf_printf(out, "    %s ", block_kind_name(b->kind));
 	if (b->kind == BLOCK_STEP)
 		buf_printf(out, "%d ", b->index);
 	mm_label(out, b->name);

@@ -929,7 +929,6 @@ static struct fleet *convert_fleet(struct parse_ctx *ctx, const struct pt_node *
 	f->loc = n->loc;
 	const struct pt_node *seen[4] = {NULL, NULL, NULL, NULL};
 	static const char *const keys[4] = {"hosts", "batches", "pause", "timeout"};
-	bool batches_reported = false;
 	for (const struct pt_node *c = n->children; c; c = c->next) {
 		if (c->kind != PT_FLEET_ITEM) {
 			misplaced(ctx, c, "inside fleet",
@@ -956,7 +955,6 @@ static struct fleet *convert_fleet(struct parse_ctx *ctx, const struct pt_node *
 		seen[k] = c;
 		if (k == 1) {
 			fleet_batches(ctx, c, f);
-			batches_reported = true;
 			continue;
 		}
 		if (c->nlist != 1) {
@@ -995,7 +993,7 @@ static struct fleet *convert_fleet(struct parse_ctx *ctx, const struct pt_node *
 			"the fleet block names no inventory %s", "group");
 		diag_note(d, (struct loc){0}, "add hosts GROUP: the group the release goes to");
 	}
-	if (!seen[1] && !batches_reported) {
+	if (!seen[1]) {
 		struct diagnostic *d = fleet_error(ctx, n->loc,
 			"the fleet block has no %s", "batches");
 		diag_note(d, (struct loc){0}, "add e.g. batches 1, 25%%, 100%%: a canary first, the last size repeats");
