@@ -1176,62 +1176,48 @@ relc_x_eq() {
 	relc_xfail "$relc_sn to be $RELC_Q"
 }
 
+relc_xgrep() {
+	if [ -n "$RELC_DRY" ]; then
+		printf '%s  expect %s %s %s\n' "$RELC_IND" "$relc_sn" "$3" "$RELC_Q"
+		return 0
+	fi
+	grep "$4" -e "$2" "$RELC_TMP/$1" > /dev/null
+	relc_gs=$?
+	if [ "$relc_gs" -eq "$5" ]; then
+		return 0
+	fi
+	if [ "$relc_gs" -gt 1 ]; then
+		relc_xfail "${7:-$6}"
+	else
+		relc_xfail "$6"
+	fi
+}
+
 relc_x_contains() {
 	relc_xname "$1"
 	relc_q "$2"
-	if [ -n "$RELC_DRY" ]; then
-		printf '%s  expect %s contains %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
-		return 0
-	fi
-	if grep -F -e "$2" "$RELC_TMP/$1" > /dev/null; then
-		return 0
-	fi
-	relc_xfail "$relc_sn to contain $RELC_Q"
+	relc_xgrep "$1" "$2" contains -F 0 "$relc_sn to contain $RELC_Q"
 }
 
 relc_x_matches() {
 	relc_xname "$1"
 	relc_q "$2"
-	if [ -n "$RELC_DRY" ]; then
-		printf '%s  expect %s matches %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
-		return 0
-	fi
-	grep -E -e "$2" "$RELC_TMP/$1" > /dev/null
-	case $? in
-	0) return 0 ;;
-	1) relc_xfail "a line of $relc_sn to match $RELC_Q" ;;
-	*) relc_xfail "a line of $relc_sn to match $RELC_Q (grep could not use the expression)" ;;
-	esac
+	relc_xgrep "$1" "$2" matches -E 0 "a line of $relc_sn to match $RELC_Q" \
+		"a line of $relc_sn to match $RELC_Q (grep could not use the expression)"
 }
 
 relc_x_lacks() {
 	relc_xname "$1"
 	relc_q "$2"
-	if [ -n "$RELC_DRY" ]; then
-		printf '%s  expect %s not contains %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
-		return 0
-	fi
-	grep -F -e "$2" "$RELC_TMP/$1" > /dev/null
-	case $? in
-	1) return 0 ;;
-	0) relc_xfail "$relc_sn not to contain $RELC_Q" ;;
-	*) relc_xfail "$relc_sn not to contain $RELC_Q (grep could not read it)" ;;
-	esac
+	relc_xgrep "$1" "$2" 'not contains' -F 1 "$relc_sn not to contain $RELC_Q" \
+		"$relc_sn not to contain $RELC_Q (grep could not read it)"
 }
 
 relc_x_nomatch() {
 	relc_xname "$1"
 	relc_q "$2"
-	if [ -n "$RELC_DRY" ]; then
-		printf '%s  expect %s not matches %s\n' "$RELC_IND" "$relc_sn" "$RELC_Q"
-		return 0
-	fi
-	grep -E -e "$2" "$RELC_TMP/$1" > /dev/null
-	case $? in
-	1) return 0 ;;
-	0) relc_xfail "no line of $relc_sn to match $RELC_Q" ;;
-	*) relc_xfail "no line of $relc_sn to match $RELC_Q (grep could not use the expression)" ;;
-	esac
+	relc_xgrep "$1" "$2" 'not matches' -E 1 "no line of $relc_sn to match $RELC_Q" \
+		"no line of $relc_sn to match $RELC_Q (grep could not use the expression)"
 }
 
 relc_x_empty() {
