@@ -568,12 +568,14 @@ static void measured_line(struct buf *out, const struct jstat *st,
 	}
 	buf_printf(out, " seconds over %d run%s in the journals", st->runs,
 	           st->runs == 1 ? "" : "s");
-	if (b->estimate.set && st->max_ms > 2 * b->estimate.max_ms)
+	if (journal_over_estimate(b, st))
 		buf_puts(out, ": **more than twice the upper estimate** (W118)");
 	buf_putc(out, '\n');
 }
 
-static void timing_lines(struct plan *p, const struct block *b)
+/* Returns whether it wrote anything (a block with no timing at all gets no
+ * lines). */
+static bool timing_lines(struct plan *p, const struct block *b)
 {
 	struct buf *out = p->out;
 	int64_t limit = block_timeout_ms(b);
@@ -582,7 +584,7 @@ static void timing_lines(struct plan *p, const struct block *b)
 	const struct jstat *st = journal_stat(p->c, b);
 
 	if (!always && !b->estimate.set && limit == 0 && !st)
-		return;
+		return false;
 
 	buf_puts(out, "- **Timing**: ");
 	if (b->estimate.set)
@@ -600,6 +602,7 @@ static void timing_lines(struct plan *p, const struct block *b)
 	buf_putc(out, '\n');
 	if (st)
 		measured_line(out, st, b);
+	return true;
 }
 
 /* Up to this many undos on a path are listed by number; a longer path is
@@ -703,12 +706,10 @@ static void block_body(struct plan *p, const struct block *b, bool policy)
 	block_commands(p->out, b);
 	value_sources(p->out, b);
 	expected_output(p->out, b);
-	timing_lines(p, b);
+	bool timed = timing_lines(p, b);
 	if (policy)
 		on_failure_line(p, b);
-	else if (b->estimate.set || block_timeout_ms(b) > 0 || journal_stat(p->c, b) ||
-	         b->kind == BLOCK_STEP || b->kind == BLOCK_BACKUP ||
-	         b->kind == BLOCK_VERIFY)
+	else if (timed)
 		buf_putc(p->out, '\n');
 }
 

@@ -664,7 +664,7 @@ static void timing_warnings(struct jx *x)
 			continue;
 		const char *what = block_kind_name(b->kind);
 		const char *name = b->kind == BLOCK_UNDO ? b->parent->name : b->name;
-		if (b->estimate.set && st->max_ms > 2 * b->estimate.max_ms) {
+		if (journal_over_estimate(b, st)) {
 			struct diagnostic *d = diag_report(
 				x->c->diags, DIAG_W118, b->loc,
 				"%s \"%s\" took %lld.%llds, more than twice its upper estimate",
@@ -735,6 +735,11 @@ void journal_facts_free(struct journal_facts *f)
 }
 
 /* The slot of b without the reader's tables: the same layout as slots_init. */
+bool journal_over_estimate(const struct block *b, const struct jstat *st)
+{
+	return b->estimate.set && st->max_ms > 2 * b->estimate.max_ms;
+}
+
 const struct jstat *journal_stat(const struct compile *c, const struct block *b)
 {
 	const struct journal_facts *f = c->journals;

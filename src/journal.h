@@ -55,6 +55,9 @@ void journal_facts_free(struct journal_facts *f);
 /* The measured durations of block b (NULL when never measured). */
 const struct jstat *journal_stat(const struct compile *c, const struct block *b);
 
+/* Did block b take more than twice its upper estimate (W118)? */
+bool journal_over_estimate(const struct block *b, const struct jstat *st);
+
 /* The newest evidence of the path from step k, and how many runs show it
  * (0: never rehearsed). */
 const struct jpath *journal_path(const struct compile *c, int k, int *count);
