@@ -31,7 +31,6 @@ struct pin {
 	bool climbed;           /* discovery found it above the spec's folder */
 	git_commit *previous;
 	git_commit *target;
-	struct change_set *seen; /* changes from-git: what the list holds */
 };
 
 /* ---- small helpers ---- */
@@ -831,7 +830,8 @@ static void add_change(struct change_set *s, struct change *nc)
 	s->tail = &nc->next;
 }
 
-static void harvest_commit(struct pin *p, const git_oid *id, const char *msg)
+static void harvest_commit(struct pin *p, struct change_set *seen, const git_oid *id,
+                           const char *msg)
 {
 	enum change_area area;
 	enum change_kind kind;
@@ -849,7 +849,7 @@ static void harvest_commit(struct pin *p, const git_oid *id, const char *msg)
 	const char *clean = clean_text(a, text, len);
 	ch->text = ast_value(a, ch->loc, clean, strlen(clean), true);
 	ch->commit = arena_strdup(a, hex);
-	add_change(p->seen, ch);
+	add_change(seen, ch);
 }
 
 /* What the walk needs of a raw commit (DATA, LEN): how many parents it has,
@@ -902,7 +902,6 @@ static void harvest_changes(struct pin *p)
 	struct buf msg;
 	buf_init(&msg);
 	change_set_init(&seen, p->rel);
-	p->seen = &seen;
 	struct change **first = seen.tail;
 	const git_oid *prev_id = git_commit_id(p->previous);
 	bool ancestor = git_oid_equal(prev_id, git_commit_id(p->target));
@@ -928,7 +927,7 @@ static void harvest_changes(struct pin *p)
 			const char *end = (const char *)git_odb_object_data(obj) + git_odb_object_size(obj);
 			msg.len = 0;
 			buf_add(&msg, text, (size_t)(end - text));
-			harvest_commit(p, &id, msg.data);
+			harvest_commit(p, &seen, &id, msg.data);
 		}
 		git_odb_object_free(obj);
 	}
@@ -941,7 +940,6 @@ static void harvest_changes(struct pin *p)
 	git_odb_free(odb);
 	buf_free(&msg);
 	change_set_free(&seen);
-	p->seen = NULL;
 }
 
 /* ---- W111: uncommitted spec files ---- */
