@@ -112,6 +112,22 @@ static int add_include_root(struct cli *cli, const char *dir)
 }
 
 /* Parse options anywhere on the line; the rest are the command and its words. */
+
+/* The --diagnostics format called NAME into *f; false for an unknown name
+ * (*f unchanged). One table for the option and for doc_format. */
+static bool diag_format_named(const char *name, enum diag_format *f)
+{
+	static const struct { const char *name; enum diag_format format; } formats[] = {
+		{ "text", DIAG_TEXT }, { "json", DIAG_JSON }, { "sarif", DIAG_SARIF },
+	};
+	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+		if (strcmp(name, formats[i].name) == 0) {
+			*f = formats[i].format;
+			return true;
+		}
+	return false;
+}
+
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
 	const char *words[260];
@@ -175,15 +191,8 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 		else if (strncmp(a, "--update=", 9) == 0)
 			cli->update_file = a + 9;
 		else if (strncmp(a, "--diagnostics=", 14) == 0) {
-			const char *f = a + 14;
-			if (strcmp(f, "text") == 0)
-				cli->copt.diag.format = DIAG_TEXT;
-			else if (strcmp(f, "json") == 0)
-				cli->copt.diag.format = DIAG_JSON;
-			else if (strcmp(f, "sarif") == 0)
-				cli->copt.diag.format = DIAG_SARIF;
-			else
-				return usage_error("unknown diagnostics format \"%s\"", f);
+			if (!diag_format_named(a + 14, &cli->copt.diag.format))
+				return usage_error("unknown diagnostics format \"%s\"", a + 14);
 		} else if (strcmp(a, "--version") == 0) {
 			cli->command = "version";
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -710,14 +719,9 @@ static int run(struct cli *c)
 static enum diag_format doc_format(int argc, char **argv)
 {
 	enum diag_format f = DIAG_TEXT;
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "--diagnostics=json") == 0)
-			f = DIAG_JSON;
-		else if (strcmp(argv[i], "--diagnostics=sarif") == 0)
-			f = DIAG_SARIF;
-		else if (strcmp(argv[i], "--diagnostics=text") == 0)
-			f = DIAG_TEXT;
-	}
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strncmp(argv[i], "--diagnostics=", 14) == 0)
+			diag_format_named(argv[i] + 14, &f);
 	return f;
 }
 
