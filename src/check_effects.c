@@ -400,8 +400,8 @@ struct strtab {
 static void strtab_grow(struct strtab *st)
 {
 	size_t ncap = st->cap ? st->cap * 2 : 256;
-	const char **ns = xcalloc(ncap, sizeof *ns);
-	uint32_t *nh = xmalloc(ncap * sizeof *nh);
+	const char **ns = table_alloc(ncap, sizeof *ns);
+	uint32_t *nh = table_alloc(ncap, sizeof *nh);
 	for (size_t i = 0; i < st->cap; i++) {
 		if (!st->s[i])
 			continue;
@@ -411,8 +411,8 @@ static void strtab_grow(struct strtab *st)
 		ns[j] = st->s[i];
 		nh[j] = st->h[i];
 	}
-	free(st->s);
-	free(st->h);
+	table_free(st->s, st->cap, sizeof *st->s);
+	table_free(st->h, st->cap, sizeof *st->h);
 	st->s = ns;
 	st->h = nh;
 	st->cap = ncap;
@@ -420,8 +420,8 @@ static void strtab_grow(struct strtab *st)
 
 static void strtab_free(struct strtab *st)
 {
-	free(st->s);
-	free(st->h);
+	table_free(st->s, st->cap, sizeof *st->s);
+	table_free(st->h, st->cap, sizeof *st->h);
 	*st = (struct strtab){ 0 };
 }
 

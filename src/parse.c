@@ -511,8 +511,31 @@ struct block_builder {
 	const struct pt_tok *estimate_tok, *timeout_tok;
 };
 
-static void add_command(struct block_builder *bb, struct command *c)
+/* Where the command's ${name} references are, for resolve to bind. It is
+ * syntax, so it is done here, where a big spec's two halves are parsed on
+ * two threads, not in resolve's one pass over the whole release. */
+static void find_command_refs(struct arena *a, struct command *c)
 {
+	struct sh_ref *found = NULL;
+	size_t n = sh_find_refs(c->text, c->len, &found);
+	if (n) {
+		c->refs = arena_alloc(a, n * sizeof *c->refs);
+		for (size_t i = 0; i < n; i++) {
+			struct ref *r = &c->refs[i];
+			r->off = (uint32_t)found[i].off;
+			r->len = (uint32_t)found[i].len;
+			r->name = arena_intern(a, c->text + found[i].name_off, found[i].name_len);
+			r->ctx = found[i].ctx;
+			r->in_backquotes = found[i].in_backquotes;
+		}
+		c->nrefs = (uint32_t)n;
+	}
+	free(found);
+}
+
+static void add_command(struct arena *a, struct block_builder *bb, struct command *c)
+{
+	find_command_refs(a, c);
 	c->block = bb->b;
 	c->index = ++bb->b->ncmds;
 	if (bb->last_cmd)
@@ -572,7 +595,7 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		struct command *c = t->in_source ?
 			ast_command_in(ctx->arena, n->loc, t->loc, t->text, t->len) :
 			ast_command(ctx->arena, n->loc, t->loc, t->text, t->len);
-		add_command(bb, c);
+		add_command(ctx->arena, bb, c);
 		return;
 	}
 	case PT_CAPTURE: {
@@ -588,7 +611,7 @@ static void block_item(struct parse_ctx *ctx, struct block_builder *bb,
 		cn->name = arena_intern(ctx->arena, n->args[0].text, n->args[0].len);
 		cn->loc = n->args[0].loc;
 		c->capture = cn;
-		add_command(bb, c);
+		add_command(ctx->arena, bb, c);
 		return;
 	}
 	case PT_EXPECT: {
@@ -747,7 +770,7 @@ static struct block *convert_block(struct parse_ctx *ctx, const struct pt_node *
                                    enum block_kind kind, struct block *parent)
 {
 	struct value *name = kind == BLOCK_UNDO ? NULL : make_value(ctx, &n->args[0]);
-	struct block *b = ast_block(ctx->arena, n->loc, kind, name);
+	struct block *b = ast_block(ctx->blocks, n->loc, kind, name);
 	b->parent = parent;
 	b->cut = n->cut;
 	if (parent && n->cut)
@@ -1308,6 +1331,7 @@ static struct file_ast *parse_piece(struct arena *a, struct arena *stmts,
 	struct parse_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.arena = a;
+	ctx.blocks = arena_new();
 	ctx.stmts = stmts;
 	ctx.scratch = arena_new();
 	ctx.scratch_old = arena_new();
@@ -1346,6 +1370,7 @@ static struct file_ast *parse_piece(struct arena *a, struct arena *stmts,
 	buf_free(&ctx.cmd);
 	arena_free(ctx.scratch);
 	arena_free(ctx.scratch_old);
+	arena_adopt(a, ctx.blocks);
 	/* A parse that gave up (an error it could not recover from) yields no
 	 * statements at all, as when the tree was converted after the parse. */
 	if (rc == 0)

@@ -146,25 +146,6 @@ static void bind_value(struct resolver *rs, struct value *v, bool lets_only)
 	}
 }
 
-static void find_command_refs(struct resolver *rs, struct command *c)
-{
-	struct sh_ref *found = NULL;
-	size_t n = sh_find_refs(c->text, c->len, &found);
-	if (n) {
-		c->refs = arena_alloc(rs->a, n * sizeof *c->refs);
-		for (size_t i = 0; i < n; i++) {
-			struct ref *r = &c->refs[i];
-			r->off = (uint32_t)found[i].off;
-			r->len = (uint32_t)found[i].len;
-			r->name = arena_intern(rs->a, c->text + found[i].name_off, found[i].name_len);
-			r->ctx = found[i].ctx;
-			r->in_backquotes = found[i].in_backquotes;
-		}
-		c->nrefs = (uint32_t)n;
-	}
-	free(found);
-}
-
 static void bind_command(struct resolver *rs, struct command *c)
 {
 	for (size_t i = 0; i < c->nrefs; i++) {
@@ -202,16 +183,12 @@ static int *kind_count(struct release *r, enum block_kind k)
 static void define_captures(struct resolver *rs, struct block *b)
 {
 	for (struct command *c = b->cmds; c; c = c->next) {
-		find_command_refs(rs, c);
 		if (c->kind == CMD_CAPTURE) {
 			struct symbol *s = define(rs, c->capture->name, SYM_CAPTURE, c->capture->loc);
 			if (s)
 				s->capture = c;
 		}
 	}
-	if (b->undo)
-		for (struct command *c = b->undo->cmds; c; c = c->next)
-			find_command_refs(rs, c);
 }
 
 static void add_block(struct resolver *rs, struct block *b)

@@ -23,6 +23,12 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* A zeroed array for a hash table, freed with table_free and the same count
+ * and size. A big one is mapped on its own, in huge pages where possible:
+ * a table that doubles is fresh memory each time, and small page faults are
+ * costly on a virtual machine (docs/performance.md). */
+void *table_alloc(size_t count, size_t size);
+void table_free(void *p, size_t count, size_t size);
 char *xstrndup(const char *s, size_t n);
 RELC_NORETURN void relc_oom(void);
 /* Called by relc_oom before it exits, if set: it may only write(2). */
