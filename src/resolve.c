@@ -417,6 +417,15 @@ static void set_meta(struct resolver *rs, const struct stmt *s)
 static void resolve_stmts(struct resolver *rs, struct source_file *sf,
                           const struct file_ast *f)
 {
+	/* the block-name tables are made the size they will need at once */
+	const size_t nkinds = sizeof rs->names / sizeof rs->names[0];
+	size_t nblocks[sizeof rs->names / sizeof rs->names[0]] = { 0 };
+	for (const struct stmt *s = f->stmts; s; s = s->next)
+		if (s->kind == STMT_BLOCK && s->block->name && (size_t)s->block->kind < nkinds)
+			nblocks[s->block->kind]++;
+	for (size_t k = 0; k < nkinds; k++)
+		if (nblocks[k] > 1)
+			name_map_reserve(&rs->names[k], nblocks[k]);
 	for (const struct stmt *s = f->stmts; s; s = s->next) {
 		switch (s->kind) {
 		case STMT_META:

@@ -117,9 +117,12 @@ static void *map_aligned(size_t total)
 	return advise_huge(at, total);
 }
 
+/* A table's mapping is rounded to small pages only: its last, partial huge
+ * page would be resident whole, up to 2 MiB it does not use. */
 static size_t table_mapped(size_t n)
 {
-	return n >= HUGE_PAGE ? (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1) : 0;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	return n >= HUGE_PAGE ? (n + page - 1) & ~(page - 1) : 0;
 }
 
 void *table_alloc(size_t count, size_t size)
@@ -188,6 +191,20 @@ static struct chunk *chunk_map(size_t size)
 	c->size = total - sizeof *c;
 	c->mapped = total;
 	return c;
+}
+
+/* Give back the pages of a mapped chunk beyond what it holds: the huge page
+ * its end falls in was made resident whole. Only for a chunk nothing will
+ * be allocated from again (a page given back reads as zeros if it is). */
+static void chunk_trim(struct chunk *c)
+{
+	if (!c->mapped)
+		return;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)c->data + c->used + page - 1) & ~(uintptr_t)(page - 1);
+	uintptr_t to = (uintptr_t)c + c->mapped;
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
 static bool spare_keep(struct chunk *c);
@@ -282,6 +299,7 @@ void arena_adopt(struct arena *dst, struct arena *src)
 	struct chunk *c = src->head;
 	while (c) {
 		struct chunk *n = c->next;
+		chunk_trim(c);
 		/* behind dst's head, which keeps its room for what comes next */
 		if (dst->head) {
 			c->next = dst->head->next;
@@ -304,9 +322,9 @@ static void *arena_take(struct arena *a, size_t n, size_t align)
 	struct chunk *c = a->head;
 	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->size || c->size - at < n) {
-		size_t room = a->taken >= ARENA_GROWN ? CHUNK_BIG : CHUNK_SMALL;
+		size_t room = a->taken >= ARENA_GROWN ? CHUNK_BIG - sizeof *c : CHUNK_SMALL;
 		size_t size = n > room ? n : room;
-		if (room == CHUNK_BIG) {
+		if (room != CHUNK_SMALL) {
 			c = chunk_map(size);
 		} else {
 			c = size == CHUNK_SMALL ? spare_take() : NULL;
@@ -769,23 +787,31 @@ void *name_map_get(const struct name_map *m, const char *key)
 	return name_map_getn(m, key, strlen(key));
 }
 
+/* Room for n more keys (at most half full), rehashing what is there. */
+void name_map_reserve(struct name_map *m, size_t n)
+{
+	if ((m->len + n) * 2 <= m->cap)
+		return;
+	size_t ncap = m->cap ? m->cap : 32;
+	while ((m->len + n) * 2 > ncap)
+		ncap *= 2;
+	struct name_slot *ns = table_alloc(ncap, sizeof *ns);
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->slots[i].key)
+			continue;
+		size_t j = m->slots[i].hash & (ncap - 1);
+		while (ns[j].key)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = m->slots[i];
+	}
+	table_free(m->slots, m->cap, sizeof *m->slots);
+	m->slots = ns;
+	m->cap = ncap;
+}
+
 void name_map_put(struct name_map *m, const char *key, void *val)
 {
-	if ((m->len + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 32;
-		struct name_slot *ns = table_alloc(ncap, sizeof *ns);
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->slots[i].key)
-				continue;
-			size_t j = m->slots[i].hash & (ncap - 1);
-			while (ns[j].key)
-				j = (j + 1) & (ncap - 1);
-			ns[j] = m->slots[i];
-		}
-		table_free(m->slots, m->cap, sizeof *m->slots);
-		m->slots = ns;
-		m->cap = ncap;
-	}
+	name_map_reserve(m, 1);
 	uint32_t h = hash_bytes(key, strlen(key));
 	size_t i = h & (m->cap - 1);
 	for (; m->slots[i].key; i = (i + 1) & (m->cap - 1))
