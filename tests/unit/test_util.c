@@ -116,3 +116,103 @@ Test(util, write_file_atomic_replaces_whole_or_nothing)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* A file past the split size is read in two halves at once: every byte in
+ * place, NUL-terminated, and the same as the whole read of a small file. */
+Test(util, read_file_splits_a_big_file_and_keeps_every_byte)
+{
+	char dir[] = "/tmp/relc-util-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof path, "%s/big.rel", dir);
+	size_t n = ((size_t)9 << 20) + 12345; /* odd, so the halves differ */
+	char *want = malloc(n);
+	cr_assert_not_null(want);
+	for (size_t i = 0; i < n; i++)
+		want[i] = (char)('a' + (i * 7 + i / 4093) % 26);
+	cr_assert_eq(write_file_atomic(path, want, n, 0644), 0);
+	char *text;
+	size_t len;
+	cr_assert_eq(read_file(path, (size_t)1 << 28, &text, &len), 0);
+	cr_assert_eq(len, n);
+	cr_assert_eq(memcmp(text, want, n), 0);
+	cr_assert_eq(text[n], '\0');
+	free(text);
+	/* over the limit: EFBIG, as for a small file */
+	cr_assert_eq(read_file(path, (size_t)1 << 20, &text, &len), EFBIG);
+	free(want);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Past 1 MiB an arena takes chunks mapped in huge pages; what it hands out
+ * is still zeroed, separate and kept until the arena is freed, and a reset
+ * arena starts from zeroed memory again. */
+Test(util, arena_big_chunks_stay_zeroed_and_separate)
+{
+	struct arena *a = arena_new();
+	enum { N = 40000, SZ = 400 }; /* 16 MB: small chunks, then big ones */
+	unsigned char **p = malloc(N * sizeof *p);
+	cr_assert_not_null(p);
+	for (int i = 0; i < N; i++) {
+		p[i] = arena_alloc(a, SZ);
+		for (int k = 0; k < SZ; k++)
+			cr_assert_eq(p[i][k], 0);
+		memset(p[i], (unsigned char)i, SZ);
+	}
+	/* one allocation larger than a big chunk */
+	unsigned char *huge = arena_alloc(a, (size_t)10 << 20);
+	cr_assert_eq(huge[0], 0);
+	cr_assert_eq(huge[((size_t)10 << 20) - 1], 0);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(p[i][SZ - 1], (unsigned char)i, "allocation %d was overwritten", i);
+	struct arena *b = arena_new();
+	for (int i = 0; i < 3000; i++)
+		memset(arena_alloc(b, 1000), 0xab, 1000);
+	arena_adopt(a, b); /* b's chunks now belong to a */
+	arena_reset(a);
+	for (int i = 0; i < 1000; i++) {
+		unsigned char *q = arena_alloc(a, 1000);
+		for (int k = 0; k < 1000; k++)
+			cr_assert_eq(q[k], 0);
+		memset(q, 0xcd, 1000);
+	}
+	arena_free(a);
+	/* a freed small chunk is kept and handed out again zeroed */
+	struct arena *c = arena_new();
+	memset(arena_alloc(c, 5000), 0xee, 5000);
+	arena_free(c);
+	c = arena_new();
+	unsigned char *r = arena_alloc(c, 5000);
+	for (int k = 0; k < 5000; k++)
+		cr_assert_eq(r[k], 0);
+	arena_free(c);
+	free(p);
+}
+
+/* A table made room for at once holds the same keys as one grown key by
+ * key, and a big table (mapped on its own) comes zeroed. */
+Test(util, name_map_reserve_and_big_tables)
+{
+	struct name_map m = { 0 };
+	name_map_reserve(&m, 200000); /* 2^19 slots of 24 bytes: mapped */
+	size_t cap = m.cap;
+	cr_assert_geq(cap, 400000);
+	static char names[200000][12];
+	for (int i = 0; i < 200000; i++) {
+		snprintf(names[i], sizeof names[i], "s%d", i);
+		name_map_put(&m, names[i], names[i]);
+	}
+	cr_assert_eq(m.cap, cap, "no rehash after the reserve");
+	cr_assert_eq(m.len, 200000);
+	for (int i = 0; i < 200000; i += 997)
+		cr_assert_eq(name_map_get(&m, names[i]), names[i]);
+	cr_assert_null(name_map_get(&m, "s200000"));
+	name_map_free(&m);
+	size_t n = (size_t)3 << 20;
+	unsigned char *t = table_alloc(n, 1);
+	for (size_t i = 0; i < n; i += 4096)
+		cr_assert_eq(t[i], 0);
+	t[n - 1] = 1;
+	table_free(t, n, 1);
+}
