@@ -9,7 +9,6 @@
 #include "check_effects.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2264,14 +2263,7 @@ void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
 		half[1].ds = diag_set_new();
 		diag_set_options(half[1].ds, &c->opt.diag);
 	}
-	pthread_t th;
-	bool threaded = half[1].from < half[1].to &&
-	                pthread_create(&th, NULL, pass_job, &half[1]) == 0;
-	pass_job(&half[0]);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		pass_job(&half[1]); /* no thread to be had (or no second half) */
+	run_both(pass_job, &half[0], &half[1], half[1].from < half[1].to);
 	if (half[1].ds) {
 		diag_set_append(c->diags, half[1].ds);
 		diag_set_free(half[1].ds);

@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1445,13 +1444,7 @@ static struct file_ast *parse_halves(struct arena *a, struct arena *stmts,
 		{ arena_new(), arena_new(), diag_set_new(), path, text + cut, len - cut,
 		  keep_source, line, NULL },
 	};
-	pthread_t t;
-	bool threaded = pthread_create(&t, NULL, parse_job, &h[1]) == 0;
-	parse_job(&h[0]);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		parse_job(&h[1]); /* no thread to be had: parse it here */
+	run_both(parse_job, &h[0], &h[1], true);
 	struct file_ast *f = NULL;
 	if (diag_count(h[0].ds) == 0 && diag_count(h[1].ds) == 0) {
 		f = h[0].f;

@@ -541,6 +541,17 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	return e;
 }
 
+void run_both(void *(*job)(void *), void *a, void *b, bool split)
+{
+	pthread_t t;
+	bool threaded = split && pthread_create(&t, NULL, job, b) == 0;
+	job(a);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		job(b); /* no thread asked for, or none to be had */
+}
+
 /* Read [off, off + n) of fd into p with pread; 0 or an errno. A file that
  * shrank meanwhile leaves *got short. */
 struct pread_part {
@@ -582,13 +593,7 @@ static bool read_halves(int fd, char *p, size_t size)
 		{ fd, p, half, 0, 0, 0 },
 		{ fd, p + half, size - half, 0, (off_t)half, 0 },
 	};
-	pthread_t t;
-	bool threaded = pthread_create(&t, NULL, pread_part, &h[1]) == 0;
-	pread_part(&h[0]);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		pread_part(&h[1]);
+	run_both(pread_part, &h[0], &h[1], true);
 	return !h[0].err && !h[1].err && h[0].got == h[0].n && h[1].got == h[1].n;
 }
 

@@ -34,6 +34,11 @@ RELC_NORETURN void relc_oom(void);
 /* Called by relc_oom before it exits, if set: it may only write(2). */
 extern void (*relc_oom_hook)(void);
 
+/* job(a) on this thread and job(b) on a thread of its own when split (else,
+ * or when no thread can be had, after job(a) here); returns when both are
+ * done. The big-spec paths (reading, parsing, the effects pass) use it. */
+void run_both(void *(*job)(void *), void *a, void *b, bool split);
+
 /* Remember a temporary file to remove if the process dies on out-of-memory. */
 void util_track_tmpfile(const char *path);
 void util_untrack_tmpfile(const char *path);

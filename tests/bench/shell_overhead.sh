@@ -3,7 +3,9 @@
 # block. A 200-step spec of `run true` steps (RELC_BENCH_STEPS to change
 # it) is built and deployed under SHELL (default dash); the same commands run
 # from a plain script give the baseline. Prints the overhead per block in
-# milliseconds (goal: < 10).
+# milliseconds, and the cost of the three process starts a block cannot do
+# without (timeout, sh, date) on this machine; the goal on process starts
+# is tests/bench/forks.sh's, which counts them.
 set -u
 RELC=$1
 SHELL_UNDER_TEST=${2:-dash}
@@ -78,6 +80,6 @@ fper=$(( (floor - plain) * 1000 / STEPS ))
 printf 'shell: %s, %d steps of `run true`\n' "$SHELL_UNDER_TEST" "$STEPS"
 printf 'plain script:  %d ms\n' $plain
 printf 'deploy.sh:     %d ms\n' $deploy
-printf 'overhead per block: %d.%03d ms (goal < 10 ms)\n' $((per / 1000)) $((per % 1000))
+printf 'overhead per block: %d.%03d ms\n' $((per / 1000)) $((per % 1000))
 printf '  of which starting timeout, sh and date: %d.%03d ms (this machine'"'"'s fork/exec cost)\n' \
 	$((fper / 1000)) $((fper % 1000))
