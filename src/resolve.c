@@ -196,14 +196,12 @@ static void add_block(struct resolver *rs, struct block *b)
 	struct block **list = kind_list(rs->r, b->kind);
 	int *count = kind_count(rs->r, b->kind);
 	struct name_map *names = &rs->names[b->kind];
-	struct block *o = b->name ? name_map_get(names, b->name) : NULL;
+	struct block *o = b->name ? name_map_add(names, b->name, b) : NULL;
 	if (o) {
 		struct diagnostic *d = diag_report(rs->ds, DIAG_E007, b->name_value->loc,
 			"%s \"%s\" is defined twice", block_kind_name(b->kind), b->name);
 		diag_note(d, o->loc, "the first %s \"%s\" is here",
 		          block_kind_name(o->kind), o->name);
-	} else if (b->name) {
-		name_map_put(names, b->name, b);
 	}
 	if (rs->last[b->kind])
 		rs->last[b->kind]->next = b;

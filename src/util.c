@@ -872,18 +872,36 @@ void name_map_reserve(struct name_map *m, size_t n)
 	m->cap = ncap;
 }
 
+/* The slot of key: where it is, or the empty one where it would go. */
+static size_t name_slot_of(const struct name_map *m, const char *key, uint32_t h)
+{
+	size_t i = h & (m->cap - 1);
+	for (; m->slots[i].key; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].hash == h && strcmp(m->slots[i].key, key) == 0)
+			break;
+	return i;
+}
+
 void name_map_put(struct name_map *m, const char *key, void *val)
 {
 	name_map_reserve(m, 1);
 	uint32_t h = hash_bytes(key, strlen(key));
-	size_t i = h & (m->cap - 1);
-	for (; m->slots[i].key; i = (i + 1) & (m->cap - 1))
-		if (m->slots[i].hash == h && strcmp(m->slots[i].key, key) == 0) {
-			m->slots[i].val = val;
-			return;
-		}
+	size_t i = name_slot_of(m, key, h);
+	if (!m->slots[i].key)
+		m->len++;
+	m->slots[i] = (struct name_slot){ key, val, h };
+}
+
+void *name_map_add(struct name_map *m, const char *key, void *val)
+{
+	name_map_reserve(m, 1);
+	uint32_t h = hash_bytes(key, strlen(key));
+	size_t i = name_slot_of(m, key, h);
+	if (m->slots[i].key)
+		return m->slots[i].val;
 	m->slots[i] = (struct name_slot){ key, val, h };
 	m->len++;
+	return NULL;
 }
 
 void name_map_free(struct name_map *m)

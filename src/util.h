@@ -121,6 +121,9 @@ struct name_map {
 void *name_map_get(const struct name_map *m, const char *key);
 void *name_map_getn(const struct name_map *m, const char *key, size_t len); /* key need not end in NUL */
 void name_map_put(struct name_map *m, const char *key, void *val);
+/* Add key -> val unless key is there: NULL when added, else the value it
+ * has (left as it is). One lookup where get and put would take two. */
+void *name_map_add(struct name_map *m, const char *key, void *val);
 /* Make room for n more keys at once: one table, not one per doubling. */
 void name_map_reserve(struct name_map *m, size_t n);
 void name_map_free(struct name_map *m);

@@ -208,6 +208,12 @@ Test(util, name_map_reserve_and_big_tables)
 	for (int i = 0; i < 200000; i += 997)
 		cr_assert_eq(name_map_get(&m, names[i]), names[i]);
 	cr_assert_null(name_map_get(&m, "s200000"));
+	/* add: the first value stays, and says it was there */
+	cr_assert_eq(name_map_add(&m, "s7", "other"), names[7]);
+	cr_assert_eq(name_map_get(&m, "s7"), names[7]);
+	cr_assert_null(name_map_add(&m, "new", "v"));
+	cr_assert_str_eq(name_map_get(&m, "new"), "v");
+	cr_assert_eq(m.len, 200001);
 	name_map_free(&m);
 	size_t n = (size_t)3 << 20;
 	unsigned char *t = table_alloc(n, 1);
