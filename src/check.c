@@ -62,19 +62,17 @@ void check_release_except(struct compile *c, const bool skip[DIAG__COUNT])
 	for (size_t i = 0; i < n; i++)
 		if (rules[i].effects_pass && (!skip || !skip[rules[i].code]))
 			fx[rules[i].code] = true;
-	/* The effects rules run together, where the first of them is in the
-	 * table: each block's effects are then read once, not once per rule. */
-	bool pass_done = false;
-	for (size_t i = 0; i < n; i++) {
-		if (skip && skip[rules[i].code])
-			continue;
-		if (!rules[i].effects_pass)
+	/* The effects rules run together, first: each block's effects are
+	 * read once, not once per rule, and the rollback walk that ends the
+	 * pass may go on beside the other rules (check_effects_start). */
+	bool any_fx = false;
+	for (size_t i = 0; i < n; i++)
+		any_fx |= fx[rules[i].code];
+	struct fx_run *run = any_fx ? check_effects_start(c, fx) : NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!rules[i].effects_pass && !(skip && skip[rules[i].code]))
 			rules[i].run(c);
-		else if (!pass_done) {
-			check_effects_pass(c, fx);
-			pass_done = true;
-		}
-	}
+	check_effects_finish(run);
 }
 
 void check_release(struct compile *c)

@@ -9,6 +9,7 @@
 #include "check_effects.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1113,12 +1114,13 @@ static const struct effect *step_effect_at(struct arena *a, const struct release
 	return NULL; /* not reached: td->at counts the same effects */
 }
 
-static void report_w103(struct compile *c, struct arena *labels, const struct block *step,
-                        const struct keff *td, int k, struct verdict v)
+static void report_w103(const struct release *rel, struct diag_set *ds, struct arena *labels,
+                        const struct block *step, const struct keff *td, int k,
+                        struct verdict v)
 {
 	struct arena *a = arena_new();
 	const struct command *cmd = NULL;
-	const struct effect *e = step_effect_at(a, c->rel, step, td->at, &cmd);
+	const struct effect *e = step_effect_at(a, rel, step, td->at, &cmd);
 	if (!e) {
 		arena_free(a);
 		return;
@@ -1131,7 +1133,7 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 	struct diagnostic *d;
 	if (v.found == TOO_EARLY) {
 		const struct block *ib = v.early;
-		d = diag_report(c->diags, DIAG_W103, cmd->loc,
+		d = diag_report(ds, DIAG_W103, cmd->loc,
 			"step \"%s\": %s; its inverse in %s runs before what it reads (code, links, files) is put back on the rollback path from step %d",
 			name_of(step), what.data, block_label(labels, ib), k);
 		if (e->kind == EFF_DEPS) {
@@ -1145,13 +1147,13 @@ static void report_w103(struct compile *c, struct arena *labels, const struct bl
 			          tool, e->obj_text, block_label(labels, ib), tool, e->obj_text);
 		}
 	} else if (v.found == NO_RELOAD) {
-		d = diag_report(c->diags, DIAG_W103, cmd->loc,
+		d = diag_report(ds, DIAG_W103, cmd->loc,
 			"step \"%s\": %s; the rollback path from step %d reverses the file but runs no `systemctl daemon-reload` after it",
 			name_of(step), what.data, k);
 		diag_note(d, (struct loc){ 0 },
 		          "systemd keeps the unit it loaded until a daemon-reload; run `systemctl daemon-reload` after the file operation (in the same undo, or in after-rollback)");
 	} else {
-		d = diag_report(c->diags, DIAG_W103, cmd->loc,
+		d = diag_report(ds, DIAG_W103, cmd->loc,
 			"step \"%s\": %s; the rollback path from step %d does not reverse it",
 			name_of(step), what.data, k);
 		diag_note(d, (struct loc){ 0 }, "looked for %s on the rollback path", inv.data);
@@ -1172,8 +1174,9 @@ static void report_w109(struct diag_set *ds, const struct block *s, const struct
 
 /* W109 from the walk: the effect of an `undo none` step is not reversed on
  * the rollback path from step k. Once per step. */
-static void report_w109_path(struct compile *c, const struct block *step,
-                             const struct keff *td, int k, uint8_t *said)
+static void report_w109_path(const struct release *rel, struct diag_set *ds,
+                             const struct block *step, const struct keff *td, int k,
+                             uint8_t *said)
 {
 	int s = step->index - 1;
 	if (said[s / 8] & (1u << (s % 8)))
@@ -1181,7 +1184,7 @@ static void report_w109_path(struct compile *c, const struct block *step,
 	said[s / 8] |= (uint8_t)(1u << (s % 8));
 	struct arena *a = arena_new();
 	const struct command *cmd = NULL;
-	const struct effect *e = step_effect_at(a, c->rel, step, td->at, &cmd);
+	const struct effect *e = step_effect_at(a, rel, step, td->at, &cmd);
 	if (!e) {
 		arena_free(a);
 		return;
@@ -1190,7 +1193,7 @@ static void report_w109_path(struct compile *c, const struct block *step,
 	buf_init(&note);
 	buf_printf(&note, "the rollback path from step %d does not reverse it; looked for ", k);
 	effect_describe_inverse(&note, e);
-	report_w109(c->diags, step, cmd, e, note.data);
+	report_w109(ds, step, cmd, e, note.data);
 	buf_free(&note);
 	arena_free(a);
 }
@@ -1228,8 +1231,8 @@ struct w103 {
 };
 
 /* The rollback paths, walked over the records once the pass is done. */
-static void w103_run(struct compile *c, const struct w103 *w, struct saved *saves,
-                     struct arena *labels)
+static void w103_run(const struct release *rel, struct diag_set *ds, const struct w103 *w,
+                     struct saved *saves, struct arena *labels)
 {
 	int n = w->n;
 	/* find_inverse asks whether the path reads a word only for the object
@@ -1277,7 +1280,7 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	}
 	const struct block **after = xcalloc(w->nafter + 1, sizeof *after);
 	size_t na = 0;
-	for (const struct block *b = c->rel->after_rollbacks; b && na < w->nafter; b = b->next)
+	for (const struct block *b = rel->after_rollbacks; b && na < w->nafter; b = b->next)
 		after[na++] = b;
 	struct code_dirs dirs = { 0 };
 	struct lookup l = { &p, saves, &dirs, { 0 }, false, 0, &replaced };
@@ -1297,7 +1300,7 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 	/* W109 speaks once per step: a bit per step */
 	uint8_t *said109 = xcalloc((size_t)n / 8 + 1, 1);
 	struct rollback_walk rw;
-	rollback_walk_start(&rw, c->rel);
+	rollback_walk_start(&rw, rel);
 	while (rw.k < n && rollback_walk_next(&rw)) {
 		int k = rw.k;
 		const struct block *sb = rw.step;
@@ -1334,9 +1337,9 @@ static void w103_run(struct compile *c, const struct w103 *w, struct saved *save
 				continue;
 			}
 			if (pd->step->undo_kind == UNDO_NONE)
-				report_w109_path(c, pd->step, pd->t, k, said109);
+				report_w109_path(rel, ds, pd->step, pd->t, k, said109);
 			else
-				report_w103(c, labels, pd->step, pd->t, k, v);
+				report_w103(rel, ds, labels, pd->step, pd->t, k, v);
 		}
 	}
 	free(after);
@@ -2206,11 +2209,33 @@ static size_t count_cmds(const struct block *b)
 /* Below this many commands a second thread costs more than it saves. */
 #define FX_THREAD_MIN 4096
 
-void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
+/* What the pass leaves to finish: the rollback walk, which may still be
+ * running on a thread of its own, and what it reads. */
+struct fx_run {
+	struct compile *c;
+	struct w103 w;
+	bool w103;
+	struct saved saves;
+	struct arena *keep[2];
+	const struct command *data_cmd;
+	bool w114;
+	struct diag_set *walk_ds; /* the walk's reports, when on its own thread */
+	pthread_t walk;
+	bool walking;
+};
+
+static void *walk_job(void *arg)
+{
+	struct fx_run *x = arg;
+	w103_run(x->c->rel, x->walk_ds, &x->w, &x->saves, x->keep[0]);
+	return NULL;
+}
+
+struct fx_run *check_effects_start(struct compile *c, const bool on[DIAG__COUNT])
 {
 	const struct release *r = c->rel;
 	if (!r)
-		return;
+		return NULL;
 	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies,
 	                                r->after_rollbacks };
 	const enum unit_kind kinds[] = { U_CHECK, U_BACKUP, U_STEP, U_VERIFY, U_AFTER };
@@ -2273,24 +2298,57 @@ void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
 	 * intern tables, the split, the scratch lists. */
 	free(units);
 	free(weight);
-	struct saved saves = { half[0].keep, { 0 } };
+	struct fx_run *x = xcalloc(1, sizeof *x);
+	*x = (struct fx_run){ .c = c, .w = w, .w103 = w103, .saves = { half[0].keep, { 0 } },
+	                      .keep = { half[0].keep, half[1].keep },
+	                      .data_cmd = half[0].data_cmd ? half[0].data_cmd : half[1].data_cmd,
+	                      .w114 = on[DIAG_W114] };
 	for (int h = 0; h < 2; h++) {
 		strtab_free(&half[h].strs);
 		free(half[h].tmp);
 		for (size_t i = 0; i < half[h].npairs; i++)
-			saved_add(&saves, half[h].pairs[i].copy, half[h].pairs[i].orig);
+			saved_add(&x->saves, half[h].pairs[i].copy, half[h].pairs[i].orig);
 		free(half[h].pairs);
 	}
-	if (w103)
-		w103_run(c, &w, &saves, half[0].keep);
-	const struct command *data_cmd = half[0].data_cmd ? half[0].data_cmd : half[1].data_cmd;
-	if (on[DIAG_W114] && data_cmd)
-		backups_unread(c, data_cmd);
-	name_map_free(&saves.by_copy);
+	/* A big release's walk runs beside the rules that read no effects
+	 * (check.c runs them meanwhile), into a set of its own appended when
+	 * it is done: the walk is serial, and the second processor was idle. */
+	if (w103 && total >= FX_THREAD_MIN) {
+		x->walk_ds = diag_set_new();
+		diag_set_options(x->walk_ds, &c->opt.diag);
+		x->walking = pthread_create(&x->walk, NULL, walk_job, x) == 0;
+		if (!x->walking)
+			walk_job(x);
+	} else if (w103) {
+		w103_run(r, c->diags, &x->w, &x->saves, x->keep[0]);
+	}
+	return x;
+}
+
+void check_effects_finish(struct fx_run *x)
+{
+	if (!x)
+		return;
+	struct compile *c = x->c;
+	if (x->walking)
+		pthread_join(x->walk, NULL);
+	if (x->walk_ds) {
+		diag_set_append(c->diags, x->walk_ds);
+		diag_set_free(x->walk_ds);
+	}
+	if (x->w114 && x->data_cmd)
+		backups_unread(c, x->data_cmd);
+	name_map_free(&x->saves.by_copy);
 	for (int h = 0; h < 2; h++)
-		arena_free(half[h].keep);
-	free(w.steps);
-	free(w.after);
+		arena_free(x->keep[h]);
+	free(x->w.steps);
+	free(x->w.after);
+	free(x);
+}
+
+void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
+{
+	check_effects_finish(check_effects_start(c, on));
 }
 /* ---- --explain-effects ---- */
 
