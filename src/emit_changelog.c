@@ -119,13 +119,6 @@ static int64_t parse_num(const char **p, const char *end)
 	return n;
 }
 
-static bool all_digits(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return len > 0;
-}
 
 /* Only white space (or nothing)? */
 static bool blank(const char *s, size_t len)

@@ -117,15 +117,6 @@ struct jline {
 	size_t n[6];
 };
 
-static bool is_digits(const char *s, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
 
 static bool span_is(const char *s, size_t n, const char *lit)
 {
@@ -163,7 +154,7 @@ static bool parse_block(const char *s, size_t n, int *kind, long *idx)
 	if (!colon)
 		return false;
 	size_t kl = (size_t)(colon - s), nl = n - kl - 1;
-	if (!is_digits(colon + 1, nl) || nl > 7 || colon[1] == '0')
+	if (!all_digits(colon + 1, nl) || nl > 7 || colon[1] == '0')
 		return false;
 	for (int k = 0; k < NKINDS; k++) {
 		if (span_is(s, kl, kinds_journal[k])) {
@@ -186,7 +177,7 @@ static bool jparse_duration(const char *s, size_t n, int64_t *ms)
 		return false;
 	const char *dot = memchr(s, '.', n - 1);
 	size_t il = dot ? (size_t)(dot - s) : n - 1;
-	if (!is_digits(s, il) || il > 9)
+	if (!all_digits(s, il) || il > 9)
 		return false;
 	int64_t v = 0;
 	for (size_t i = 0; i < il; i++)
@@ -194,7 +185,7 @@ static bool jparse_duration(const char *s, size_t n, int64_t *ms)
 	v *= 1000;
 	if (dot) {
 		size_t fl = n - 1 - il - 1;
-		if (!is_digits(dot + 1, fl) || fl > 3)
+		if (!all_digits(dot + 1, fl) || fl > 3)
 			return false;
 		int64_t m = 100;
 		for (size_t i = 0; i < fl; i++, m /= 10)
@@ -493,7 +484,7 @@ static void read_text(struct jx *x, struct jfile *jf, const char *text, size_t l
 			malformed(x, jf, line, "the duration is not - or seconds (7.2s)");
 			continue;
 		}
-		if (!span_is(jl.f[4], jl.n[4], "-") && !is_digits(jl.f[4], jl.n[4])) {
+		if (!span_is(jl.f[4], jl.n[4], "-") && !all_digits(jl.f[4], jl.n[4])) {
 			malformed(x, jf, line, "the status is not - or a number");
 			continue;
 		}

@@ -711,10 +711,7 @@ static bool semver_idents(const char *s, size_t n, bool numeric_rule)
 		size_t len = i - start;
 		if (len == 0)
 			return false;
-		bool all_digits = true;
-		for (size_t k = start; k < i; k++)
-			all_digits = all_digits && isdigit((unsigned char)s[k]);
-		if (numeric_rule && all_digits && len > 1 && s[start] == '0')
+		if (numeric_rule && len > 1 && s[start] == '0' && all_digits(s + start, len))
 			return false;
 		start = i + 1;
 	}

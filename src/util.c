@@ -911,6 +911,14 @@ void name_map_free(struct name_map *m)
 	m->cap = m->len = 0;
 }
 
+bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
 size_t find_ci(const char *s, size_t len, const char *needle, size_t from)
 {
 	size_t nl = strlen(needle);

@@ -130,6 +130,8 @@ void name_map_free(struct name_map *m);
 
 /* Where needle first occurs in s[from..len), ignoring ASCII case; len when
  * it does not. The one search behind every "does this text mention" test. */
+/* Is s[0..n) one or more ASCII digits? */
+bool all_digits(const char *s, size_t n);
 size_t find_ci(const char *s, size_t len, const char *needle, size_t from);
 
 /* Levenshtein distance, capped: for "did you mean" notes. */
