@@ -852,7 +852,7 @@ static uint32_t filed_above_at(struct lookup *l, int key, const char *obj, match
                                const struct keff *e)
 {
 	uint32_t at = NO_FILING;
-	l->dir.len = 0;
+	buf_clear(&l->dir);
 	buf_puts(&l->dir, obj);
 	for (size_t i = l->dir.len; i > 0; i--) {
 		if (obj[i] != '\0' && obj[i] != '/')

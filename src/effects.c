@@ -1754,8 +1754,7 @@ static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 			r->off = s->off;
 			r->len = s->len;
 		}
-		buf_free(&r->prefixes);
-		buf_init(&r->prefixes);
+		buf_clear(&r->prefixes);
 		if (r->outer_prefixes)
 			buf_puts(&r->prefixes, r->outer_prefixes); /* wrappers outside su -c */
 		struct eword *w = arena_alloc(r->a, (s->nwords + 1) * sizeof *w);

@@ -456,6 +456,13 @@ void buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+void buf_clear(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
 void buf_reserve(struct buf *b, size_t extra)
 {
 	if (b->data && b->len + extra + 1 <= b->cap)

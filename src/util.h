@@ -72,6 +72,8 @@ struct buf {
 };
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);
+/* Empty b, keeping its memory for what comes next. */
+void buf_clear(struct buf *b);
 void buf_reserve(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
