@@ -446,18 +446,21 @@ static void emit_playbook(struct buf *out, const struct compile *c, bool restore
 	if (!r || !r->fleet)
 		return;
 	const char *release = r->meta[META_RELEASE].value->raw, *group = r->fleet->group;
-	char summary[200];
+	/* a buffer, not a fixed array: names of any length, never cut */
+	struct buf summary;
+	buf_init(&summary);
 	if (restore)
-		snprintf(summary, sizeof summary,
-		         "put release %s back on every host of %s that has its\n"
-		         "# state (a journal). Safe to run again: rollback.sh skips what is done.",
-		         release, group);
+		buf_printf(&summary,
+		           "put release %s back on every host of %s that has its\n"
+		           "# state (a journal). Safe to run again: rollback.sh skips what is done.",
+		           release, group);
 	else
-		snprintf(summary, sizeof summary,
-		         "release %s to the hosts of %s, a batch at a time, the first\n"
-		         "# batch being the canary; after a failure, the hosts that took it roll back.",
-		         release, group);
-	header(out, c, restore ? "fleet-rollback.yml" : "fleet.yml", summary);
+		buf_printf(&summary,
+		           "release %s to the hosts of %s, a batch at a time, the first\n"
+		           "# batch being the canary; after a failure, the hosts that took it roll back.",
+		           release, group);
+	header(out, c, restore ? "fleet-rollback.yml" : "fleet.yml", summary.data);
+	buf_free(&summary);
 	if (restore) {
 		restore_play(out, r);
 		return;

@@ -2,6 +2,7 @@
  * holds, without running it (tests/e2e runs it). Specs are compiled from
  * memory with --no-git. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,6 +192,37 @@ Test(emit_sh, no_forbidden_shell_constructs)
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 			cr_assert_null(strstr(s, bad[i]), "found %s", bad[i]);
 		free(s);
+	}
+	compile_free(c);
+}
+
+/* The playbooks' header names the release and the group in full, whatever
+ * their length (it was cut at 200 bytes). */
+Test(emit_sh, fleet_header_names_a_long_group_in_full)
+{
+	char group[161];
+	for (int i = 0; i < 160; i++)
+		group[i] = (char)('a' + i % 26);
+	group[160] = '\0';
+	char text[4096];
+	snprintf(text, sizeof text, "%sfleet {\n    hosts %s\n    batches 1, 50%%\n}\n",
+	         spec, group);
+	struct compile *c = compile_ok(text);
+	for (int restore = 0; restore < 2; restore++) {
+		struct buf b;
+		buf_init(&b);
+		if (restore)
+			emit_fleet_rollback_yml(&b, c);
+		else
+			emit_fleet_yml(&b, c);
+		char want[400];
+		snprintf(want, sizeof want, restore ? "every host of %s that has its\n# state"
+		                                    : "to the hosts of %s, a batch at a time, the first\n# batch",
+		         group);
+		cr_assert_not_null(strstr(b.data, want), "%.600s", b.data);
+		cr_assert_not_null(strstr(b.data, restore ? "rollback.sh skips what is done.\n"
+		                                          : "the hosts that took it roll back.\n"));
+		buf_free(&b);
 	}
 	compile_free(c);
 }
