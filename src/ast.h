@@ -198,6 +198,7 @@ struct block {
 	enum policy policy : 8;   /* as written; POLICY_DEFAULT if not */
 	enum undo_kind undo_kind : 8; /* steps only */
 	bool past_no_return;  /* a step after an allowed irreversible one */
+	bool has_capture;     /* one of its commands is a capture */
 	/* A syntax error took some of its lines (or its "}"): the rules that
 	 * judge what a block lacks say nothing of it (no cascades). */
 	bool cut;
@@ -316,6 +317,10 @@ struct stmt {
 struct file_ast {
 	const char *path;       /* display path */
 	struct stmt *stmts;
+	struct stmt **tail;     /* the last statement's next (or &stmts) */
+	/* Named top-level blocks of each kind, counted as they are parsed:
+	 * resolve sizes its name tables from them without a walk. */
+	size_t nblocks[BLOCK_UNDO + 1];
 };
 
 /* ---- the resolved release ---- */

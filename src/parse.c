@@ -535,6 +535,8 @@ static void find_command_refs(struct arena *a, struct command *c)
 static void add_command(struct arena *a, struct block_builder *bb, struct command *c)
 {
 	find_command_refs(a, c);
+	if (c->kind == CMD_CAPTURE)
+		bb->b->has_capture = true;
 	c->block = bb->b;
 	c->index = ++bb->b->ncmds;
 	if (bb->last_cmd)
@@ -1229,6 +1231,8 @@ static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
 	case PT_BLOCK:
 		s->kind = STMT_BLOCK;
 		s->block = convert_block(ctx, n, (enum block_kind)n->key, NULL);
+		if (s->block && s->block->name)
+			ctx->file->nblocks[s->block->kind]++;
 		if (n->cut)
 			add_lost(ctx, LOST_ANY);
 		break;
@@ -1372,10 +1376,14 @@ static struct file_ast *parse_piece(struct arena *a, struct arena *stmts,
 	arena_adopt(a, ctx.blocks);
 	/* A parse that gave up (an error it could not recover from) yields no
 	 * statements at all, as when the tree was converted after the parse. */
-	if (rc == 0)
+	if (rc == 0) {
 		replay_diags(ds, ctx.conv_diags);
-	else
+		f->tail = ctx.tail;
+	} else {
 		f->stmts = NULL;
+		f->tail = &f->stmts;
+		memset(f->nblocks, 0, sizeof f->nblocks);
+	}
 	diag_set_free(ctx.conv_diags);
 	return f;
 }
@@ -1448,10 +1456,11 @@ static struct file_ast *parse_halves(struct arena *a, struct arena *stmts,
 	struct file_ast *f = NULL;
 	if (diag_count(h[0].ds) == 0 && diag_count(h[1].ds) == 0) {
 		f = h[0].f;
-		struct stmt **tail = &f->stmts;
-		while (*tail)
-			tail = &(*tail)->next;
-		*tail = h[1].f->stmts;
+		*f->tail = h[1].f->stmts;
+		if (h[1].f->stmts)
+			f->tail = h[1].f->tail;
+		for (size_t k = 0; k < sizeof f->nblocks / sizeof f->nblocks[0]; k++)
+			f->nblocks[k] += h[1].f->nblocks[k];
 		for (int i = 0; i < 2; i++) {
 			arena_adopt(a, h[i].a);
 			arena_adopt(stmts, h[i].stmts);

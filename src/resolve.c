@@ -182,7 +182,8 @@ static int *kind_count(struct release *r, enum block_kind k)
 
 static void define_captures(struct resolver *rs, struct block *b)
 {
-	for (struct command *c = b->cmds; c; c = c->next) {
+	/* the parser marks blocks with a capture: no walk over the others */
+	for (struct command *c = b->has_capture ? b->cmds : NULL; c; c = c->next) {
 		if (c->kind == CMD_CAPTURE) {
 			struct symbol *s = define(rs, c->capture->name, SYM_CAPTURE, c->capture->loc);
 			if (s)
@@ -416,14 +417,9 @@ static void resolve_stmts(struct resolver *rs, struct source_file *sf,
                           const struct file_ast *f)
 {
 	/* the block-name tables are made the size they will need at once */
-	const size_t nkinds = sizeof rs->names / sizeof rs->names[0];
-	size_t nblocks[sizeof rs->names / sizeof rs->names[0]] = { 0 };
-	for (const struct stmt *s = f->stmts; s; s = s->next)
-		if (s->kind == STMT_BLOCK && s->block->name && (size_t)s->block->kind < nkinds)
-			nblocks[s->block->kind]++;
-	for (size_t k = 0; k < nkinds; k++)
-		if (nblocks[k] > 1)
-			name_map_reserve(&rs->names[k], nblocks[k]);
+	for (size_t k = 0; k < sizeof rs->names / sizeof rs->names[0]; k++)
+		if (f->nblocks[k] > 1)
+			name_map_reserve(&rs->names[k], f->nblocks[k]);
 	for (const struct stmt *s = f->stmts; s; s = s->next) {
 		switch (s->kind) {
 		case STMT_META:

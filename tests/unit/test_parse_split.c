@@ -203,3 +203,36 @@ Test(parse_split, a_cut_inside_a_block_is_not_taken)
 	cr_assert_eq(relc_parse_halves, before, "a cut inside a command was taken");
 	buf_free(&b);
 }
+
+/* A file's counts of named blocks and its tail are the same read whole or
+ * in halves, and the tail is where the statements end. */
+Test(parse_split, block_counts_and_tail_survive_the_halves)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, HEAD);
+	add_steps(&b, 1, 60, true);
+	size_t want[BLOCK_UNDO + 1] = { 0 };
+	want[BLOCK_STEP] = 60;
+	want[BLOCK_VERIFY] = 1;
+	want[BLOCK_AFTER_ROLLBACK] = 1;
+	for (int split = 0; split < 2; split++) {
+		unsigned long before = relc_parse_halves;
+		relc_parse_split_min = split ? 0 : SIZE_MAX;
+		struct arena *a = arena_new();
+		struct diag_set *ds = diag_set_new();
+		struct file_ast *f = parse_text(a, ds, "t.rel", b.data, b.len);
+		relc_parse_split_min = (size_t)1 << 20;
+		cr_assert_eq(relc_parse_halves - before, (unsigned long)split);
+		for (int k = 0; k <= BLOCK_UNDO; k++)
+			cr_assert_eq(f->nblocks[k], want[k], "kind %d: %zu blocks, want %zu (split %d)",
+			             k, f->nblocks[k], want[k], split);
+		struct stmt **end = &f->stmts;
+		while (*end)
+			end = &(*end)->next;
+		cr_assert_eq(f->tail, end, "the tail is not the last statement's (split %d)", split);
+		diag_set_free(ds);
+		arena_free(a);
+	}
+	buf_free(&b);
+}
