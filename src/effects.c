@@ -372,11 +372,16 @@ trim:;
 
 /* ---- building uses and effects ---- */
 
+/* The uses and their effects are built in the scratch arena (finish copies
+ * them into the lasting one): no malloc and free for each command. */
 static struct effect_use *new_use(struct rec *r)
 {
 	if (r->nuses == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 8;
-		r->uses = xrealloc(r->uses, r->cap * sizeof *r->uses);
+		struct effect_use *nu = arena_alloc(r->scratch, r->cap * sizeof *nu);
+		if (r->nuses)
+			memcpy(nu, r->uses, r->nuses * sizeof *nu);
+		r->uses = nu;
 	}
 	struct effect_use *u = &r->uses[r->nuses++];
 	memset(u, 0, sizeof *u);
@@ -391,8 +396,11 @@ static void add_effect(struct rec *r, struct effect_use *u, enum rule_id id,
                        enum effect_kind kind, const struct eword *obj,
                        const struct eword *arg, unsigned flags)
 {
-	struct effect *e;
-	u->effects = xrealloc(u->effects, (u->neffects + 1) * sizeof *e);
+	/* most uses have one or two effects: a copy to grow costs nothing */
+	struct effect *e = arena_alloc(r->scratch, (u->neffects + 1) * sizeof *e);
+	if (u->neffects)
+		memcpy(e, u->effects, u->neffects * sizeof *e);
+	u->effects = e;
 	e = &u->effects[u->neffects++];
 	memset(e, 0, sizeof *e);
 	e->kind = kind;
@@ -1825,13 +1833,11 @@ static void finish(struct rec *r, struct cmd_effects *out)
 		struct effect *e = out->effects + out->neffects;
 		if (u->neffects)
 			memcpy(e, r->uses[i].effects, u->neffects * sizeof *e);
-		free(r->uses[i].effects);
 		u->effects = e;
 		for (size_t k = 0; k < u->neffects; k++)
 			e[k].use = u;
 		out->neffects += u->neffects;
 	}
-	free(r->uses);
 	buf_free(&r->prefixes);
 }
 
