@@ -378,10 +378,7 @@ static struct effect_use *new_use(struct rec *r)
 {
 	if (r->nuses == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 8;
-		struct effect_use *nu = arena_alloc(r->scratch, r->cap * sizeof *nu);
-		if (r->nuses)
-			memcpy(nu, r->uses, r->nuses * sizeof *nu);
-		r->uses = nu;
+		r->uses = arena_grow(r->scratch, r->uses, r->nuses, r->cap, sizeof *r->uses);
 	}
 	struct effect_use *u = &r->uses[r->nuses++];
 	memset(u, 0, sizeof *u);
@@ -397,11 +394,9 @@ static void add_effect(struct rec *r, struct effect_use *u, enum rule_id id,
                        const struct eword *arg, unsigned flags)
 {
 	/* most uses have one or two effects: a copy to grow costs nothing */
-	struct effect *e = arena_alloc(r->scratch, (u->neffects + 1) * sizeof *e);
-	if (u->neffects)
-		memcpy(e, u->effects, u->neffects * sizeof *e);
-	u->effects = e;
-	e = &u->effects[u->neffects++];
+	u->effects = arena_grow(r->scratch, u->effects, u->neffects, u->neffects + 1,
+	                        sizeof *u->effects);
+	struct effect *e = &u->effects[u->neffects++];
 	memset(e, 0, sizeof *e);
 	e->kind = kind;
 	e->rule = &table[id];

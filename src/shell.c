@@ -549,7 +549,10 @@ size_t sh_find_refs(const char *text, size_t len, struct sh_ref **out)
 
 /* A simple command being built, and the compound commands (if, while,
  * for, case) open around it in the current list. */
+/* Its arrays and the parser's list of commands grow in the caller's arena
+ * (a scratch one, emptied after each command text): no malloc per list. */
 struct cmd_builder {
+	struct arena *a;
 	size_t off, last;
 	struct sh_word *words;
 	size_t nwords, capwords;
@@ -593,7 +596,7 @@ static void builder_add_word(struct cmd_builder *b, const struct sh_word *w)
 	builder_touch(b, w->off, w->off + w->len);
 	if (b->nwords == b->capwords) {
 		b->capwords = b->capwords ? 2 * b->capwords : 8;
-		b->words = xrealloc(b->words, b->capwords * sizeof *b->words);
+		b->words = arena_grow(b->a, b->words, b->nwords, b->capwords, sizeof *b->words);
 	}
 	b->words[b->nwords++] = *w;
 }
@@ -604,7 +607,7 @@ static void builder_add_redir(struct cmd_builder *b, const struct sh_redir *r,
 	builder_touch(b, r->off, stop);
 	if (b->nredirs == b->capredirs) {
 		b->capredirs = b->capredirs ? 2 * b->capredirs : 4;
-		b->redirs = xrealloc(b->redirs, b->capredirs * sizeof *b->redirs);
+		b->redirs = arena_grow(b->a, b->redirs, b->nredirs, b->capredirs, sizeof *b->redirs);
 	}
 	b->redirs[b->nredirs++] = *r;
 }
@@ -621,7 +624,7 @@ static void finish(struct parser *p, struct cmd_builder *b, enum sh_sep sep,
 	}
 	if (p->ncmds == p->capcmds) {
 		p->capcmds = p->capcmds ? 2 * p->capcmds : 8;
-		p->cmds = xrealloc(p->cmds, p->capcmds * sizeof *p->cmds);
+		p->cmds = arena_grow(p->a, p->cmds, p->ncmds, p->capcmds, sizeof *p->cmds);
 	}
 	p->cmds[p->ncmds].seq = p->ncmds;
 	c = &p->cmds[p->ncmds++].cmd;
@@ -1049,12 +1052,11 @@ static size_t parse_list(struct parser *p, size_t i, size_t end, int depth,
 	if (depth > SH_MAX_DEPTH)
 		return end;
 	memset(&b, 0, sizeof b);
+	b.a = p->a;
 	b.outer = p->clause_now;
 	while (i < end && !closed)
 		i = parse_token(p, &b, i, end, depth, term, &closed);
 	finish(p, &b, SH_SEP_END, depth);
-	free(b.words);
-	free(b.redirs);
 	p->clause_now = b.outer;
 	return i < end ? i : end;
 }
@@ -1083,7 +1085,6 @@ size_t sh_parse(struct arena *a, const char *text, size_t len,
 		for (size_t k = 0; k < n; k++)
 			(*out)[k] = p.cmds[k].cmd;
 	}
-	free(p.cmds);
 	free(p.sc.hd);
 	return n;
 }

@@ -364,6 +364,16 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
+void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t size)
+{
+	if (size && cap > SIZE_MAX / size)
+		relc_oom();
+	void *p = arena_alloc(a, cap * size);
+	if (n)
+		memcpy(p, old, n * size);
+	return p;
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	/* strings need no alignment: packing them saves a third of a spec's
