@@ -2214,7 +2214,6 @@ static size_t count_cmds(const struct block *b)
 struct fx_run {
 	struct compile *c;
 	struct w103 w;
-	bool w103;
 	struct saved saves;
 	struct arena *keep[2];
 	const struct command *data_cmd;
@@ -2299,7 +2298,7 @@ struct fx_run *check_effects_start(struct compile *c, const bool on[DIAG__COUNT]
 	free(units);
 	free(weight);
 	struct fx_run *x = xcalloc(1, sizeof *x);
-	*x = (struct fx_run){ .c = c, .w = w, .w103 = w103, .saves = { half[0].keep, { 0 } },
+	*x = (struct fx_run){ .c = c, .w = w, .saves = { half[0].keep, { 0 } },
 	                      .keep = { half[0].keep, half[1].keep },
 	                      .data_cmd = half[0].data_cmd ? half[0].data_cmd : half[1].data_cmd,
 	                      .w114 = on[DIAG_W114] };

@@ -117,7 +117,6 @@ struct jline {
 	size_t n[6];
 };
 
-
 static bool span_is(const char *s, size_t n, const char *lit)
 {
 	return strlen(lit) == n && memcmp(s, lit, n) == 0;
@@ -725,12 +724,12 @@ void journal_facts_free(struct journal_facts *f)
 	free(f);
 }
 
-/* The slot of b without the reader's tables: the same layout as slots_init. */
 bool journal_over_estimate(const struct block *b, const struct jstat *st)
 {
 	return b->estimate.set && st->max_ms > 2 * b->estimate.max_ms;
 }
 
+/* The slot of b without the reader's tables: the same layout as slots_init. */
 const struct jstat *journal_stat(const struct compile *c, const struct block *b)
 {
 	const struct journal_facts *f = c->journals;

@@ -112,8 +112,6 @@ static int add_include_root(struct cli *cli, const char *dir)
 	return -1;
 }
 
-/* Parse options anywhere on the line; the rest are the command and its words. */
-
 /* The --diagnostics format called NAME into *f; false for an unknown name
  * (*f unchanged). One table for the option and for doc_format. */
 static bool diag_format_named(const char *name, enum diag_format *f)
@@ -129,6 +127,7 @@ static bool diag_format_named(const char *name, enum diag_format *f)
 	return false;
 }
 
+/* Parse options anywhere on the line; the rest are the command and its words. */
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
 	const char *words[260];

@@ -117,12 +117,18 @@ static void *map_aligned(size_t total)
 	return advise_huge(at, total);
 }
 
+/* n rounded up to whole small pages. */
+static uintptr_t page_up(uintptr_t n)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	return (n + page - 1) & ~(page - 1);
+}
+
 /* A table's mapping is rounded to small pages only: its last, partial huge
  * page would be resident whole, up to 2 MiB it does not use. */
 static size_t table_mapped(size_t n)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	return n >= HUGE_PAGE ? (n + page - 1) & ~(page - 1) : 0;
+	return n >= HUGE_PAGE ? (size_t)page_up(n) : 0;
 }
 
 void *table_alloc(size_t count, size_t size)
@@ -170,8 +176,9 @@ struct intern_entry {
 	uint32_t hash;
 };
 
-/* Chunks are 64 KiB while an arena is small (most specs), then 8 MiB, which
- * xmalloc backs with huge pages: a 100 000-step spec's model is ~150 MB. */
+/* Chunks are 64 KiB from malloc while an arena is small (most specs), then
+ * 8 MiB mapped in huge pages (chunk_map): a 100 000-step spec's model is
+ * ~100 MB. */
 #define CHUNK_SMALL ((size_t)65536)
 #define CHUNK_BIG ((size_t)8 << 20)
 #define ARENA_GROWN ((size_t)1 << 20)
@@ -200,8 +207,7 @@ static void chunk_trim(struct chunk *c)
 {
 	if (!c->mapped)
 		return;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)c->data + c->used + page - 1) & ~(uintptr_t)(page - 1);
+	uintptr_t from = page_up((uintptr_t)c->data + c->used);
 	uintptr_t to = (uintptr_t)c + c->mapped;
 	if (to > from)
 		(void)madvise((void *)from, to - from, MADV_DONTNEED);
@@ -569,8 +575,7 @@ void run_both(void *(*job)(void *), void *a, void *b, bool split)
 		job(b); /* no thread asked for, or none to be had */
 }
 
-/* Read [off, off + n) of fd into p with pread; 0 or an errno. A file that
- * shrank meanwhile leaves *got short. */
+/* One half of a file read with pread: [off, off + n) into p. */
 struct pread_part {
 	int fd;
 	char *p;
@@ -579,6 +584,8 @@ struct pread_part {
 	int err;
 };
 
+/* got says how much came (short if the file shrank meanwhile), err the
+ * errno of a failed read (0 if none). */
 static void *pread_part(void *arg)
 {
 	struct pread_part *r = arg;

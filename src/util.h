@@ -23,13 +23,13 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
 /* A zeroed array for a hash table, freed with table_free and the same count
  * and size. A big one is mapped on its own, in huge pages where possible:
  * a table that doubles is fresh memory each time, and small page faults are
  * costly on a virtual machine (docs/performance.md). */
 void *table_alloc(size_t count, size_t size);
 void table_free(void *p, size_t count, size_t size);
-char *xstrndup(const char *s, size_t n);
 RELC_NORETURN void relc_oom(void);
 /* Called by relc_oom before it exits, if set: it may only write(2). */
 extern void (*relc_oom_hook)(void);
@@ -133,10 +133,10 @@ void *name_map_add(struct name_map *m, const char *key, void *val);
 void name_map_reserve(struct name_map *m, size_t n);
 void name_map_free(struct name_map *m);
 
-/* Where needle first occurs in s[from..len), ignoring ASCII case; len when
- * it does not. The one search behind every "does this text mention" test. */
 /* Is s[0..n) one or more ASCII digits? */
 bool all_digits(const char *s, size_t n);
+/* Where needle first occurs in s[from..len), ignoring ASCII case; len when
+ * it does not. The one search behind every "does this text mention" test. */
 size_t find_ci(const char *s, size_t len, const char *needle, size_t from);
 
 /* Levenshtein distance, capped: for "did you mean" notes. */
