@@ -53,6 +53,15 @@ const struct check_rule *check_rule_find(const char *key)
 	return NULL;
 }
 
+/* The rules that read no effects, those of skip left out (skip may be NULL). */
+static void other_rules(struct compile *c, const void *arg)
+{
+	const bool *skip = arg;
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+		if (!rules[i].effects_pass && !(skip && skip[rules[i].code]))
+			rules[i].run(c);
+}
+
 void check_release_except(struct compile *c, const bool skip[DIAG__COUNT])
 {
 	if (!c->rel)
@@ -64,15 +73,14 @@ void check_release_except(struct compile *c, const bool skip[DIAG__COUNT])
 			fx[rules[i].code] = true;
 	/* The effects rules run together, first: each block's effects are
 	 * read once, not once per rule, and the rollback walk that ends the
-	 * pass may go on beside the other rules (check_effects_start). */
+	 * pass may go on beside the other rules (check_effects_pass_with). */
 	bool any_fx = false;
 	for (size_t i = 0; i < n; i++)
 		any_fx |= fx[rules[i].code];
-	struct fx_run *run = any_fx ? check_effects_start(c, fx) : NULL;
-	for (size_t i = 0; i < n; i++)
-		if (!rules[i].effects_pass && !(skip && skip[rules[i].code]))
-			rules[i].run(c);
-	check_effects_finish(run);
+	if (any_fx)
+		check_effects_pass_with(c, fx, other_rules, skip);
+	else
+		other_rules(c, skip);
 }
 
 void check_release(struct compile *c)

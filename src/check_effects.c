@@ -9,7 +9,6 @@
 #include "check_effects.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2209,32 +2208,47 @@ static size_t count_cmds(const struct block *b)
 /* Below this many commands a second thread costs more than it saves. */
 #define FX_THREAD_MIN 4096
 
-/* What the pass leaves to finish: the rollback walk, which may still be
- * running on a thread of its own, and what it reads. */
-struct fx_run {
-	struct compile *c;
-	struct w103 w;
-	struct saved saves;
-	struct arena *keep[2];
-	const struct command *data_cmd;
-	bool w114;
-	struct diag_set *walk_ds; /* the walk's reports, when on its own thread */
-	pthread_t walk;
-	bool walking;
+/* The rollback walk, and what runs beside it (check_effects_pass_with). */
+struct fx_walk {
+	const struct release *rel;
+	bool on;                  /* W103 or W109 is on and there are steps */
+	struct w103 *w;
+	struct saved *saves;
+	struct arena *labels;
+	struct diag_set *ds;      /* its reports, appended once it is done */
 };
 
 static void *walk_job(void *arg)
 {
-	struct fx_run *x = arg;
-	w103_run(x->c->rel, x->walk_ds, &x->w, &x->saves, x->keep[0]);
+	struct fx_walk *x = arg;
+	if (x->on)
+		w103_run(x->rel, x->ds, x->w, x->saves, x->labels);
 	return NULL;
 }
 
-struct fx_run *check_effects_start(struct compile *c, const bool on[DIAG__COUNT])
+struct fx_others {
+	void (*run)(struct compile *, const void *);
+	struct compile *c;
+	const void *arg;
+};
+
+static void *others_job(void *arg)
+{
+	struct fx_others *o = arg;
+	if (o->run)
+		o->run(o->c, o->arg);
+	return NULL;
+}
+
+void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
+                             void (*others)(struct compile *, const void *),
+                             const void *arg)
 {
 	const struct release *r = c->rel;
-	if (!r)
-		return NULL;
+	if (!r) {
+		others_job(&(struct fx_others){ others, c, arg });
+		return;
+	}
 	const struct block *lists[] = { r->checks, r->backups, r->steps, r->verifies,
 	                                r->after_rollbacks };
 	const enum unit_kind kinds[] = { U_CHECK, U_BACKUP, U_STEP, U_VERIFY, U_AFTER };
@@ -2287,7 +2301,7 @@ struct fx_run *check_effects_start(struct compile *c, const bool on[DIAG__COUNT]
 		half[1].ds = diag_set_new();
 		diag_set_options(half[1].ds, &c->opt.diag);
 	}
-	run_both(pass_job, &half[0], &half[1], half[1].from < half[1].to);
+	run_both(pass_job, &half[0], pass_job, &half[1], half[1].from < half[1].to);
 	if (half[1].ds) {
 		diag_set_append(c->diags, half[1].ds);
 		diag_set_free(half[1].ds);
@@ -2297,57 +2311,36 @@ struct fx_run *check_effects_start(struct compile *c, const bool on[DIAG__COUNT]
 	 * intern tables, the split, the scratch lists. */
 	free(units);
 	free(weight);
-	struct fx_run *x = xcalloc(1, sizeof *x);
-	*x = (struct fx_run){ .c = c, .w = w, .saves = { half[0].keep, { 0 } },
-	                      .keep = { half[0].keep, half[1].keep },
-	                      .data_cmd = half[0].data_cmd ? half[0].data_cmd : half[1].data_cmd,
-	                      .w114 = on[DIAG_W114] };
+	struct saved saves = { half[0].keep, { 0 } };
 	for (int h = 0; h < 2; h++) {
 		strtab_free(&half[h].strs);
 		free(half[h].tmp);
 		for (size_t i = 0; i < half[h].npairs; i++)
-			saved_add(&x->saves, half[h].pairs[i].copy, half[h].pairs[i].orig);
+			saved_add(&saves, half[h].pairs[i].copy, half[h].pairs[i].orig);
 		free(half[h].pairs);
 	}
-	/* A big release's walk runs beside the rules that read no effects
-	 * (check.c runs them meanwhile), into a set of its own appended when
-	 * it is done: the walk is serial, and the second processor was idle. */
-	if (w103 && total >= FX_THREAD_MIN) {
-		x->walk_ds = diag_set_new();
-		diag_set_options(x->walk_ds, &c->opt.diag);
-		x->walking = pthread_create(&x->walk, NULL, walk_job, x) == 0;
-		if (!x->walking)
-			walk_job(x);
-	} else if (w103) {
-		w103_run(r, c->diags, &x->w, &x->saves, x->keep[0]);
-	}
-	return x;
-}
-
-void check_effects_finish(struct fx_run *x)
-{
-	if (!x)
-		return;
-	struct compile *c = x->c;
-	if (x->walking)
-		pthread_join(x->walk, NULL);
-	if (x->walk_ds) {
-		diag_set_append(c->diags, x->walk_ds);
-		diag_set_free(x->walk_ds);
-	}
-	if (x->w114 && x->data_cmd)
-		backups_unread(c, x->data_cmd);
-	name_map_free(&x->saves.by_copy);
+	/* The walk is serial: for a big release it runs on a thread of its own
+	 * while the caller's other rules run here, reporting into a set of its
+	 * own appended once both are done. */
+	struct fx_walk walk = { r, w103, &w, &saves, half[0].keep, diag_set_new() };
+	diag_set_options(walk.ds, &c->opt.diag);
+	struct fx_others rest = { others, c, arg };
+	run_both(others_job, &rest, walk_job, &walk, w103 && total >= FX_THREAD_MIN);
+	diag_set_append(c->diags, walk.ds);
+	diag_set_free(walk.ds);
+	const struct command *data_cmd = half[0].data_cmd ? half[0].data_cmd : half[1].data_cmd;
+	if (on[DIAG_W114] && data_cmd)
+		backups_unread(c, data_cmd);
+	name_map_free(&saves.by_copy);
 	for (int h = 0; h < 2; h++)
-		arena_free(x->keep[h]);
-	free(x->w.steps);
-	free(x->w.after);
-	free(x);
+		arena_free(half[h].keep);
+	free(w.steps);
+	free(w.after);
 }
 
 void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT])
 {
-	check_effects_finish(check_effects_start(c, on));
+	check_effects_pass_with(c, on, NULL, NULL);
 }
 /* ---- --explain-effects ---- */
 

@@ -19,13 +19,12 @@
  * split in two halves, one per thread; W103 then walks its rollback paths
  * over the compact records kept for it. */
 void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT]);
-/* The same in two halves: start runs the pass and may leave the rollback
- * walk running on a thread; finish waits for it and adds its findings.
- * Between them the caller may run rules that read no effects (and change
- * nothing the walk reads). */
-struct fx_run;
-struct fx_run *check_effects_start(struct compile *c, const bool on[DIAG__COUNT]);
-void check_effects_finish(struct fx_run *x);
+/* The same, with others(c, arg) run before it returns: beside the serial
+ * rollback walk, on this thread, when the release is big enough to split.
+ * others must read no effects and change nothing the walk reads. */
+void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
+                             void (*others)(struct compile *, const void *),
+                             const void *arg);
 
 /* The effect rules one at a time (rows of the check table): each runs the
  * pass with its own code alone. */

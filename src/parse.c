@@ -1452,7 +1452,7 @@ static struct file_ast *parse_halves(struct arena *a, struct arena *stmts,
 		{ arena_new(), arena_new(), diag_set_new(), path, text + cut, len - cut,
 		  keep_source, line, NULL },
 	};
-	run_both(parse_job, &h[0], &h[1], true);
+	run_both(parse_job, &h[0], parse_job, &h[1], true);
 	struct file_ast *f = NULL;
 	if (diag_count(h[0].ds) == 0 && diag_count(h[1].ds) == 0) {
 		f = h[0].f;

@@ -564,15 +564,16 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	return e;
 }
 
-void run_both(void *(*job)(void *), void *a, void *b, bool split)
+void run_both(void *(*job_a)(void *), void *a, void *(*job_b)(void *), void *b,
+              bool split)
 {
 	pthread_t t;
-	bool threaded = split && pthread_create(&t, NULL, job, b) == 0;
-	job(a);
+	bool threaded = split && pthread_create(&t, NULL, job_b, b) == 0;
+	job_a(a);
 	if (threaded)
 		pthread_join(t, NULL);
 	else
-		job(b); /* no thread asked for, or none to be had */
+		job_b(b); /* no thread asked for, or none to be had */
 }
 
 /* One half of a file read with pread: [off, off + n) into p. */
@@ -617,7 +618,7 @@ static bool read_halves(int fd, char *p, size_t size)
 		{ fd, p, half, 0, 0, 0 },
 		{ fd, p + half, size - half, 0, (off_t)half, 0 },
 	};
-	run_both(pread_part, &h[0], &h[1], true);
+	run_both(pread_part, &h[0], pread_part, &h[1], true);
 	return !h[0].err && !h[1].err && h[0].got == h[0].n && h[1].got == h[1].n;
 }
 

@@ -34,10 +34,12 @@ RELC_NORETURN void relc_oom(void);
 /* Called by relc_oom before it exits, if set: it may only write(2). */
 extern void (*relc_oom_hook)(void);
 
-/* job(a) on this thread and job(b) on a thread of its own when split (else,
- * or when no thread can be had, after job(a) here); returns when both are
- * done. The big-spec paths (reading, parsing, the effects pass) use it. */
-void run_both(void *(*job)(void *), void *a, void *b, bool split);
+/* job_a(a) on this thread and job_b(b) on a thread of its own when split
+ * (else, or when no thread can be had, after job_a here); returns when both
+ * are done. The big-spec paths (reading, parsing, the effects pass and its
+ * rollback walk) use it. */
+void run_both(void *(*job_a)(void *), void *a, void *(*job_b)(void *), void *b,
+              bool split);
 
 /* Remember a temporary file to remove if the process dies on out-of-memory. */
 void util_track_tmpfile(const char *path);
