@@ -223,6 +223,7 @@ struct rec {
 	const char *dir, *dir_text;
 	size_t off, len;      /* span of the outer simple command */
 	struct buf prefixes;  /* what was looked through so far */
+	struct buf word;      /* make_word's expansion, reused */
 	const char *outer_prefixes; /* looked through before an su -c string */
 	int nest;             /* su -c / sh -c recursion depth */
 	const char *text;     /* the whole command, for here-document SQL */
@@ -324,10 +325,16 @@ static struct eword make_word(struct rec *r, const char *text, bool expands)
 	struct eword w = { .text = text, .val = text, .flags = 0 };
 	if (!expands && !strchr(text, '$') && !strchr(text, '`'))
 		goto trim;
-	struct buf b;
-	buf_init(&b);
+	struct buf *b = &r->word;
+	buf_clear(b);
 	for (size_t i = 0; text[i];) {
 		char c = text[i];
+		if (c != '$' && c != '`') {
+			size_t run = strcspn(text + i, "$`");
+			buf_add(b, text + i, run);
+			i += run;
+			continue;
+		}
 		if (c == '$' && text[i + 1] == '{' && is_ident_start(text[i + 2])) {
 			size_t j = i + 2;
 			while (is_ident_char(text[j]))
@@ -336,9 +343,9 @@ static struct eword make_word(struct rec *r, const char *text, bool expands)
 				const char *v = ref_value(r, text + i + 2, j - i - 2,
 				                          &w.flags, i == 0);
 				if (v)
-					buf_puts(&b, v);
+					buf_puts(b, v);
 				else
-					buf_add(&b, text + i, j + 1 - i);
+					buf_add(b, text + i, j + 1 - i);
 				i = j + 1;
 				continue;
 			}
@@ -347,16 +354,15 @@ static struct eword make_word(struct rec *r, const char *text, bool expands)
 			w.flags |= EW_SHELL;
 			if (i == 0 && !guard)
 				w.flags |= EW_MAYBE_EMPTY;
-		} else if (c == '$' || c == '`') {
+		} else {
 			w.flags |= EW_SHELL;
 			if (i == 0)
 				w.flags |= EW_MAYBE_EMPTY;
 		}
-		buf_putc(&b, c);
+		buf_putc(b, c);
 		i++;
 	}
-	w.val = arena_strndup(r->a, b.data ? b.data : "", b.len);
-	buf_free(&b);
+	w.val = arena_strndup(r->a, b->data ? b->data : "", b->len);
 trim:;
 	size_t n = strlen(w.val);
 	if (n > 1 && w.val[n - 1] == '/') {
@@ -1019,10 +1025,15 @@ static int m_migration(struct rec *r, struct effect_use *u,
 		"--list", "list", "show", "showmigrations", "history", "current", "--help",
 		"info", "validate", NULL };
 	const char *prog = base_name(argv[0].val);
+	/* Every command without a migration comes here: decide that first,
+	 * with two searches a word, before the seven of the full reading. */
+	bool alembic = streq(prog, "alembic") && n >= 2;
+	for (size_t i = 0; i < n && !mig; i++)
+		mig = contains_ci(argv[i].text, "migrate") || contains_ci(argv[i].text, "db:rollback");
+	if (!mig && !alembic)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const char *t = argv[i].text;
-		if (contains_ci(t, "migrate") || contains_ci(t, "db:rollback"))
-			mig = true;
 		if (one_of(t, downs) || contains_ci(t, "downgrade") || contains_ci(t, "rollback") ||
 		    contains_ci(t, ":down"))
 			down = true;
@@ -1033,15 +1044,13 @@ static int m_migration(struct rec *r, struct effect_use *u,
 		if (!strncmp(t, "STEP=", 5) || !strncmp(t, "VERSION=", 8))
 			counted = true;
 	}
-	if (streq(prog, "alembic") && n >= 2) {
+	if (alembic) {
 		mig = true;
 		if (streq(argv[1].text, "downgrade"))
 			down = true;
 		else if (!streq(argv[1].text, "upgrade"))
 			status = true;
 	}
-	if (!mig)
-		return -1;
 	if (status)
 		return R_MIGRATE_STATUS;
 	if (down) {
@@ -1744,13 +1753,18 @@ static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 {
 	struct sh_simple *sc = NULL;
 	size_t n = sh_parse(r->scratch, text, len, &sc);
+	/* each simple command's words, read once: a pipe's next command looks
+	 * at the words of the one before it */
+	struct eword **words = arena_alloc(r->scratch, (n + 1) * sizeof *words);
 	for (size_t i = 0; i < n; i++) {
 		const struct sh_simple *s = &sc[i];
 		/* The previous simple command at the same depth. */
 		const struct sh_simple *prev = NULL;
+		size_t pj = 0;
 		for (size_t j = i; j-- > 0;)
 			if (sc[j].depth == s->depth) {
 				prev = &sc[j];
+				pj = j;
 				break;
 			}
 		if (outer) {
@@ -1763,6 +1777,7 @@ static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 		struct eword *w = arena_alloc(r->a, (s->nwords + 1) * sizeof *w);
 		for (size_t k = 0; k < s->nwords; k++)
 			w[k] = make_word(r, s->words[k].value, s->words[k].expands);
+		words[i] = w;
 		struct effect_use proto;
 		memset(&proto, 0, sizeof proto);
 		proto.guarded = s->sep == SH_SEP_OR || (prev && prev->sep == SH_SEP_OR);
@@ -1788,10 +1803,7 @@ static void parse_list(struct rec *r, const char *text, size_t len, bool outer)
 			if (k < prev->nwords) {
 				const char *from = base_name(prev->words[k].value);
 				proto.pipe_from = arena_strdup(r->a, from);
-				struct eword *pw = arena_alloc(r->a, (prev->nwords - k + 1) * sizeof *pw);
-				for (size_t m = k; m < prev->nwords; m++)
-					pw[m - k] = make_word(r, prev->words[m].value, prev->words[m].expands);
-				proto.pipe_from_argv = pw;
+				proto.pipe_from_argv = words[pj] + k; /* ends in a zeroed word too */
 				proto.pipe_from_argc = prev->nwords - k;
 			}
 		}
@@ -1862,10 +1874,12 @@ static void read_text(struct arena *a, const struct release *rel,
 	r.scratch = arena_new();
 	r.rel = rel;
 	buf_init(&r.prefixes);
+	buf_init(&r.word);
 	r.text = text;
 	r.tlen = len;
 	parse_list(&r, text, len, true);
 	finish(&r, out);
+	buf_free(&r.word);
 	arena_free(r.scratch);
 	if (reads_backup(out))
 		for (size_t k = 0; k < out->neffects; k++)
