@@ -525,6 +525,8 @@ size_t sh_find_heredocs(const char *line, size_t len, struct sh_heredoc *out,
 	struct scan sc = { .s = line };
 	size_t n;
 
+	if (!has_pair(line, len, '<', '<'))
+		return 0;
 	scan_cmd(&sc, 0, len, 0, false);
 	n = sc.nhd < max ? sc.nhd : max;
 	if (n > 0)
@@ -537,6 +539,9 @@ size_t sh_find_refs(const char *text, size_t len, struct sh_ref **out)
 {
 	struct scan sc = { .s = text, .read_bodies = true, .want_refs = true };
 
+	*out = NULL;
+	if (!has_pair(text, len, '$', '{'))
+		return 0;
 	scan_cmd(&sc, 0, len, 0, false);
 	free(sc.hd);
 	*out = sc.refs;

@@ -944,6 +944,15 @@ bool all_digits(const char *s, size_t n)
 	return n > 0;
 }
 
+bool has_pair(const char *s, size_t n, char a, char b)
+{
+	const char *end = s + n;
+	for (const char *p = s; n > 1 && (p = memchr(p, a, (size_t)(end - p - 1))); p++)
+		if (p[1] == b)
+			return true;
+	return false;
+}
+
 size_t find_ci(const char *s, size_t len, const char *needle, size_t from)
 {
 	size_t nl = strlen(needle);

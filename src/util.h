@@ -141,6 +141,10 @@ bool all_digits(const char *s, size_t n);
  * it does not. The one search behind every "does this text mention" test. */
 size_t find_ci(const char *s, size_t len, const char *needle, size_t from);
 
+/* Does s[0..n) hold the two bytes a b side by side? The cheap test that
+ * lets the shell scanners skip a text with no "<<" or "${" in it. */
+bool has_pair(const char *s, size_t n, char a, char b);
+
 /* Levenshtein distance, capped: for "did you mean" notes. */
 int edit_distance(const char *a, const char *b, int cap);
 

@@ -94,6 +94,25 @@ Test(parse, command_is_verbatim_rest_of_line)
 	cr_assert_str_eq(b->undo_reason, "nothing");
 }
 
+/* Columns count characters: the scanner skips ASCII eight bytes at a time,
+ * so multi-byte text inside long tokens must still count one column a
+ * character, on the line and after it. */
+Test(parse, columns_count_characters_in_long_tokens)
+{
+	struct file_ast *f = parse("step \"étape numéro un, déployée\" {\n"
+	                           "    run echo \"ünïcödé ñ ok\" déjà-vu-long-word && true\n"
+	                           "    expect stdout \"€€€€€€€€€€\" junk\n"
+	                           "    undo none \"x\"\n}\n");
+	struct block *b = first_block(f);
+	cr_assert_eq(b->name_value->loc.col, 6);
+	cr_assert_eq(b->cmds->loc.line, 2);
+	cr_assert_eq(b->cmds->loc.col, 9);
+	const struct diagnostic *d = find(DIAG_E001);
+	cr_assert_not_null(d);
+	cr_assert_eq(d->loc.line, 3);
+	cr_assert_eq(d->loc.col, 32, "junk is the 32nd character of its line, the 52nd byte");
+}
+
 Test(parse, backslash_continuation_keeps_the_newline)
 {
 	struct file_ast *f = parse("check \"c\" {\n    run curl -X POST \\\n        -d x\n"

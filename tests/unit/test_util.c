@@ -91,6 +91,19 @@ Test(util, find_ci_finds_each_match_ignoring_case)
 	cr_assert_eq(find_ci(s, n, "", 3), 3);
 }
 
+Test(util, has_pair_finds_two_bytes_side_by_side)
+{
+	const char *s = "a < b <<EOF $x ${";
+	size_t n = strlen(s);
+	cr_assert(has_pair(s, n, '<', '<'));
+	cr_assert(has_pair(s, n, '$', '{'), "a pair that ends at len");
+	cr_assert_not(has_pair(s, n - 1, '$', '{'), "the search stops at len");
+	cr_assert_not(has_pair(s, n, '{', '$'));
+	cr_assert_not(has_pair("<", 1, '<', '<'));
+	cr_assert_not(has_pair("", 0, '<', '<'));
+	cr_assert(has_pair("<<", 2, '<', '<'));
+}
+
 Test(util, write_file_atomic_replaces_whole_or_nothing)
 {
 	char dir[] = "/tmp/relc-util-XXXXXX";
