@@ -374,7 +374,7 @@ void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t 
 {
 	if (size && cap > SIZE_MAX / size)
 		relc_oom();
-	void *p = arena_alloc(a, cap * size);
+	void *p = arena_take(a, cap ? cap * size : 1, ARENA_ALIGN);
 	if (n)
 		memcpy(p, old, n * size);
 	return p;

@@ -57,7 +57,8 @@ void arena_adopt(struct arena *dst, struct arena *src);
 void *arena_alloc(struct arena *a, size_t n);            /* zeroed */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* A new array of cap elements of size each in a, the n first copied from
- * old: growing a list that lives in the arena (the old copy stays there). */
+ * old: growing a list that lives in the arena (the old copy stays there).
+ * The elements after n are not zeroed: the caller fills each as it adds it. */
 void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t size);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) RELC_PRINTF(2, 3);
