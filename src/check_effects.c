@@ -2312,6 +2312,7 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 	free(units);
 	free(weight);
 	struct saved saves = { half[0].keep, { 0 } };
+	name_map_reserve(&saves.by_copy, half[0].npairs + half[1].npairs);
 	for (int h = 0; h < 2; h++) {
 		strtab_free(&half[h].strs);
 		free(half[h].tmp);

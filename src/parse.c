@@ -1188,6 +1188,7 @@ static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
 			return;
 		}
 		s->kind = n->kind == PT_LET ? STMT_LET : STMT_ENV;
+		ctx->file->nsymbols++;
 		s->name = arena_intern(ctx->arena, t->text, t->len);
 		s->name_loc = t->loc;
 		if (n->kind == PT_LET)
@@ -1233,6 +1234,9 @@ static void convert_top(struct parse_ctx *ctx, const struct pt_node *n)
 		s->block = convert_block(ctx, n, (enum block_kind)n->key, NULL);
 		if (s->block && s->block->name)
 			ctx->file->nblocks[s->block->kind]++;
+		for (const struct command *c = s->block && s->block->has_capture ? s->block->cmds : NULL;
+		     c; c = c->next)
+			ctx->file->nsymbols += c->kind == CMD_CAPTURE;
 		if (n->cut)
 			add_lost(ctx, LOST_ANY);
 		break;
@@ -1461,6 +1465,7 @@ static struct file_ast *parse_halves(struct arena *a, struct arena *stmts,
 			f->tail = h[1].f->tail;
 		for (size_t k = 0; k < sizeof f->nblocks / sizeof f->nblocks[0]; k++)
 			f->nblocks[k] += h[1].f->nblocks[k];
+		f->nsymbols += h[1].f->nsymbols;
 		for (int i = 0; i < 2; i++) {
 			arena_adopt(a, h[i].a);
 			arena_adopt(stmts, h[i].stmts);

@@ -420,6 +420,9 @@ static void resolve_stmts(struct resolver *rs, struct source_file *sf,
 	for (size_t k = 0; k < sizeof rs->names / sizeof rs->names[0]; k++)
 		if (f->nblocks[k] > 1)
 			name_map_reserve(&rs->names[k], f->nblocks[k]);
+	/* and the symbol table, which would grow by doubling, for this file's */
+	if (f->nsymbols > 1)
+		name_map_reserve(&rs->r->symbol_index, f->nsymbols);
 	for (const struct stmt *s = f->stmts; s; s = s->next) {
 		switch (s->kind) {
 		case STMT_META:
