@@ -535,9 +535,9 @@ static uint32_t chain(const struct path *p, int key, const char *obj)
 	return p->head[slot_of(p, key, obj, key_hash(key, obj))];
 }
 
-static void table_grow(struct path *p)
+/* Rehash into a table of ncap slots (a power of two above the filed). */
+static void table_resize(struct path *p, uint32_t ncap)
 {
-	uint32_t ncap = p->tabcap ? p->tabcap * 2 : 64;
 	uint32_t *nh = xmalloc(ncap * sizeof *nh), *nx = xmalloc(ncap * sizeof *nx);
 	memset(nh, 0xff, ncap * sizeof *nh);
 	for (uint32_t i = 0; i < p->tabcap; i++) {
@@ -554,6 +554,11 @@ static void table_grow(struct path *p)
 	p->head = nh;
 	p->hash = nx;
 	p->tabcap = ncap;
+}
+
+static void table_grow(struct path *p)
+{
+	table_resize(p, p->tabcap ? p->tabcap * 2 : 64);
 }
 
 /* File stack (or word) index `at` under (key, obj). A word is filed once:
@@ -1309,6 +1314,15 @@ static void w103_run(const struct release *rel, struct diag_set *ds, const struc
 			name_map_free(&dirs.map);
 			dirs.n = 0;
 			settled.n = 0;
+			/* The first path is sized for every filing at once, not by
+			 * a dozen doublings; one after an irreversible step grows
+			 * as it needs, so restarts never add up. */
+			if (k == 1 && filings < UINT32_MAX / 2) {
+				uint32_t cap = 64;
+				while (4 * ((uint32_t)filings + 1) > 3 * cap)
+					cap *= 2;
+				table_resize(&p, cap);
+			}
 			if (!rw.path.blocked)
 				for (size_t a = na; a-- > 0;)
 					path_push_block(&p, &w->after[a], after[a]);
