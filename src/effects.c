@@ -1891,8 +1891,8 @@ static void cache_key_make(void)
 	cache_ok = pthread_key_create(&cache_key, cache_drop) == 0;
 }
 
-/* The thread's cache, taken out of its slot while in use (NULL if none can
- * be kept: then one is made, and dropped by cache_give). */
+/* The thread's cache, out of its slot while in use; a new one when the
+ * thread has none (cache_give drops it if it cannot be kept). */
 static struct reader_cache *cache_take(void)
 {
 	pthread_once(&cache_once, cache_key_make);
