@@ -12,7 +12,6 @@
 #include "effects.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -1873,10 +1872,6 @@ struct reader_cache {
 	struct buf prefixes, word;
 };
 
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static bool cache_ok;
-
 static void cache_drop(void *p)
 {
 	struct reader_cache *rc = p;
@@ -1886,21 +1881,15 @@ static void cache_drop(void *p)
 	free(rc);
 }
 
-static void cache_key_make(void)
-{
-	cache_ok = pthread_key_create(&cache_key, cache_drop) == 0;
-}
+static struct thread_slot reader_slot = THREAD_SLOT(cache_drop);
 
 /* The thread's cache, out of its slot while in use; a new one when the
- * thread has none (cache_give drops it if it cannot be kept). */
+ * thread has none. */
 static struct reader_cache *cache_take(void)
 {
-	pthread_once(&cache_once, cache_key_make);
-	struct reader_cache *rc = cache_ok ? pthread_getspecific(cache_key) : NULL;
-	if (rc) {
-		pthread_setspecific(cache_key, NULL);
+	struct reader_cache *rc = thread_slot_take(&reader_slot);
+	if (rc)
 		return rc;
-	}
 	rc = xcalloc(1, sizeof *rc);
 	rc->scratch = arena_new();
 	buf_init(&rc->prefixes);
@@ -1913,8 +1902,7 @@ static void cache_give(struct reader_cache *rc)
 	arena_reset(rc->scratch);
 	buf_clear(&rc->prefixes);
 	buf_clear(&rc->word);
-	if (!cache_ok || pthread_getspecific(cache_key) ||
-	    pthread_setspecific(cache_key, rc) != 0)
+	if (!thread_slot_keep(&reader_slot, rc))
 		cache_drop(rc);
 }
 

@@ -223,37 +223,52 @@ static void chunk_free(struct chunk *c)
 		free(c);
 }
 
+/* The key is made on first use, once, whichever thread comes first. */
+static bool slot_keyed(struct thread_slot *s)
+{
+	int st = atomic_load_explicit(&s->state, memory_order_acquire);
+	if (st == 0) {
+		pthread_mutex_lock(&s->lock);
+		st = atomic_load_explicit(&s->state, memory_order_relaxed);
+		if (st == 0) {
+			st = pthread_key_create(&s->key, s->drop) == 0 ? 1 : -1;
+			atomic_store_explicit(&s->state, st, memory_order_release);
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	return st == 1;
+}
+
+void *thread_slot_take(struct thread_slot *s)
+{
+	if (!slot_keyed(s))
+		return NULL;
+	void *v = pthread_getspecific(s->key);
+	if (v)
+		pthread_setspecific(s->key, NULL);
+	return v;
+}
+
+bool thread_slot_keep(struct thread_slot *s, void *v)
+{
+	return slot_keyed(s) && !pthread_getspecific(s->key) &&
+	       pthread_setspecific(s->key, v) == 0;
+}
+
 /* One small chunk a thread keeps when an arena is freed: the checks make and
  * free an arena per block and per command, and giving 64 KiB back to malloc
  * each time made it consolidate its free lists (3 % of a big spec's time). */
-static pthread_key_t spare_key;
-static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
-
-static void spare_key_make(void)
-{
-	if (pthread_key_create(&spare_key, free) != 0)
-		spare_key = (pthread_key_t)-1;
-}
+static struct thread_slot spare = THREAD_SLOT(free);
 
 static struct chunk *spare_take(void)
 {
-	pthread_once(&spare_once, spare_key_make);
-	if (spare_key == (pthread_key_t)-1)
-		return NULL;
-	struct chunk *c = pthread_getspecific(spare_key);
-	if (c)
-		pthread_setspecific(spare_key, NULL);
-	return c;
+	return thread_slot_take(&spare);
 }
 
 /* Keep c as the thread's spare if it is a small chunk and there is none. */
 static bool spare_keep(struct chunk *c)
 {
-	pthread_once(&spare_once, spare_key_make);
-	if (c->size != CHUNK_SMALL || spare_key == (pthread_key_t)-1 ||
-	    pthread_getspecific(spare_key))
-		return false;
-	return pthread_setspecific(spare_key, c) == 0;
+	return c->size == CHUNK_SMALL && thread_slot_keep(&spare, c);
 }
 
 struct arena *arena_new(void)

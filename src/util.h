@@ -2,7 +2,9 @@
 #ifndef RELC_UTIL_H
 #define RELC_UTIL_H
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +42,22 @@ extern void (*relc_oom_hook)(void);
  * rollback walk) use it. */
 void run_both(void *(*job_a)(void *), void *a, void *(*job_b)(void *), void *b,
               bool split);
+
+/* One value a thread keeps between uses (the arenas' spare chunk, the
+ * effects reader's scratch): take it out while using it, keep it after.
+ * drop frees a value still kept when its thread ends. Define one with
+ * `static struct thread_slot s = THREAD_SLOT(drop);`. */
+struct thread_slot {
+	void (*drop)(void *);
+	pthread_mutex_t lock;
+	atomic_int state;     /* 0 no key yet, 1 keyed, -1 no key to be had */
+	pthread_key_t key;
+};
+#define THREAD_SLOT(drop) { (drop), PTHREAD_MUTEX_INITIALIZER, 0, 0 }
+/* The thread's value, now out of the slot; NULL if it has none. */
+void *thread_slot_take(struct thread_slot *s);
+/* Keep v for the thread; false (v not kept) if it keeps one already. */
+bool thread_slot_keep(struct thread_slot *s, void *v);
 
 /* Remember a temporary file to remove if the process dies on out-of-memory. */
 void util_track_tmpfile(const char *path);

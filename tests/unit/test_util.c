@@ -104,6 +104,40 @@ Test(util, has_pair_finds_two_bytes_side_by_side)
 	cr_assert(has_pair("<<", 2, '<', '<'));
 }
 
+static atomic_int slot_dropped;
+
+static void slot_drop(void *v)
+{
+	(void)v;
+	atomic_fetch_add(&slot_dropped, 1);
+}
+
+static struct thread_slot slot = THREAD_SLOT(slot_drop);
+
+static void *slot_other_thread(void *arg)
+{
+	/* its own slot: empty, whatever the first thread keeps */
+	*(void **)arg = thread_slot_take(&slot);
+	cr_assert(thread_slot_keep(&slot, &slot), "kept until the thread ends");
+	return NULL;
+}
+
+Test(util, thread_slot_keeps_one_value_a_thread)
+{
+	int a, b;
+	cr_assert_null(thread_slot_take(&slot));
+	cr_assert(thread_slot_keep(&slot, &a));
+	cr_assert_not(thread_slot_keep(&slot, &b), "one value a thread");
+	void *seen = &a;
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, slot_other_thread, &seen), 0);
+	pthread_join(t, NULL);
+	cr_assert_null(seen);
+	cr_assert_eq(atomic_load(&slot_dropped), 1, "dropped when its thread ended");
+	cr_assert_eq(thread_slot_take(&slot), &a);
+	cr_assert_null(thread_slot_take(&slot), "taken out");
+}
+
 Test(util, write_file_atomic_replaces_whole_or_nothing)
 {
 	char dir[] = "/tmp/relc-util-XXXXXX";
