@@ -535,9 +535,15 @@ static uint32_t chain(const struct path *p, int key, const char *obj)
 	return p->head[slot_of(p, key, obj, key_hash(key, obj))];
 }
 
-/* Rehash into a table of ncap slots (a power of two above the filed). */
-static void table_resize(struct path *p, uint32_t ncap)
+/* Make room for n keys: the table doubles until they fill at most three
+ * quarters of it, and is rehashed once. */
+static void table_reserve(struct path *p, size_t n)
 {
+	size_t ncap = p->tabcap ? p->tabcap : 64;
+	while (4 * (n + 1) > 3 * ncap)
+		ncap *= 2;
+	if (ncap == p->tabcap || ncap > UINT32_MAX)
+		return;
 	uint32_t *nh = xmalloc(ncap * sizeof *nh), *nx = xmalloc(ncap * sizeof *nx);
 	memset(nh, 0xff, ncap * sizeof *nh);
 	for (uint32_t i = 0; i < p->tabcap; i++) {
@@ -553,20 +559,14 @@ static void table_resize(struct path *p, uint32_t ncap)
 	free(p->hash);
 	p->head = nh;
 	p->hash = nx;
-	p->tabcap = ncap;
-}
-
-static void table_grow(struct path *p)
-{
-	table_resize(p, p->tabcap ? p->tabcap * 2 : 64);
+	p->tabcap = (uint32_t)ncap;
 }
 
 /* File stack (or word) index `at` under (key, obj). A word is filed once:
  * only whether the path reads it matters. False when nothing was filed. */
 static bool file_under(struct path *p, int key, const char *obj, uint32_t at)
 {
-	if (4 * (p->tablen + 1) > 3 * p->tabcap)
-		table_grow(p);
+	table_reserve(p, p->tablen + 1);
 	uint32_t h = key_hash(key, obj);
 	uint32_t i = slot_of(p, key, obj, h);
 	if (key == KEY_WORD && p->head[i] != NO_FILING)
@@ -1317,12 +1317,8 @@ static void w103_run(const struct release *rel, struct diag_set *ds, const struc
 			/* The first path is sized for every filing at once, not by
 			 * a dozen doublings; one after an irreversible step grows
 			 * as it needs, so restarts never add up. */
-			if (k == 1 && filings < UINT32_MAX / 2) {
-				uint32_t cap = 64;
-				while (4 * ((uint32_t)filings + 1) > 3 * cap)
-					cap *= 2;
-				table_resize(&p, cap);
-			}
+			if (k == 1)
+				table_reserve(&p, filings);
 			if (!rw.path.blocked)
 				for (size_t a = na; a-- > 0;)
 					path_push_block(&p, &w->after[a], after[a]);
