@@ -43,15 +43,7 @@ struct command *ast_command(struct arena *a, struct loc kw_loc, struct loc loc,
 struct loc ref_loc(const struct command *c, const struct ref *r)
 {
 	struct loc l = c->loc;
-	for (size_t i = 0; i < r->off && i < c->len; i++) {
-		unsigned char ch = (unsigned char)c->text[i];
-		if (ch == '\n') {
-			l.line++;
-			l.col = 1;
-		} else if ((ch & 0xc0) != 0x80) {
-			l.col++;
-		}
-	}
+	loc_advance(&l, c->text, r->off < c->len ? r->off : c->len);
 	return l;
 }
 

@@ -12,15 +12,46 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "util.h"
 
-/* A position in a source file: 1-based line and column (column counts bytes). */
+/* A position in a source file: 1-based line and column (a column is a
+ * character: loc_advance). */
 struct loc {
 	const char *file; /* interned display path, as given or as included */
 	int line;
 	int col;
 };
+
+/* Move l over the n bytes of s: a newline starts the next line, and every
+ * byte but a UTF-8 continuation byte (10xxxxxx) is a column. Eight bytes at
+ * a time while they are ASCII without a newline: the scanner calls it for
+ * every token, and a command is a whole line of one token. */
+static inline void loc_advance(struct loc *l, const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+	while (i < n) {
+		if (i + 8 <= n) {
+			uint64_t x, nl;
+			memcpy(&x, s + i, 8);
+			nl = x ^ (ones * '\n');
+			if (!(((nl - ones) & ~nl) & highs) && !(x & highs)) {
+				l->col += 8;
+				i += 8;
+				continue;
+			}
+		}
+		unsigned char c = (unsigned char)s[i++];
+		if (c == '\n') {
+			l->line++;
+			l->col = 1;
+		} else if ((c & 0xc0) != 0x80) {
+			l->col++;
+		}
+	}
+}
 
 /* ---- strings with ${name} interpolation ---- */
 

@@ -131,9 +131,7 @@ static struct loc loc_at(struct loc start, bool quoted, const char *raw, size_t 
 	struct loc l = start;
 	if (quoted)
 		l.col++;
-	for (size_t i = 0; i < off; i++)
-		if (((unsigned char)raw[i] & 0xc0) != 0x80)
-			l.col++;
+	loc_advance(&l, raw, off);
 	return l;
 }
 
@@ -1294,14 +1292,7 @@ static char *sanitize_encoding(struct parse_ctx *ctx, const char *text, size_t l
 		}
 		if (reported < 20) {
 			struct loc l = {ctx->path, 1, 1};
-			for (size_t i = 0; i < bad; i++) {
-				if (text[i] == '\n') {
-					l.line++;
-					l.col = 1;
-				} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
-					l.col++;
-				}
-			}
+			loc_advance(&l, text, bad);
 			if (text[bad] == '\0')
 				diag_report(ctx->diags, DIAG_E017, l, "NUL byte in the spec");
 			else
