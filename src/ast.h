@@ -352,7 +352,7 @@ struct file_ast {
 	/* Named top-level blocks of each kind, counted as they are parsed:
 	 * resolve sizes its name tables from them without a walk. */
 	size_t nblocks[BLOCK_UNDO + 1];
-	size_t nsymbols;        /* lets, envs and captures: the same for symbols */
+	size_t nsymbols;        /* its lets, envs and captures: the symbols it adds */
 };
 
 /* ---- the resolved release ---- */
