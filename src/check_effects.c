@@ -9,6 +9,7 @@
 #include "check_effects.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1896,22 +1897,32 @@ struct saved_pair {
 };
 
 /* One thread's share of the pass: units [from, to). */
+/* A run of units that one thread reads: its reports, kept apart so they join
+ * the others' in release order, and its first command that changes data. */
+struct fx_slice {
+	size_t from, to;
+	struct diag_set *ds;
+	const struct command *data_cmd;
+};
+
 struct fx_pass {
 	const struct release *rel;
 	const bool *on;
 	bool e012;               /* E012 is on (each step asks for a backup before it) */
-	struct diag_set *ds;
+	struct diag_set *ds;     /* the slice being read's */
 	struct arena *keep;      /* W103's records and labels, until the pass ends */
 	struct w103 *w;          /* NULL when W103 is off */
 	bool w109_said;          /* W109 spoke for the current step already */
-	const struct command *data_cmd; /* the first step command here that changes data (W114) */
+	const struct command *data_cmd; /* the first step command of the slice that changes data (W114) */
 	struct strtab strs;
 	struct saved_pair *pairs;
 	size_t npairs, cappairs;
 	uint32_t *tmp;           /* a step's todo effects (ci, ei, at) before they are kept */
 	size_t ntmp, captmp;
 	const struct fx_unit *units;
-	size_t from, to;
+	struct fx_slice *slices;
+	size_t nslices;
+	atomic_size_t *next;     /* the next slice not yet taken by either thread */
 };
 
 static const char *keep_str(struct fx_pass *t, const char *s)
@@ -2199,11 +2210,23 @@ static void pass_unit(struct fx_pass *t, const struct fx_unit *u)
 	arena_free(a);
 }
 
+/* Slices are taken in turn by whichever thread is free: commands differ in
+ * cost, and the host may slow one processor, so halves fixed up front could
+ * leave one thread waiting for the other. */
 static void *pass_job(void *arg)
 {
 	struct fx_pass *t = arg;
-	for (size_t i = t->from; i < t->to; i++)
-		pass_unit(t, &t->units[i]);
+	for (;;) {
+		size_t k = atomic_fetch_add_explicit(t->next, 1, memory_order_relaxed);
+		if (k >= t->nslices)
+			break;
+		struct fx_slice *sl = &t->slices[k];
+		t->ds = sl->ds;
+		t->data_cmd = NULL;
+		for (size_t i = sl->from; i < sl->to; i++)
+			pass_unit(t, &t->units[i]);
+		sl->data_cmd = t->data_cmd;
+	}
 	return NULL;
 }
 
@@ -2217,6 +2240,9 @@ static size_t count_cmds(const struct block *b)
 
 /* Below this many commands a second thread costs more than it saves. */
 #define FX_THREAD_MIN 4096
+/* Slices of a release read on two threads: enough that the last one taken
+ * is short, few enough that each is worth a report set. */
+#define FX_SLICES 32
 
 /* The rollback walk, and what runs beside it (check_effects_pass_with). */
 struct fx_walk {
@@ -2289,6 +2315,27 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 		w.nafter = nafter;
 		w.after = xcalloc(nafter + 1, sizeof *w.after);
 	}
+	/* A big release is cut into slices of about equal commands. The first
+	 * reports into c->diags, each other into its own set, appended in
+	 * order below, so each rule's reports keep release order. */
+	bool threaded = total >= FX_THREAD_MIN;
+	struct fx_slice slices[FX_SLICES] = { { 0, nunits, c->diags, NULL } };
+	size_t nslices = 1;
+	if (threaded) {
+		size_t acc = 0, cut = 0;
+		for (nslices = 0; nslices < FX_SLICES && cut < nunits; nslices++) {
+			size_t from = cut;
+			size_t goal = nslices == FX_SLICES - 1 ? SIZE_MAX : total / FX_SLICES * (nslices + 1);
+			while (cut < nunits && acc < goal)
+				acc += weight[cut++];
+			slices[nslices] = (struct fx_slice){ from, cut, c->diags, NULL };
+			if (nslices > 0) {
+				slices[nslices].ds = diag_set_new();
+				diag_set_options(slices[nslices].ds, &c->opt.diag);
+			}
+		}
+	}
+	atomic_size_t next = 0;
 	struct fx_pass half[2];
 	for (int h = 0; h < 2; h++)
 		half[h] = (struct fx_pass){
@@ -2296,25 +2343,17 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 			/* a backup cut short by a syntax error may have stood anywhere */
 			.e012 = on[DIAG_E012] && !(r->lost & LOST_BLOCK(BLOCK_BACKUP)),
 			.keep = arena_new(), .w = w103 ? &w : NULL, .units = units,
+			.slices = slices, .nslices = nslices, .next = &next,
 		};
-	half[0].ds = c->diags;
-	half[0].to = nunits;
-	half[1].from = half[1].to = nunits;
-	if (total >= FX_THREAD_MIN) {
-		/* Split where half the commands are behind: the first half reports
-		 * into c->diags, the second into its own set, appended after it
-		 * below, so each rule's reports keep release order. */
-		size_t acc = 0, cut = 0;
-		while (cut < nunits && acc < total / 2)
-			acc += weight[cut++];
-		half[0].to = half[1].from = cut;
-		half[1].ds = diag_set_new();
-		diag_set_options(half[1].ds, &c->opt.diag);
-	}
-	run_both(pass_job, &half[0], pass_job, &half[1], half[1].from < half[1].to);
-	if (half[1].ds) {
-		diag_set_append(c->diags, half[1].ds);
-		diag_set_free(half[1].ds);
+	run_both(pass_job, &half[0], pass_job, &half[1], nslices > 1);
+	const struct command *data_cmd = NULL;
+	for (size_t k = 0; k < nslices; k++) {
+		if (!data_cmd)
+			data_cmd = slices[k].data_cmd;
+		if (k > 0) {
+			diag_set_append(c->diags, slices[k].ds);
+			diag_set_free(slices[k].ds);
+		}
 	}
 
 	/* What the threads needed and the walk does not goes before it: the
@@ -2339,7 +2378,6 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 	run_both(others_job, &rest, walk_job, &walk, w103 && total >= FX_THREAD_MIN);
 	diag_set_append(c->diags, walk.ds);
 	diag_set_free(walk.ds);
-	const struct command *data_cmd = half[0].data_cmd ? half[0].data_cmd : half[1].data_cmd;
 	if (on[DIAG_W114] && data_cmd)
 		backups_unread(c, data_cmd);
 	name_map_free(&saves.by_copy);
