@@ -167,6 +167,9 @@ struct chunk {
 	struct chunk *next;
 	size_t used, size;
 	size_t mapped;   /* bytes mapped by chunk_map, 0 if from malloc */
+	/* data from here on was never handed out: zero in a mapped chunk, so
+	 * arena_alloc need not clear it (size for a chunk from malloc) */
+	size_t clean;
 	max_align_t data[];
 };
 
@@ -197,6 +200,7 @@ static struct chunk *chunk_map(size_t size)
 	struct chunk *c = map_aligned(total);
 	c->size = total - sizeof *c;
 	c->mapped = total;
+	c->clean = 0;
 	return c;
 }
 
@@ -337,8 +341,9 @@ void arena_adopt(struct arena *dst, struct arena *src)
 }
 
 /* n bytes at a multiple of align (a power of two) from the head chunk, or
- * from a new one; not zeroed. */
-static void *arena_take(struct arena *a, size_t n, size_t align)
+ * from a new one; not zeroed, but *zero says whether they are zero already
+ * (never handed out of a mapped chunk). zero may be NULL. */
+static void *arena_take(struct arena *a, size_t n, size_t align, bool *zero)
 {
 	struct chunk *c = a->head;
 	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
@@ -353,6 +358,7 @@ static void *arena_take(struct arena *a, size_t n, size_t align)
 				c = xmalloc(sizeof *c + size);
 			c->size = size;
 			c->mapped = 0;
+			c->clean = size;
 		}
 		a->taken += c->size;
 		at = 0;
@@ -366,6 +372,10 @@ static void *arena_take(struct arena *a, size_t n, size_t align)
 		}
 	}
 	c->used = at + n;
+	if (zero)
+		*zero = at >= c->clean;
+	if (c->used > c->clean)
+		c->clean = c->used;
 	return (char *)c->data + at;
 }
 
@@ -380,8 +390,10 @@ void *arena_alloc(struct arena *a, size_t n)
 {
 	if (n == 0)
 		n = 1;
-	void *p = arena_take(a, n, ARENA_ALIGN);
-	memset(p, 0, n);
+	bool zero;
+	void *p = arena_take(a, n, ARENA_ALIGN, &zero);
+	if (!zero) /* a big spec's model is new memory, zero already */
+		memset(p, 0, n);
 	return p;
 }
 
@@ -389,7 +401,7 @@ void *arena_grow(struct arena *a, const void *old, size_t n, size_t cap, size_t 
 {
 	if (size && cap > SIZE_MAX / size)
 		relc_oom();
-	void *p = arena_take(a, cap ? cap * size : 1, ARENA_ALIGN);
+	void *p = arena_take(a, cap ? cap * size : 1, ARENA_ALIGN, NULL);
 	if (n)
 		memcpy(p, old, n * size);
 	return p;
@@ -399,7 +411,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	/* strings need no alignment: packing them saves a third of a spec's
 	 * short words */
-	char *p = arena_take(a, n + 1, 1);
+	char *p = arena_take(a, n + 1, 1, NULL);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
