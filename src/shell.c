@@ -23,11 +23,23 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* What a byte is to the word reader: a table, as every byte of every command
+ * goes through it. */
+enum { CH_PLAIN, CH_META, CH_SPECIAL };
+static const unsigned char ch_class[256] = {
+	/* characters that end an unquoted word */
+	[' '] = CH_META, ['\t'] = CH_META, ['\n'] = CH_META, [';'] = CH_META,
+	['&'] = CH_META, ['|'] = CH_META, ['('] = CH_META, [')'] = CH_META,
+	['<'] = CH_META, ['>'] = CH_META,
+	/* a quote, an escape or the start of an expansion */
+	['\''] = CH_SPECIAL, ['"'] = CH_SPECIAL, ['\\'] = CH_SPECIAL,
+	['$'] = CH_SPECIAL, ['`'] = CH_SPECIAL,
+};
+
 /* Characters that end an unquoted word. */
 static bool is_meta(char c)
 {
-	return is_blank(c) || c == '\n' || c == ';' || c == '&' || c == '|' ||
-	       c == '(' || c == ')' || c == '<' || c == '>';
+	return ch_class[(unsigned char)c] == CH_META;
 }
 
 static bool is_name_start(char c)
@@ -727,7 +739,7 @@ static size_t parse_dq(struct parser *p, size_t i, size_t end, int depth,
  * escape or the start of an expansion. */
 static bool is_plain(char c)
 {
-	return !is_meta(c) && c != '\'' && c != '"' && c != '\\' && c != '$' && c != '`';
+	return ch_class[(unsigned char)c] == CH_PLAIN;
 }
 
 /* The end of the run of plain characters from i. */
@@ -891,6 +903,10 @@ static bool take_keyword(struct cmd_builder *b, const char *s,
 	static const char *const openers[] = { "if", "while", "until" };
 	static const char *const movers[] = { "then", "else", "do" };
 
+	/* most first words are none: no reserved word is longer than five
+	 * bytes or starts otherwise */
+	if (w->len == 0 || w->len > 5 || !strchr("iwutedfc!}", s[w->off]))
+		return false;
 	for (size_t k = 0; k < 3; k++) {
 		if (raw_is(s, w, openers[k])) {
 			clause_push(b, openers[k]);
@@ -1059,8 +1075,13 @@ static size_t parse_list(struct parser *p, size_t i, size_t end, int depth,
 	memset(&b, 0, sizeof b);
 	b.a = p->a;
 	b.outer = p->clause_now;
-	while (i < end && !closed)
+	while (i < end && !closed) {
+		if (is_blank(p->s[i])) { /* a token of its own, nothing to do */
+			i++;
+			continue;
+		}
 		i = parse_token(p, &b, i, end, depth, term, &closed);
+	}
 	finish(p, &b, SH_SEP_END, depth);
 	p->clause_now = b.outer;
 	return i < end ? i : end;
@@ -1085,7 +1106,13 @@ size_t sh_parse(struct arena *a, const char *text, size_t len,
 	n = p.ncmds;
 	*out = NULL;
 	if (n > 0) {
-		qsort(p.cmds, n, sizeof *p.cmds, cmp_entry);
+		/* commands nested in $( ) are finished before theirs: only then
+		 * are they out of order */
+		size_t run = 1;
+		while (run < n && cmp_entry(&p.cmds[run - 1], &p.cmds[run]) < 0)
+			run++;
+		if (run < n)
+			qsort(p.cmds, n, sizeof *p.cmds, cmp_entry);
 		*out = arena_alloc(a, n * sizeof **out);
 		for (size_t k = 0; k < n; k++)
 			(*out)[k] = p.cmds[k].cmd;
