@@ -321,9 +321,10 @@ static struct eword make_word(struct rec *r, const char *text, bool expands)
 {
 	/* copied, not interned: the shell parse is freed, and a is a block's
 	 * scratch arena, gone before repeats across commands could add up */
-	text = arena_strdup(r->a, text);
+	size_t len = strlen(text);
+	text = arena_strndup(r->a, text, len);
 	struct eword w = { .text = text, .val = text, .flags = 0 };
-	if (!expands && !strchr(text, '$') && !strchr(text, '`'))
+	if (!expands && !strpbrk(text, "$`"))
 		goto trim;
 	struct buf *b = &r->word;
 	buf_clear(b);
@@ -363,8 +364,9 @@ static struct eword make_word(struct rec *r, const char *text, bool expands)
 		i++;
 	}
 	w.val = arena_strndup(r->a, b->data ? b->data : "", b->len);
+	len = b->len;
 trim:;
-	size_t n = strlen(w.val);
+	size_t n = len;
 	if (n > 1 && w.val[n - 1] == '/') {
 		while (n > 1 && w.val[n - 1] == '/')
 			n--;
