@@ -16,7 +16,7 @@
  * block's effects are read into a scratch arena, every rule with on[code]
  * set looks at them (E012, W104, W105, W109, W110, W113, W122 and what W103 keeps
  * of them), and the arena is freed before the next block. A big release is
- * split in two halves, one per thread; W103 then walks its rollback paths
+ * split in slices that two threads take in turn; W103 then walks its rollback paths
  * over the compact records kept for it. */
 void check_effects_pass(struct compile *c, const bool on[DIAG__COUNT]);
 /* The same, with others(c, arg) run before it returns: beside the serial
