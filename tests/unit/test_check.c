@@ -211,10 +211,11 @@ Test(check, capture_order_points_at_the_reference_with_a_note)
 
 /* ---- the effects pass on two threads ---- */
 
-/* Enough steps for the pass to split the release in two halves. Each step
- * reports two W110 on one command (same location and code: report order
- * decides) and a W103; every fifth undo reports a W104. */
-Test(check, effects_pass_halves_report_like_one)
+/* Enough steps for the pass to cut the release in slices that two threads
+ * take in turn. Each step reports two W110 on one command (same location
+ * and code: report order decides) and a W103; every fifth undo reports a
+ * W104. */
+Test(check, effects_pass_slices_report_like_one)
 {
 	struct buf b;
 	buf_init(&b);
@@ -240,10 +241,45 @@ Test(check, effects_pass_halves_report_like_one)
 			continue;
 		cr_assert_geq(d->loc.line, line);
 		line = d->loc.line;
-		/* rm -r, then git push, on every step, in both halves */
+		/* rm -r, then git push, on every step, in every slice */
 		cr_assert_eq(strncmp(d->message, "`rm -r", 6) == 0, rm_next, "%s", d->message);
 		rm_next = !rm_next;
 	}
+	compile_free(c);
+	buf_free(&b);
+}
+
+/* W114 names the release's first step command that changes data, though
+ * the slice holding it is not the first, and later slices hold more. */
+Test(check, effects_pass_slices_keep_the_first_data_command)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, HEAD("1.0.0"));
+	buf_puts(&b, "backup \"Dump\" {\n    run pg_dump app > /backup/app.sql\n"
+	             "    estimate 1s\n}\n");
+	const int n = 3000, first_data = 2000;
+	int want_line = 0, line = 1;
+	for (const char *p = b.data; *p; p++)
+		line += *p == '\n';
+	for (int i = 1; i <= n; i++) {
+		if (i == first_data)
+			want_line = line + 1;
+		buf_printf(&b, "step \"S%d\" {\n"
+		           "    run %s\n"
+		           "    run sudo systemctl restart app%d\n"
+		           "    estimate 1s\n"
+		           "    undo {\n        run sudo systemctl restart app%d\n    }\n}\n",
+		           i, i >= first_data ? "psql -d app -c 'DELETE FROM t'" : "true", i, i);
+		line += 8;
+	}
+	struct compile *c = compile(b.data);
+	const struct diagnostic *d = first(c, DIAG_W114);
+	cr_assert_not_null(d);
+	cr_assert_eq(count(c, DIAG_W114), 1);
+	cr_assert_not_null(d->notes);
+	cr_assert_eq(d->notes->loc.line, want_line, "the note is at line %d, not %d",
+	             d->notes->loc.line, want_line);
 	compile_free(c);
 	buf_free(&b);
 }
