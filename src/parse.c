@@ -1329,7 +1329,8 @@ static struct file_ast *parse_piece(struct arena *a, struct arena *stmts,
 	struct parse_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.arena = a;
-	ctx.blocks = arena_new();
+	/* a half of a big spec: its blocks take megabytes */
+	ctx.blocks = len >= relc_parse_split_min / 2 ? arena_new_big() : arena_new();
 	ctx.stmts = stmts;
 	ctx.scratch = arena_new();
 	ctx.scratch_old = arena_new();
@@ -1442,9 +1443,9 @@ static struct file_ast *parse_halves(struct arena *a, struct arena *stmts,
 	for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + cut - p))); p++)
 		line++;
 	struct piece h[2] = {
-		{ arena_new(), arena_new(), diag_set_new(), path, text, cut,
+		{ arena_new_big(), arena_new_big(), diag_set_new(), path, text, cut,
 		  keep_source, 1, NULL },
-		{ arena_new(), arena_new(), diag_set_new(), path, text + cut, len - cut,
+		{ arena_new_big(), arena_new_big(), diag_set_new(), path, text + cut, len - cut,
 		  keep_source, line, NULL },
 	};
 	run_both(parse_job, &h[0], parse_job, &h[1], true);

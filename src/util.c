@@ -189,6 +189,7 @@ struct intern_entry {
 struct arena {
 	struct chunk *head;
 	size_t taken;   /* bytes of chunks allocated so far */
+	bool big;       /* big chunks from the first (arena_new_big) */
 	struct intern_entry *tab;
 	size_t tab_cap, tab_len;
 };
@@ -280,6 +281,13 @@ struct arena *arena_new(void)
 	return xcalloc(1, sizeof(struct arena));
 }
 
+struct arena *arena_new_big(void)
+{
+	struct arena *a = arena_new();
+	a->big = true;
+	return a;
+}
+
 void arena_free(struct arena *a)
 {
 	if (!a)
@@ -348,7 +356,7 @@ static void *arena_take(struct arena *a, size_t n, size_t align, bool *zero)
 	struct chunk *c = a->head;
 	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->size || c->size - at < n) {
-		size_t room = a->taken >= ARENA_GROWN ? CHUNK_BIG - sizeof *c : CHUNK_SMALL;
+		size_t room = a->big || a->taken >= ARENA_GROWN ? CHUNK_BIG - sizeof *c : CHUNK_SMALL;
 		size_t size = n > room ? n : room;
 		if (room != CHUNK_SMALL) {
 			c = chunk_map(size);

@@ -66,6 +66,9 @@ void util_untrack_tmpfile(const char *path);
 /* An arena: everything that lives as long as one compilation. */
 struct arena;
 struct arena *arena_new(void);
+/* One that will hold megabytes (a piece of a big spec's model): mapped
+ * chunks in huge pages from the first, not 64 KiB ones from malloc. */
+struct arena *arena_new_big(void);
 void arena_free(struct arena *a);
 /* Forget everything allocated, keeping one chunk for what comes next. */
 void arena_reset(struct arena *a);
