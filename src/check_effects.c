@@ -2335,6 +2335,10 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 			}
 		}
 	}
+	/* The pass adds what it keeps on top of the model: the model's last huge
+	 * page goes back but for what it holds (the threads do not allocate
+	 * from it). */
+	arena_trim(c->arena);
 	atomic_size_t next = 0;
 	struct fx_pass half[2];
 	for (int h = 0; h < 2; h++)
@@ -2369,6 +2373,11 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 			saved_add(&saves, half[h].pairs[i].copy, half[h].pairs[i].orig);
 		free(half[h].pairs);
 	}
+	/* The walk's tables come on top of what is kept, at the check's peak:
+	 * the last huge page of each kept arena goes back but for what it holds
+	 * (up to 2 MiB each, varying with how the slices fell to the threads). */
+	for (int h = 0; h < 2; h++)
+		arena_trim(half[h].keep);
 	/* The walk is serial: for a big release it runs on a thread of its own
 	 * while the caller's other rules run here, reporting into a set of its
 	 * own appended once both are done. */

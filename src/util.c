@@ -206,8 +206,9 @@ static struct chunk *chunk_map(size_t size)
 }
 
 /* Give back the pages of a mapped chunk beyond what it holds: the huge page
- * its end falls in was made resident whole. Only for a chunk nothing will
- * be allocated from again (a page given back reads as zeros if it is). */
+ * its end falls in was made resident whole. A page given back reads as
+ * zeros if it is allocated from again, which c->clean allows for (it only
+ * says where zeros start for certain). */
 static void chunk_trim(struct chunk *c)
 {
 	if (!c->mapped)
@@ -323,6 +324,12 @@ void arena_reset(struct arena *a)
 	table_free(a->tab, a->tab_cap, sizeof *a->tab);
 	a->tab = NULL;
 	a->tab_cap = a->tab_len = 0;
+}
+
+void arena_trim(struct arena *a)
+{
+	if (a && a->head)
+		chunk_trim(a->head);
 }
 
 void arena_adopt(struct arena *dst, struct arena *src)

@@ -75,6 +75,10 @@ void arena_reset(struct arena *a);
 /* Give src's memory to dst, to be freed with it, and free src itself.
  * Strings src interned stay valid but are not interned in dst. */
 void arena_adopt(struct arena *dst, struct arena *src);
+/* Give back the pages of a's newest chunk beyond what it holds, before a
+ * phase that needs memory of its own: its last huge page is resident whole
+ * (up to 2 MiB unused). Later allocations from a still work. */
+void arena_trim(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);            /* zeroed */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* A new array of cap elements of size each in a, the n first copied from
