@@ -2376,7 +2376,8 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 			.rel = r, .on = on,
 			/* a backup cut short by a syntax error may have stood anywhere */
 			.e012 = on[DIAG_E012] && !(r->lost & LOST_BLOCK(BLOCK_BACKUP)),
-			.keep = arena_new(), .w = w103 ? &w : NULL, .units = units,
+			.keep = nslices > 1 ? arena_new_big() : arena_new(),
+			.w = w103 ? &w : NULL, .units = units,
 			.slices = slices, .nslices = nslices, .next = &next,
 		};
 	run_both(pass_job, &half[0], pass_job, &half[1], nslices > 1);
