@@ -397,9 +397,9 @@ struct strtab {
 	size_t cap, len;
 };
 
-/* st with room for ncap slots (a power of two, above its count). */
-static void strtab_resize(struct strtab *st, size_t ncap)
+static void strtab_grow(struct strtab *st)
 {
+	size_t ncap = st->cap ? st->cap * 2 : 256;
 	const char **ns = table_alloc(ncap, sizeof *ns);
 	uint32_t *nh = table_alloc(ncap, sizeof *nh);
 	for (size_t i = 0; i < st->cap; i++) {
@@ -416,23 +416,6 @@ static void strtab_resize(struct strtab *st, size_t ncap)
 	st->s = ns;
 	st->h = nh;
 	st->cap = ncap;
-}
-
-static void strtab_grow(struct strtab *st)
-{
-	strtab_resize(st, st->cap ? st->cap * 2 : 256);
-}
-
-/* Room for n strings at once: every new page of a table costs a fault, and
- * on this kind of machine a fault of a small page costs microseconds, so a
- * table that will hold n is made once rather than by a dozen doublings. */
-static void strtab_reserve(struct strtab *st, size_t n)
-{
-	size_t ncap = st->cap ? st->cap : 256;
-	while (4 * (n + 1) > 3 * ncap)
-		ncap *= 2;
-	if (ncap != st->cap)
-		strtab_resize(st, ncap);
 }
 
 static void strtab_free(struct strtab *st)
@@ -1260,17 +1243,6 @@ static void w103_run(const struct release *rel, struct diag_set *ds, const struc
 	/* find_inverse asks whether the path reads a word only for the object
 	 * of a file a step writes: the path files no other word. */
 	struct strtab wanted = { 0 }, replaced = { 0 };
-	size_t nfiles = 0, ndests = 0, ncode = 0;
-	for (int s = 0; s < n; s++) {
-		const struct keff *td = rec_todo(&w->steps[s]);
-		for (uint32_t i = 0; i < w->steps[s].ntodo; i++) {
-			nfiles += td[i].kind == EFF_FILE;
-			ndests += td[i].kind == EFF_MOVE || td[i].kind == EFF_FILE || td[i].kind == EFF_LINK;
-		}
-		ncode += w->steps[s].ncode;
-	}
-	strtab_reserve(&wanted, nfiles);
-	strtab_reserve(&replaced, ndests);
 	for (int s = 0; s < n; s++) {
 		const struct keff *td = rec_todo(&w->steps[s]);
 		for (uint32_t i = 0; i < w->steps[s].ntodo; i++)
@@ -1345,10 +1317,8 @@ static void w103_run(const struct release *rel, struct diag_set *ds, const struc
 			/* The first path is sized for every filing at once, not by
 			 * a dozen doublings; one after an irreversible step grows
 			 * as it needs, so restarts never add up. */
-			if (k == 1) {
+			if (k == 1)
 				table_reserve(&p, filings);
-				name_map_reserve(&dirs.map, ncode);
-			}
 			if (!rw.path.blocked)
 				for (size_t a = na; a-- > 0;)
 					path_push_block(&p, &w->after[a], after[a]);

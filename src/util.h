@@ -27,9 +27,10 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* A zeroed array for a hash table, freed with table_free and the same count
- * and size. A big one is mapped on its own, in huge pages where possible:
- * a table that doubles is fresh memory each time, and small page faults are
- * costly on a virtual machine (docs/performance.md). */
+ * and size; the caller sizes it for what it will hold. One of 256 KiB or
+ * more is mapped on its own, in huge pages where possible, its pages made at
+ * once: a table that doubles is fresh memory each time, and small page
+ * faults are costly on a virtual machine (docs/performance.md). */
 void *table_alloc(size_t count, size_t size);
 void table_free(void *p, size_t count, size_t size);
 RELC_NORETURN void relc_oom(void);
