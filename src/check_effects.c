@@ -2291,7 +2291,7 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
 		for (const struct block *b = lists[l]; b; b = b->next)
 			nunits++;
-	/* tables, so that a big release's come in huge pages (table_alloc) */
+	/* as tables (table_alloc): a big release's are mapped and made at once */
 	struct fx_unit *units = table_alloc(nunits + 1, sizeof *units);
 	size_t *weight = table_alloc(nunits + 1, sizeof *weight);
 	size_t nu = 0, total = 0;
