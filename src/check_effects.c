@@ -1895,7 +1895,6 @@ struct saved_pair {
 	const char *copy, *orig;
 };
 
-/* One thread's share of the pass: units [from, to). */
 /* A run of units that one thread reads: its reports, kept apart so they join
  * the others' in release order, and its first command that changes data. */
 struct fx_slice {
@@ -2385,7 +2384,7 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 	struct fx_walk walk = { r, w103, &w, &saves, half[0].keep, diag_set_new() };
 	diag_set_options(walk.ds, &c->opt.diag);
 	struct fx_others rest = { others, c, arg };
-	run_both(others_job, &rest, walk_job, &walk, w103 && total >= FX_THREAD_MIN);
+	run_both(others_job, &rest, walk_job, &walk, w103 && threaded);
 	diag_set_append(c->diags, walk.ds);
 	diag_set_free(walk.ds);
 	if (on[DIAG_W114] && data_cmd)

@@ -986,8 +986,9 @@ static size_t separator(struct parser *p, struct cmd_builder *b, size_t i,
 	return i + n;
 }
 
-/* One token at i outside any word; returns the offset after it. Sets
- * *closed when the token was the terminator `term` of this list. */
+/* One token at i outside any word and not a blank (parse_list skips
+ * those); returns the offset after it. Sets *closed when the token was the
+ * terminator `term` of this list. */
 static size_t parse_token(struct parser *p, struct cmd_builder *b, size_t i,
                           size_t end, int depth, char term, bool *closed)
 {
@@ -999,8 +1000,6 @@ static size_t parse_token(struct parser *p, struct cmd_builder *b, size_t i,
 
 	/* Lists nested in this token ($( ), ( ), { }) stand in this clause. */
 	p->clause_now = top ? top : b->outer;
-	if (c == ' ' || c == '\t')
-		return i + 1;
 	if (c == '\\' && n == '\n')
 		return i + 2;
 	if (b->pattern && c != '\n')

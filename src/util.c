@@ -60,12 +60,15 @@ void relc_oom(void)
  * (docs/performance.md). Only the 2 MiB-aligned ranges inside [p, p+n) can
  * become huge pages; the advice is a hint, and its failure changes nothing. */
 #define HUGE_PAGE ((size_t)2 << 20)
+/* From this size on a malloc'd block is advised: one that may hold no whole
+ * aligned huge page is not worth the call. */
 #define HUGE_MIN (2 * HUGE_PAGE)
 
-static void *advise_huge(void *p, size_t n)
+/* Advise the huge pages inside [p, p+n) when n is at least min. */
+static void *advise_huge_from(void *p, size_t n, size_t min)
 {
 #ifdef MADV_HUGEPAGE
-	if (p && n >= HUGE_MIN) {
+	if (p && n >= min && n >= HUGE_PAGE) {
 		uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
 		uintptr_t hi = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE_PAGE - 1);
 		if (hi > lo)
@@ -73,6 +76,11 @@ static void *advise_huge(void *p, size_t n)
 	}
 #endif
 	return p;
+}
+
+static void *advise_huge(void *p, size_t n)
+{
+	return advise_huge_from(p, n, HUGE_MIN);
 }
 
 void *xmalloc(size_t n)
@@ -116,11 +124,7 @@ static void *map_aligned(size_t total)
 		munmap(p, (size_t)(at - p));
 	if (p + HUGE_PAGE > at)
 		munmap(at + total, (size_t)(p + HUGE_PAGE - at));
-#ifdef MADV_HUGEPAGE
-	if (total >= HUGE_PAGE)
-		(void)madvise(at, total & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
-#endif
-	return at;
+	return advise_huge_from(at, total, HUGE_PAGE);
 }
 
 /* n rounded up to whole small pages. */
