@@ -191,9 +191,6 @@ struct chunk {
 	struct chunk *next;
 	size_t used, size;
 	size_t mapped;   /* bytes mapped by chunk_map, 0 if from malloc */
-	/* data from here on was never handed out: zero in a mapped chunk, so
-	 * arena_alloc need not clear it (size for a chunk from malloc) */
-	size_t clean;
 	max_align_t data[];
 };
 
@@ -225,14 +222,12 @@ static struct chunk *chunk_map(size_t size)
 	struct chunk *c = map_aligned(total);
 	c->size = total - sizeof *c;
 	c->mapped = total;
-	c->clean = 0;
 	return c;
 }
 
 /* Give back the pages of a mapped chunk beyond what it holds: the huge page
  * its end falls in was made resident whole. A page given back reads as
- * zeros if it is allocated from again, which c->clean allows for (it only
- * says where zeros start for certain). */
+ * zeros if it is allocated from again, as arena_take expects. */
 static void chunk_trim(struct chunk *c)
 {
 	if (!c->mapped)
@@ -330,8 +325,10 @@ void arena_free(struct arena *a)
 void arena_reset(struct arena *a)
 {
 	struct chunk *keep = a->head;
-	if (keep && keep->size > CHUNK_SMALL)
-		keep = NULL; /* a one-off big chunk: not worth keeping */
+	/* not a one-off big chunk (not worth keeping), nor a mapped one
+	 * (arena_take takes what lies past its end for zeros) */
+	if (keep && (keep->size > CHUNK_SMALL || keep->mapped))
+		keep = NULL;
 	struct chunk *c = a->head;
 	while (c) {
 		struct chunk *n = c->next;
@@ -381,7 +378,9 @@ void arena_adopt(struct arena *dst, struct arena *src)
 
 /* n bytes at a multiple of align (a power of two) from the head chunk, or
  * from a new one; not zeroed, but *zero says whether they are zero already
- * (never handed out of a mapped chunk). zero may be NULL. */
+ * (zero may be NULL). They are in a mapped chunk: its used end only grows
+ * (arena_reset keeps no big chunk), so what lies past it is the kernel's
+ * zeros, or pages chunk_trim gave back. */
 static void *arena_take(struct arena *a, size_t n, size_t align, bool *zero)
 {
 	struct chunk *c = a->head;
@@ -397,7 +396,6 @@ static void *arena_take(struct arena *a, size_t n, size_t align, bool *zero)
 				c = xmalloc(sizeof *c + size);
 			c->size = size;
 			c->mapped = 0;
-			c->clean = size;
 		}
 		a->taken += c->size;
 		at = 0;
@@ -412,9 +410,7 @@ static void *arena_take(struct arena *a, size_t n, size_t align, bool *zero)
 	}
 	c->used = at + n;
 	if (zero)
-		*zero = at >= c->clean;
-	if (c->used > c->clean)
-		c->clean = c->used;
+		*zero = c->mapped != 0;
 	return (char *)c->data + at;
 }
 
