@@ -26,8 +26,9 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
-/* A zeroed array for a hash table, freed with table_free and the same count
- * and size; the caller sizes it for what it will hold. One of 256 KiB or
+/* A zeroed array for a hash table, or any array that will be filled whole,
+ * freed with table_free and the same count and size; the caller sizes it
+ * for what it will hold. One of 256 KiB or
  * more is mapped on its own, in huge pages where possible, its pages made at
  * once: a table that doubles is fresh memory each time, and small page
  * faults are costly on a virtual machine (docs/performance.md). */
