@@ -222,7 +222,7 @@ struct block {
 	const char *undo_reason;
 	struct block *undo;   /* UNDO_BLOCK: kind BLOCK_UNDO */
 	struct block *parent; /* BLOCK_UNDO: its step */
-	int ncmds;
+	int ncmds;            /* the commands in cmds (add_command counts them) */
 	int index;            /* 1-based within its kind (steps: step number) */
 	int after_steps;      /* backups: how many steps are written before it */
 	enum block_kind kind : 8;
