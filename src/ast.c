@@ -60,6 +60,8 @@ struct block *ast_block(struct arena *a, struct loc loc, enum block_kind kind,
 	b->kind = kind;
 	b->name_value = name;
 	b->name = name ? (name->expanded ? name->expanded : name->raw) : NULL;
+	if (b->name)
+		b->name_hash = hash_bytes(b->name, strlen(b->name));
 	b->policy = POLICY_DEFAULT;
 	b->undo_kind = UNDO_MISSING;
 	return b;

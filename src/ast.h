@@ -233,6 +233,10 @@ struct block {
 	/* A syntax error took some of its lines (or its "}"): the rules that
 	 * judge what a block lacks say nothing of it (no cascades). */
 	bool cut;
+	/* hash_bytes of name as parsed, taken by the parse threads so that the
+	 * duplicate-name check after them reads no name (resolve_expand may
+	 * later replace name; nothing reads this after the check) */
+	uint32_t name_hash;
 };
 
 /* ---- release notes ---- */

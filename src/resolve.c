@@ -197,7 +197,7 @@ static void add_block(struct resolver *rs, struct block *b)
 	struct block **list = kind_list(rs->r, b->kind);
 	int *count = kind_count(rs->r, b->kind);
 	struct name_map *names = &rs->names[b->kind];
-	struct block *o = b->name ? name_map_add(names, b->name, b) : NULL;
+	struct block *o = b->name ? name_map_add_hashed(names, b->name, b->name_hash, b) : NULL;
 	if (o) {
 		struct diagnostic *d = diag_report(rs->ds, DIAG_E007, b->name_value->loc,
 			"%s \"%s\" is defined twice", block_kind_name(b->kind), b->name);

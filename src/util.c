@@ -981,8 +981,12 @@ void name_map_put(struct name_map *m, const char *key, void *val)
 
 void *name_map_add(struct name_map *m, const char *key, void *val)
 {
+	return name_map_add_hashed(m, key, hash_bytes(key, strlen(key)), val);
+}
+
+void *name_map_add_hashed(struct name_map *m, const char *key, uint32_t h, void *val)
+{
 	name_map_reserve(m, 1);
-	uint32_t h = hash_bytes(key, strlen(key));
 	size_t i = name_slot_of(m, key, h);
 	if (m->slots[i].key)
 		return m->slots[i].val;

@@ -159,6 +159,8 @@ void name_map_put(struct name_map *m, const char *key, void *val);
 /* Add key -> val unless key is there: NULL when added, else the value it
  * has (left as it is). One lookup where get and put would take two. */
 void *name_map_add(struct name_map *m, const char *key, void *val);
+/* The same, with key's hash given (hash_bytes over strlen(key) bytes). */
+void *name_map_add_hashed(struct name_map *m, const char *key, uint32_t h, void *val);
 /* Make room for n more keys at once: one table, not one per doubling. */
 void name_map_reserve(struct name_map *m, size_t n);
 void name_map_free(struct name_map *m);
