@@ -479,6 +479,12 @@ enum {
  * under the same key, so a chain runs down from the highest stack index. A
  * filing costs 9 bytes and a key 8, where a map and a vector per key cost
  * several heap blocks. */
+/* A slot of the path's table: the newest filing under its key, NO_FILING
+ * when empty, and the key's hash, side by side (one cache miss a probe). */
+struct path_slot {
+	uint32_t head, hash;
+};
+
 struct path {
 	const struct keff **fx;
 	const struct block **blk;
@@ -490,8 +496,7 @@ struct path {
 	uint32_t *f_at;             /* its stack index (KEY_WORD: its index in words) */
 	uint8_t *f_key;
 	uint32_t nf, capf;
-	uint32_t *head;             /* per table slot: the newest filing, NO_FILING when empty */
-	uint32_t *hash;
+	struct path_slot *tab;
 	uint32_t tabcap, tablen;
 	uint32_t last_reload;       /* the lowest stack index of a daemon-reload (the
 	                               last to run), NO_FILING when none */
@@ -521,9 +526,9 @@ static uint32_t slot_of(const struct path *p, int key, const char *obj, uint32_t
 {
 	uint32_t mask = p->tabcap - 1;
 	for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-		uint32_t f = p->head[i];
+		uint32_t f = p->tab[i].head;
 		if (f == NO_FILING ||
-		    (p->hash[i] == h && p->f_key[f] == key && !strcmp(filed_obj(p, f), obj)))
+		    (p->tab[i].hash == h && p->f_key[f] == key && !strcmp(filed_obj(p, f), obj)))
 			return i;
 	}
 }
@@ -533,7 +538,7 @@ static uint32_t chain(const struct path *p, int key, const char *obj)
 {
 	if (!p->tablen)
 		return NO_FILING;
-	return p->head[slot_of(p, key, obj, key_hash(key, obj))];
+	return p->tab[slot_of(p, key, obj, key_hash(key, obj))].head;
 }
 
 /* Make room for n keys: the table doubles until they fill at most three
@@ -545,21 +550,18 @@ static void table_reserve(struct path *p, size_t n)
 		ncap *= 2;
 	if (ncap == p->tabcap || ncap > UINT32_MAX)
 		return;
-	uint32_t *nh = xmalloc(ncap * sizeof *nh), *nx = xmalloc(ncap * sizeof *nx);
-	memset(nh, 0xff, ncap * sizeof *nh);
+	struct path_slot *nt = xmalloc(ncap * sizeof *nt);
+	memset(nt, 0xff, ncap * sizeof *nt); /* every head NO_FILING */
 	for (uint32_t i = 0; i < p->tabcap; i++) {
-		if (p->head[i] == NO_FILING)
+		if (p->tab[i].head == NO_FILING)
 			continue;
-		uint32_t j = p->hash[i] & (ncap - 1);
-		while (nh[j] != NO_FILING)
+		uint32_t j = p->tab[i].hash & (ncap - 1);
+		while (nt[j].head != NO_FILING)
 			j = (j + 1) & (ncap - 1);
-		nh[j] = p->head[i];
-		nx[j] = p->hash[i];
+		nt[j] = p->tab[i];
 	}
-	free(p->head);
-	free(p->hash);
-	p->head = nh;
-	p->hash = nx;
+	free(p->tab);
+	p->tab = nt;
 	p->tabcap = (uint32_t)ncap;
 }
 
@@ -570,7 +572,7 @@ static bool file_under(struct path *p, int key, const char *obj, uint32_t at)
 	table_reserve(p, p->tablen + 1);
 	uint32_t h = key_hash(key, obj);
 	uint32_t i = slot_of(p, key, obj, h);
-	if (key == KEY_WORD && p->head[i] != NO_FILING)
+	if (key == KEY_WORD && p->tab[i].head != NO_FILING)
 		return false;
 	if (p->nf == p->capf) {
 		p->capf = p->capf ? p->capf * 2 : 64;
@@ -579,14 +581,14 @@ static bool file_under(struct path *p, int key, const char *obj, uint32_t at)
 		p->f_key = xrealloc(p->f_key, p->capf * sizeof *p->f_key);
 	}
 	uint32_t f = p->nf++;
-	p->f_next[f] = p->head[i];
+	p->f_next[f] = p->tab[i].head;
 	p->f_at[f] = at;
 	p->f_key[f] = (uint8_t)key;
-	if (p->head[i] == NO_FILING) {
+	if (p->tab[i].head == NO_FILING) {
 		p->tablen++;
-		p->hash[i] = h;
+		p->tab[i].hash = h;
 	}
-	p->head[i] = f;
+	p->tab[i].head = f;
 	return true;
 }
 
@@ -716,9 +718,8 @@ static void path_push_block(struct path *p, const struct w103_rec *rec, const st
  * step starts small again. */
 static void path_clear(struct path *p)
 {
-	free(p->head);
-	free(p->hash);
-	p->head = p->hash = NULL;
+	free(p->tab);
+	p->tab = NULL;
 	p->tabcap = p->tablen = 0;
 	p->n = p->nwords = p->nf = 0;
 	p->last_reload = NO_FILING;
