@@ -434,17 +434,19 @@ static size_t strtab_slot(const struct strtab *st, const char *s, uint32_t h)
 	return j;
 }
 
-static void strtab_add(struct strtab *st, const char *s)
+/* Add s unless it is there: true when added. */
+static bool strtab_add(struct strtab *st, const char *s)
 {
 	if (4 * (st->len + 1) > 3 * st->cap)
 		strtab_grow(st);
 	uint32_t h = hash_bytes(s, strlen(s));
 	size_t j = strtab_slot(st, s, h);
-	if (!st->s[j]) {
-		st->s[j] = s;
-		st->h[j] = h;
-		st->len++;
-	}
+	if (st->s[j])
+		return false;
+	st->s[j] = s;
+	st->h[j] = h;
+	st->len++;
+	return true;
 }
 
 static bool strtab_has(const struct strtab *st, const char *s)
@@ -743,7 +745,7 @@ static void path_free(struct path *p)
 /* The folders whose code the steps since the last irreversible one change,
  * the links they switch, and the files a restart read (FILE_TAG first). */
 struct code_dirs {
-	struct name_map map;
+	struct strtab set;
 	const char **v;
 	size_t n, cap;
 };
@@ -761,9 +763,8 @@ static bool new_code_folder(struct code_dirs *dirs, const struct w103_rec *st)
 	const char *const *code = rec_code(st);
 	for (uint32_t i = 0; i < st->ncode; i++) {
 		const char *obj = code[i];
-		if (name_map_get(&dirs->map, obj))
+		if (!strtab_add(&dirs->set, obj))
 			continue;
-		name_map_put(&dirs->map, obj, (void *)obj);
 		if (dirs->n == dirs->cap) {
 			dirs->cap = dirs->cap ? dirs->cap * 2 : 8;
 			dirs->v = xrealloc(dirs->v, dirs->cap * sizeof *dirs->v);
@@ -791,7 +792,7 @@ struct lookup {
 static size_t code_barrier(const struct lookup *l, const char *dir)
 {
 	uint32_t f = chain(l->p, KEY_CODE_REVERT, dir);
-	if (f == NO_FILING || !name_map_get(&l->dirs->map, dir))
+	if (f == NO_FILING || !strtab_has(&l->dirs->set, dir))
 		return SIZE_MAX;
 	return l->p->f_at[f]; /* the newest filing: the highest stack index */
 }
@@ -1312,7 +1313,7 @@ static void w103_run(const struct release *rel, struct diag_set *ds, const struc
 		const struct w103_rec *st = &w->steps[k - 1];
 		if (rw.restarted) {
 			path_clear(&p);
-			name_map_free(&dirs.map);
+			strtab_free(&dirs.set);
 			dirs.n = 0;
 			settled.n = 0;
 			/* The first path is sized for every filing at once, not by
@@ -1360,7 +1361,7 @@ static void w103_run(const struct release *rel, struct diag_set *ds, const struc
 	strtab_free(&wanted);
 	strtab_free(&replaced);
 	buf_free(&l.dir);
-	name_map_free(&dirs.map);
+	strtab_free(&dirs.set);
 	free(dirs.v);
 }
 
