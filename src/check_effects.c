@@ -471,6 +471,19 @@ enum {
 
 #define NO_FILING UINT32_MAX
 
+/* A slot of the path's table: the newest filing under its key and the
+ * key's hash, side by side (one cache miss a probe). The filing is kept
+ * complemented, so that an empty slot (NO_FILING) is zero and a new table
+ * comes from table_alloc, its pages made at once, with no pass to fill it. */
+struct path_slot {
+	uint32_t not_head, hash;
+};
+
+static uint32_t slot_head(const struct path_slot *s)
+{
+	return ~s->not_head;
+}
+
 /* The rollback path from step k. The path from k+1 is undo(k) in front of
  * it (while no irreversible step comes between), so it is kept as a stack in
  * reverse running order: the next undo is pushed on top, and stack index j
@@ -481,12 +494,6 @@ enum {
  * under the same key, so a chain runs down from the highest stack index. A
  * filing costs 9 bytes and a key 8, where a map and a vector per key cost
  * several heap blocks. */
-/* A slot of the path's table: the newest filing under its key, NO_FILING
- * when empty, and the key's hash, side by side (one cache miss a probe). */
-struct path_slot {
-	uint32_t head, hash;
-};
-
 struct path {
 	const struct keff **fx;
 	const struct block **blk;
@@ -528,7 +535,7 @@ static uint32_t slot_of(const struct path *p, int key, const char *obj, uint32_t
 {
 	uint32_t mask = p->tabcap - 1;
 	for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-		uint32_t f = p->tab[i].head;
+		uint32_t f = slot_head(&p->tab[i]);
 		if (f == NO_FILING ||
 		    (p->tab[i].hash == h && p->f_key[f] == key && !strcmp(filed_obj(p, f), obj)))
 			return i;
@@ -540,7 +547,7 @@ static uint32_t chain(const struct path *p, int key, const char *obj)
 {
 	if (!p->tablen)
 		return NO_FILING;
-	return p->tab[slot_of(p, key, obj, key_hash(key, obj))].head;
+	return slot_head(&p->tab[slot_of(p, key, obj, key_hash(key, obj))]);
 }
 
 /* Make room for n keys: the table doubles until they fill at most three
@@ -552,17 +559,16 @@ static void table_reserve(struct path *p, size_t n)
 		ncap *= 2;
 	if (ncap == p->tabcap || ncap > UINT32_MAX)
 		return;
-	struct path_slot *nt = xmalloc(ncap * sizeof *nt);
-	memset(nt, 0xff, ncap * sizeof *nt); /* every head NO_FILING */
+	struct path_slot *nt = table_alloc(ncap, sizeof *nt);
 	for (uint32_t i = 0; i < p->tabcap; i++) {
-		if (p->tab[i].head == NO_FILING)
+		if (!p->tab[i].not_head)
 			continue;
 		uint32_t j = p->tab[i].hash & (ncap - 1);
-		while (nt[j].head != NO_FILING)
+		while (nt[j].not_head)
 			j = (j + 1) & (ncap - 1);
 		nt[j] = p->tab[i];
 	}
-	free(p->tab);
+	table_free(p->tab, p->tabcap, sizeof *p->tab);
 	p->tab = nt;
 	p->tabcap = (uint32_t)ncap;
 }
@@ -574,7 +580,7 @@ static bool file_under(struct path *p, int key, const char *obj, uint32_t at)
 	table_reserve(p, p->tablen + 1);
 	uint32_t h = key_hash(key, obj);
 	uint32_t i = slot_of(p, key, obj, h);
-	if (key == KEY_WORD && p->tab[i].head != NO_FILING)
+	if (key == KEY_WORD && p->tab[i].not_head)
 		return false;
 	if (p->nf == p->capf) {
 		p->capf = p->capf ? p->capf * 2 : 64;
@@ -583,14 +589,14 @@ static bool file_under(struct path *p, int key, const char *obj, uint32_t at)
 		p->f_key = xrealloc(p->f_key, p->capf * sizeof *p->f_key);
 	}
 	uint32_t f = p->nf++;
-	p->f_next[f] = p->tab[i].head;
+	p->f_next[f] = slot_head(&p->tab[i]);
 	p->f_at[f] = at;
 	p->f_key[f] = (uint8_t)key;
-	if (p->tab[i].head == NO_FILING) {
+	if (!p->tab[i].not_head) {
 		p->tablen++;
 		p->tab[i].hash = h;
 	}
-	p->tab[i].head = f;
+	p->tab[i].not_head = ~f;
 	return true;
 }
 
@@ -720,7 +726,7 @@ static void path_push_block(struct path *p, const struct w103_rec *rec, const st
  * step starts small again. */
 static void path_clear(struct path *p)
 {
-	free(p->tab);
+	table_free(p->tab, p->tabcap, sizeof *p->tab);
 	p->tab = NULL;
 	p->tabcap = p->tablen = 0;
 	p->n = p->nwords = p->nf = 0;
