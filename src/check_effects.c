@@ -155,8 +155,9 @@ static void saved_add(struct saved *s, const char *copy, const char *orig)
 		return;
 	struct saved_orig *o = arena_alloc(s->a, sizeof *o);
 	o->orig = orig;
-	o->next = name_map_get(&s->by_copy, copy);
-	name_map_put(&s->by_copy, copy, o);
+	void **first = name_map_at(&s->by_copy, copy);
+	o->next = *first;
+	*first = o;
 }
 
 /* Is `copy` a saved copy of `orig`? */

@@ -104,8 +104,8 @@ static void slots_init(struct jx *x)
 			x->slot_block[s] = blk;
 			journal_block_digest(blk, x->digest[s]);
 			/* undo events carry their step's name */
-			if (b->name && !name_map_get(&x->names[k], b->name))
-				name_map_put(&x->names[k], b->name, (void *)(uintptr_t)(s + 1));
+			if (b->name)
+				name_map_add(&x->names[k], b->name, (void *)(uintptr_t)(s + 1));
 		}
 	}
 }

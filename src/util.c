@@ -979,6 +979,18 @@ void name_map_put(struct name_map *m, const char *key, void *val)
 	m->slots[i] = (struct name_slot){ key, val, h };
 }
 
+void **name_map_at(struct name_map *m, const char *key)
+{
+	name_map_reserve(m, 1);
+	uint32_t h = hash_bytes(key, strlen(key));
+	size_t i = name_slot_of(m, key, h);
+	if (!m->slots[i].key) {
+		m->slots[i] = (struct name_slot){ key, NULL, h };
+		m->len++;
+	}
+	return &m->slots[i].val;
+}
+
 void *name_map_add(struct name_map *m, const char *key, void *val)
 {
 	return name_map_add_hashed(m, key, hash_bytes(key, strlen(key)), val);

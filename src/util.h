@@ -161,6 +161,9 @@ void name_map_put(struct name_map *m, const char *key, void *val);
 void *name_map_add(struct name_map *m, const char *key, void *val);
 /* The same, with key's hash given (hash_bytes over strlen(key) bytes). */
 void *name_map_add_hashed(struct name_map *m, const char *key, uint32_t h, void *val);
+/* Where key's value is, key added with NULL if it is not there: one lookup
+ * for a read and a write. Good until the next key is added. */
+void **name_map_at(struct name_map *m, const char *key);
 /* Make room for n more keys at once: one table, not one per doubling. */
 void name_map_reserve(struct name_map *m, size_t n);
 void name_map_free(struct name_map *m);

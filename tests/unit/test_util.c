@@ -261,6 +261,19 @@ Test(util, name_map_reserve_and_big_tables)
 	cr_assert_null(name_map_add(&m, "new", "v"));
 	cr_assert_str_eq(name_map_get(&m, "new"), "v");
 	cr_assert_eq(m.len, 200001);
+	/* at: the slot of a key there, or of one added with NULL */
+	void **v = name_map_at(&m, "s9");
+	cr_assert_eq(*v, names[9]);
+	*v = "nine";
+	cr_assert_str_eq(name_map_get(&m, "s9"), "nine");
+	v = name_map_at(&m, "fresh");
+	cr_assert_null(*v);
+	cr_assert_eq(m.len, 200002);
+	*v = "f";
+	cr_assert_str_eq(name_map_get(&m, "fresh"), "f");
+	/* the hashed add finds what the plain one filed */
+	cr_assert_str_eq(name_map_add_hashed(&m, "fresh", hash_bytes("fresh", 5), "g"), "f");
+	cr_assert_eq(m.len, 200002);
 	name_map_free(&m);
 	size_t n = (size_t)3 << 20;
 	unsigned char *t = table_alloc(n, 1);
