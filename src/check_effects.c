@@ -81,13 +81,16 @@ static void read_block(struct arena *a, const struct release *rel,
                        const struct block *b, struct fx_block *out)
 {
 	out->b = b;
-	out->n = 0;
-	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next)
-		out->n++;
+	out->n = b ? (size_t)b->ncmds : 0;
 	out->ce = arena_alloc(a, (out->n + 1) * sizeof *out->ce);
 	size_t i = 0;
-	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next, i++)
+	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next, i++) {
+		/* a big model is far bigger than the cache: the next command is
+		 * fetched while this one is read */
+		if (cmd->next)
+			prefetch(cmd->next);
 		effects_of_command(a, rel, cmd, &out->ce[i]);
+	}
 	fold_link_moves(out);
 }
 

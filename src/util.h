@@ -178,6 +178,13 @@ size_t find_ci(const char *s, size_t len, const char *needle, size_t from);
  * lets the shell scanners skip a text with no "<<" or "${" in it. */
 bool has_pair(const char *s, size_t n, char a, char b);
 
+/* A hint that p will be read soon (a cache miss started early). */
+#if defined(__GNUC__)
+#define prefetch(p) __builtin_prefetch(p)
+#else
+#define prefetch(p) ((void)(p))
+#endif
+
 /* Levenshtein distance, capped: for "did you mean" notes. */
 int edit_distance(const char *a, const char *b, int cap);
 
