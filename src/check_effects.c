@@ -438,12 +438,11 @@ static size_t strtab_slot(const struct strtab *st, const char *s, uint32_t h)
 	return j;
 }
 
-/* Add s unless it is there: true when added. */
-static bool strtab_add(struct strtab *st, const char *s)
+/* Add s, whose hash_bytes is h, unless it is there: true when added. */
+static bool strtab_add_h(struct strtab *st, const char *s, uint32_t h)
 {
 	if (4 * (st->len + 1) > 3 * st->cap)
 		strtab_grow(st);
-	uint32_t h = hash_bytes(s, strlen(s));
 	size_t j = strtab_slot(st, s, h);
 	if (st->s[j])
 		return false;
@@ -453,9 +452,27 @@ static bool strtab_add(struct strtab *st, const char *s)
 	return true;
 }
 
+static bool strtab_has_h(const struct strtab *st, const char *s, uint32_t h)
+{
+	return st->cap && st->s[strtab_slot(st, s, h)];
+}
+
 static bool strtab_has(const struct strtab *st, const char *s)
 {
-	return st->cap && st->s[strtab_slot(st, s, hash_bytes(s, strlen(s)))];
+	return strtab_has_h(st, s, hash_bytes(s, strlen(s)));
+}
+
+/* A string kept for the walk (keep_str) is stored after its hash_bytes, so
+ * that the walk files and looks up what the pass kept without hashing it
+ * again (a fifth of the walk of the commands shape). Only for kept strings
+ * and "", which may be a literal with nothing before it. */
+static uint32_t kept_hash(const char *s)
+{
+	uint32_t h;
+	if (!*s)
+		return hash_bytes(s, 0);
+	memcpy(&h, s - sizeof h, sizeof h);
+	return h;
 }
 
 /* Each effect on the path is filed under its kind and object, and under
@@ -528,9 +545,16 @@ static const char *filed_obj(const struct path *p, uint32_t f)
 	return x->obj;
 }
 
+/* The table hash of (key, obj) from obj's hash_bytes h: keys differ in
+ * the low bits the table is indexed by (the multiplier is odd). */
+static uint32_t key_mix(int key, uint32_t h)
+{
+	return h ^ (uint32_t)key * 0x9e3779b9u;
+}
+
 static uint32_t key_hash(int key, const char *obj)
 {
-	return hash_bytes_seeded((uint32_t)key, obj, strlen(obj));
+	return key_mix(key, hash_bytes(obj, strlen(obj)));
 }
 
 /* The table slot of (key, obj): where its chain starts, or the empty slot
@@ -577,12 +601,13 @@ static void table_reserve(struct path *p, size_t n)
 	p->tabcap = (uint32_t)ncap;
 }
 
-/* File stack (or word) index `at` under (key, obj). A word is filed once:
- * only whether the path reads it matters. False when nothing was filed. */
+/* File stack (or word) index `at` under (key, obj), obj a kept string (or
+ * ""). A word is filed once: only whether the path reads it matters. False
+ * when nothing was filed. */
 static bool file_under(struct path *p, int key, const char *obj, uint32_t at)
 {
 	table_reserve(p, p->tablen + 1);
-	uint32_t h = key_hash(key, obj);
+	uint32_t h = key_mix(key, kept_hash(obj));
 	uint32_t i = slot_of(p, key, obj, h);
 	if (key == KEY_WORD && p->tab[i].not_head)
 		return false;
@@ -714,7 +739,7 @@ static void path_push_block(struct path *p, const struct w103_rec *rec, const st
 		path_push(p, &fx[i], b);
 	const char *const *words = rec_words(rec);
 	for (uint32_t w = 0; w < rec->nwords; w++) {
-		if (!strtab_has(p->wanted, words[w]))
+		if (!strtab_has_h(p->wanted, words[w], kept_hash(words[w])))
 			continue;
 		if (p->nwords == p->capwords) {
 			p->capwords = p->capwords ? p->capwords * 2 : 64;
@@ -773,7 +798,7 @@ static bool new_code_folder(struct code_dirs *dirs, const struct w103_rec *st)
 	const char *const *code = rec_code(st);
 	for (uint32_t i = 0; i < st->ncode; i++) {
 		const char *obj = code[i];
-		if (!strtab_add(&dirs->set, obj))
+		if (!strtab_add_h(&dirs->set, obj, kept_hash(obj)))
 			continue;
 		if (dirs->n == dirs->cap) {
 			dirs->cap = dirs->cap ? dirs->cap * 2 : 8;
@@ -1259,7 +1284,7 @@ static void w103_run(const struct release *rel, struct diag_set *ds, const struc
 		const struct keff *td = rec_todo(&w->steps[s]);
 		for (uint32_t i = 0; i < w->steps[s].ntodo; i++)
 			if (td[i].kind == EFF_FILE && *td[i].obj)
-				strtab_add(&wanted, td[i].obj);
+				strtab_add_h(&wanted, td[i].obj, kept_hash(td[i].obj));
 	}
 	for (int s = 0; s < n; s++) {
 		const struct keff *td = rec_todo(&w->steps[s]);
@@ -1268,7 +1293,7 @@ static void w103_run(const struct release *rel, struct diag_set *ds, const struc
 			                 : (td[i].kind == EFF_FILE || td[i].kind == EFF_LINK) ? td[i].obj
 			                 : NULL;
 			if (dest && *dest)
-				strtab_add(&replaced, dest);
+				strtab_add_h(&replaced, dest, kept_hash(dest));
 		}
 	}
 	/* The path from step 1 is its undo, then after-rollback. The stack
@@ -1942,10 +1967,14 @@ static const char *keep_str(struct fx_pass *t, const char *s)
 	struct strtab *st = &t->strs;
 	if (4 * (st->len + 1) > 3 * st->cap)
 		strtab_grow(st);
-	uint32_t h = hash_bytes(s, strlen(s));
+	size_t n = strlen(s);
+	uint32_t h = hash_bytes(s, n);
 	size_t j = strtab_slot(st, s, h);
 	if (!st->s[j]) {
-		st->s[j] = arena_strndup(t->keep, s, strlen(s));
+		char *k = arena_bytes(t->keep, sizeof h + n + 1); /* see kept_hash */
+		memcpy(k, &h, sizeof h);
+		memcpy(k + sizeof h, s, n + 1);
+		st->s[j] = k + sizeof h;
 		st->h[j] = h;
 		st->len++;
 	}

@@ -452,6 +452,11 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+void *arena_bytes(struct arena *a, size_t n)
+{
+	return arena_take(a, n ? n : 1, 1, NULL);
+}
+
 char *arena_strdup(struct arena *a, const char *s)
 {
 	return arena_strndup(a, s, strlen(s));

@@ -83,6 +83,9 @@ void arena_adopt(struct arena *dst, struct arena *src);
 void arena_trim(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);            /* zeroed */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* n bytes, not cleared, with no alignment: for packed records, such as a
+ * string with a header before it. */
+void *arena_bytes(struct arena *a, size_t n);
 /* A new array of cap elements of size each in a, the n first copied from
  * old: growing a list that lives in the arena (the old copy stays there).
  * The elements after n are not zeroed: the caller fills each as it adds it. */
