@@ -46,8 +46,10 @@ static const char *const builtin_names[] = {
 	"previous_ref", "target_ref", "state_dir",
 };
 
-static struct symbol *add_symbol(struct resolver *rs, const char *name,
-                                 enum sym_kind kind, struct loc loc)
+/* A new symbol at the end of the release's list; slot is where the index
+ * keeps it (name_map_at). */
+static struct symbol *add_symbol_at(struct resolver *rs, void **slot, const char *name,
+                                    enum sym_kind kind, struct loc loc)
 {
 	struct symbol *s = arena_alloc(rs->a, sizeof *s);
 	s->name = name;
@@ -58,7 +60,7 @@ static struct symbol *add_symbol(struct resolver *rs, const char *name,
 	else
 		rs->r->symbols = s;
 	rs->sym_tail = s;
-	name_map_put(&rs->r->symbol_index, name, s);
+	*slot = s;
 	return s;
 }
 
@@ -77,7 +79,9 @@ static const char *sym_kind_word(enum sym_kind k)
 static struct symbol *define(struct resolver *rs, const char *name,
                              enum sym_kind kind, struct loc loc)
 {
-	struct symbol *old = release_symbol(rs->r, name);
+	/* one lookup: a big release defines a capture every few steps */
+	void **slot = name_map_at(&rs->r->symbol_index, name);
+	struct symbol *old = *slot;
 	if (old) {
 		struct diagnostic *d = diag_report(rs->ds, DIAG_E007, loc,
 			"%s \"%s\" is already defined", sym_kind_word(kind), name);
@@ -87,7 +91,7 @@ static struct symbol *define(struct resolver *rs, const char *name,
 			diag_note(d, old->loc, "%s \"%s\" is defined here", sym_kind_word(old->kind), name);
 		return NULL;
 	}
-	return add_symbol(rs, name, kind, loc);
+	return add_symbol_at(rs, slot, name, kind, loc);
 }
 
 /* Suggest the closest defined name for a misspelt reference. */
@@ -851,8 +855,8 @@ bool resolve_release(struct compile *c, const char *path, const char *text,
 	r->root_path = arena_strdup(c->arena, path);
 	r->downtime_ms = r->deploy_time_ms = -1;
 	for (size_t i = 0; i < sizeof builtin_names / sizeof builtin_names[0]; i++)
-		add_symbol(&rs, arena_intern(rs.a, builtin_names[i], strlen(builtin_names[i])),
-		           SYM_BUILTIN, (struct loc){0});
+		define(&rs, arena_intern(rs.a, builtin_names[i], strlen(builtin_names[i])),
+		       SYM_BUILTIN, (struct loc){0}); /* distinct names: never E007 */
 
 	if (text) {
 		/* the caller's bytes need not outlive this call: the tree points
