@@ -401,9 +401,9 @@ struct strtab {
 	size_t cap, len;
 };
 
-static void strtab_grow(struct strtab *st)
+/* Rehash st into ncap slots (a power of two that holds what it has). */
+static void strtab_resize(struct strtab *st, size_t ncap)
 {
-	size_t ncap = st->cap ? st->cap * 2 : 256;
 	const char **ns = table_alloc(ncap, sizeof *ns);
 	uint32_t *nh = table_alloc(ncap, sizeof *nh);
 	for (size_t i = 0; i < st->cap; i++) {
@@ -420,6 +420,21 @@ static void strtab_grow(struct strtab *st)
 	st->s = ns;
 	st->h = nh;
 	st->cap = ncap;
+}
+
+static void strtab_grow(struct strtab *st)
+{
+	strtab_resize(st, st->cap ? st->cap * 2 : 256);
+}
+
+/* Room for n more strings at once: one table, not one per doubling. */
+static void strtab_reserve(struct strtab *st, size_t n)
+{
+	size_t ncap = st->cap ? st->cap : 256;
+	while (4 * (st->len + n + 1) > 3 * ncap)
+		ncap *= 2;
+	if (ncap != st->cap)
+		strtab_resize(st, ncap);
 }
 
 static void strtab_free(struct strtab *st)
@@ -462,10 +477,13 @@ static bool strtab_has(const struct strtab *st, const char *s)
 	return strtab_has_h(st, s, hash_bytes(s, strlen(s)));
 }
 
-/* A string kept for the walk (keep_str) is stored after its hash_bytes, so
- * that the walk files and looks up what the pass kept without hashing it
- * again (a fifth of the walk of the commands shape). Only for kept strings
- * and "", which may be a literal with nothing before it. */
+/* A string kept for the walk (keep_str) is stored after a header: a byte
+ * of marks (kept_mark), then its hash_bytes, so that the walk files and
+ * looks up what the pass kept without hashing it again (a fifth of the
+ * walk of the commands shape). Only for kept strings and "", which may be
+ * a literal with nothing before it. */
+#define KEPT_HEAD (1 + sizeof(uint32_t))
+
 static uint32_t kept_hash(const char *s)
 {
 	uint32_t h;
@@ -473,6 +491,31 @@ static uint32_t kept_hash(const char *s)
 		return hash_bytes(s, 0);
 	memcpy(&h, s - sizeof h, sizeof h);
 	return h;
+}
+
+/* The walk's sets of the files steps write (KEPT_WANTED) and of what they
+ * replace (KEPT_REPLACED) are made the size they need at once: each pass
+ * thread marks the strings it kept as it files them in a step's record and
+ * counts the first mark. A string kept by both threads is counted twice, so
+ * a set is at most twice its size. */
+enum { KEPT_WANTED = 1, KEPT_REPLACED = 2 };
+
+/* Mark s, a string the calling thread kept; true the first time. */
+static bool kept_mark(const char *s, unsigned mark)
+{
+	unsigned char *m = (unsigned char *)s - KEPT_HEAD; /* the thread's own arena */
+	if (*m & mark)
+		return false;
+	*m |= (unsigned char)mark;
+	return true;
+}
+
+/* What a step effect puts a new file, folder or link over, or NULL. */
+static const char *todo_dest(const struct keff *x)
+{
+	return x->kind == EFF_MOVE ? x->arg
+	     : (x->kind == EFF_FILE || x->kind == EFF_LINK) ? x->obj
+	     : NULL;
 }
 
 /* Each effect on the path is filed under its kind and object, and under
@@ -1270,6 +1313,7 @@ struct w103 {
 	size_t nafter;
 	bool w103, w109; /* which rules speak: the effects of steps with an undo
 	                    block are W103's, those of `undo none` W109's */
+	size_t nwanted, nreplaced; /* at most the sizes of the walk's sets (kept_mark) */
 };
 
 /* The rollback paths, walked over the records once the pass is done. */
@@ -1280,18 +1324,14 @@ static void w103_run(const struct release *rel, struct diag_set *ds, const struc
 	/* find_inverse asks whether the path reads a word only for the object
 	 * of a file a step writes: the path files no other word. */
 	struct strtab wanted = { 0 }, replaced = { 0 };
-	for (int s = 0; s < n; s++) {
-		const struct keff *td = rec_todo(&w->steps[s]);
-		for (uint32_t i = 0; i < w->steps[s].ntodo; i++)
-			if (td[i].kind == EFF_FILE && *td[i].obj)
-				strtab_add_h(&wanted, td[i].obj, kept_hash(td[i].obj));
-	}
+	strtab_reserve(&wanted, w->nwanted);
+	strtab_reserve(&replaced, w->nreplaced);
 	for (int s = 0; s < n; s++) {
 		const struct keff *td = rec_todo(&w->steps[s]);
 		for (uint32_t i = 0; i < w->steps[s].ntodo; i++) {
-			const char *dest = td[i].kind == EFF_MOVE ? td[i].arg
-			                 : (td[i].kind == EFF_FILE || td[i].kind == EFF_LINK) ? td[i].obj
-			                 : NULL;
+			if (td[i].kind == EFF_FILE && *td[i].obj)
+				strtab_add_h(&wanted, td[i].obj, kept_hash(td[i].obj));
+			const char *dest = todo_dest(&td[i]);
 			if (dest && *dest)
 				strtab_add_h(&replaced, dest, kept_hash(dest));
 		}
@@ -1952,6 +1992,7 @@ struct fx_pass {
 	struct strtab strs;
 	struct saved_pair *pairs;
 	size_t npairs, cappairs;
+	size_t nwanted, nreplaced; /* strings this thread marked (kept_mark) */
 	uint32_t *tmp;           /* a step's todo effects (ci, ei, at) before they are kept */
 	size_t ntmp, captmp;
 	const struct fx_unit *units;
@@ -1971,10 +2012,11 @@ static const char *keep_str(struct fx_pass *t, const char *s)
 	uint32_t h = hash_bytes(s, n);
 	size_t j = strtab_slot(st, s, h);
 	if (!st->s[j]) {
-		char *k = arena_bytes(t->keep, sizeof h + n + 1); /* see kept_hash */
-		memcpy(k, &h, sizeof h);
-		memcpy(k + sizeof h, s, n + 1);
-		st->s[j] = k + sizeof h;
+		char *k = arena_bytes(t->keep, KEPT_HEAD + n + 1); /* see kept_hash */
+		k[0] = 0; /* no mark */
+		memcpy(k + 1, &h, sizeof h);
+		memcpy(k + KEPT_HEAD, s, n + 1);
+		st->s[j] = k + KEPT_HEAD;
 		st->h[j] = h;
 		st->len++;
 	}
@@ -2129,6 +2171,11 @@ static void keep_rec(struct fx_pass *t, const struct fx_block *st, const struct 
 		const uint32_t *x = &t->tmp[3 * i];
 		todo[i] = keep_keff(t, &st->ce[x[0]].effects[x[1]]);
 		todo[i].at = x[2];
+		if (todo[i].kind == EFF_FILE && *todo[i].obj)
+			t->nwanted += kept_mark(todo[i].obj, KEPT_WANTED);
+		const char *dest = todo_dest(&todo[i]);
+		if (dest && *dest)
+			t->nreplaced += kept_mark(dest, KEPT_REPLACED);
 	}
 	struct keff *fx = (struct keff *)rec_fx(out);
 	size_t j = 0;
@@ -2405,6 +2452,8 @@ void check_effects_pass_with(struct compile *c, const bool on[DIAG__COUNT],
 	table_free(units, nunits + 1, sizeof *units);
 	table_free(weight, nunits + 1, sizeof *weight);
 	struct saved saves = { half[0].keep, { 0 } };
+	w.nwanted = half[0].nwanted + half[1].nwanted;
+	w.nreplaced = half[0].nreplaced + half[1].nreplaced;
 	name_map_reserve(&saves.by_copy, half[0].npairs + half[1].npairs);
 	for (int h = 0; h < 2; h++) {
 		strtab_free(&half[h].strs);
