@@ -430,6 +430,8 @@ static void strtab_grow(struct strtab *st)
 /* Room for n more strings at once: one table, not one per doubling. */
 static void strtab_reserve(struct strtab *st, size_t n)
 {
+	if (!n)
+		return;
 	size_t ncap = st->cap ? st->cap : 256;
 	while (4 * (st->len + n + 1) > 3 * ncap)
 		ncap *= 2;
