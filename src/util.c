@@ -974,16 +974,6 @@ static size_t name_slot_of(const struct name_map *m, const char *key, uint32_t h
 	return i;
 }
 
-void name_map_put(struct name_map *m, const char *key, void *val)
-{
-	name_map_reserve(m, 1);
-	uint32_t h = hash_bytes(key, strlen(key));
-	size_t i = name_slot_of(m, key, h);
-	if (!m->slots[i].key)
-		m->len++;
-	m->slots[i] = (struct name_slot){ key, val, h };
-}
-
 void **name_map_at(struct name_map *m, const char *key)
 {
 	name_map_reserve(m, 1);

@@ -158,9 +158,8 @@ struct name_map {
 };
 void *name_map_get(const struct name_map *m, const char *key);
 void *name_map_getn(const struct name_map *m, const char *key, size_t len); /* key need not end in NUL */
-void name_map_put(struct name_map *m, const char *key, void *val);
 /* Add key -> val unless key is there: NULL when added, else the value it
- * has (left as it is). One lookup where get and put would take two. */
+ * has (left as it is). One lookup, where a get and then a store take two. */
 void *name_map_add(struct name_map *m, const char *key, void *val);
 /* The same, with key's hash given (hash_bytes over strlen(key) bytes). */
 void *name_map_add_hashed(struct name_map *m, const char *key, uint32_t h, void *val);

@@ -248,7 +248,7 @@ Test(util, name_map_reserve_and_big_tables)
 	static char names[200000][12];
 	for (int i = 0; i < 200000; i++) {
 		snprintf(names[i], sizeof names[i], "s%d", i);
-		name_map_put(&m, names[i], names[i]);
+		name_map_add(&m, names[i], names[i]);
 	}
 	cr_assert_eq(m.cap, cap, "no rehash after the reserve");
 	cr_assert_eq(m.len, 200000);
