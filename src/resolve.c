@@ -46,24 +46,6 @@ static const char *const builtin_names[] = {
 	"previous_ref", "target_ref", "state_dir",
 };
 
-/* A new symbol at the end of the release's list; slot is where the index
- * keeps it (name_map_at). */
-static struct symbol *add_symbol_at(struct resolver *rs, void **slot, const char *name,
-                                    enum sym_kind kind, struct loc loc)
-{
-	struct symbol *s = arena_alloc(rs->a, sizeof *s);
-	s->name = name;
-	s->kind = kind;
-	s->loc = loc;
-	if (rs->sym_tail)
-		rs->sym_tail->next = s;
-	else
-		rs->r->symbols = s;
-	rs->sym_tail = s;
-	*slot = s;
-	return s;
-}
-
 static const char *sym_kind_word(enum sym_kind k)
 {
 	switch (k) {
@@ -75,7 +57,8 @@ static const char *sym_kind_word(enum sym_kind k)
 	return "name";
 }
 
-/* Define a name, or report E007 if it exists already. */
+/* Define a name at the end of the release's list, or report E007 if it
+ * exists already. */
 static struct symbol *define(struct resolver *rs, const char *name,
                              enum sym_kind kind, struct loc loc)
 {
@@ -91,7 +74,17 @@ static struct symbol *define(struct resolver *rs, const char *name,
 			diag_note(d, old->loc, "%s \"%s\" is defined here", sym_kind_word(old->kind), name);
 		return NULL;
 	}
-	return add_symbol_at(rs, slot, name, kind, loc);
+	struct symbol *s = arena_alloc(rs->a, sizeof *s);
+	s->name = name;
+	s->kind = kind;
+	s->loc = loc;
+	if (rs->sym_tail)
+		rs->sym_tail->next = s;
+	else
+		rs->r->symbols = s;
+	rs->sym_tail = s;
+	*slot = s; /* arena_alloc left the index as it was */
+	return s;
 }
 
 /* Suggest the closest defined name for a misspelt reference. */
