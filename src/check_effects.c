@@ -77,11 +77,18 @@ static void fold_link_moves(struct fx_block *fb)
 		}
 }
 
+/* From the count the parser keeps: walking the list would visit every
+ * command, one cache miss each (the pass's setup counts a big release's). */
+static size_t count_cmds(const struct block *b)
+{
+	return b ? (size_t)b->ncmds : 0;
+}
+
 static void read_block(struct arena *a, const struct release *rel,
                        const struct block *b, struct fx_block *out)
 {
 	out->b = b;
-	out->n = b ? (size_t)b->ncmds : 0;
+	out->n = count_cmds(b);
 	out->ce = arena_alloc(a, (out->n + 1) * sizeof *out->ce);
 	size_t i = 0;
 	for (const struct command *cmd = b ? b->cmds : NULL; cmd; cmd = cmd->next, i++) {
@@ -455,17 +462,30 @@ static size_t strtab_slot(const struct strtab *st, const char *s, uint32_t h)
 	return j;
 }
 
-/* Add s, whose hash_bytes is h, unless it is there: true when added. */
-static bool strtab_add_h(struct strtab *st, const char *s, uint32_t h)
+/* The slot of s (hash h) for an add: the table grows first when one more
+ * string would fill it past three quarters. */
+static size_t strtab_slot_to_add(struct strtab *st, const char *s, uint32_t h)
 {
 	if (4 * (st->len + 1) > 3 * st->cap)
 		strtab_grow(st);
-	size_t j = strtab_slot(st, s, h);
-	if (st->s[j])
-		return false;
+	return strtab_slot(st, s, h);
+}
+
+/* Put s (hash h, or a copy of it) in empty slot j. */
+static void strtab_fill(struct strtab *st, size_t j, const char *s, uint32_t h)
+{
 	st->s[j] = s;
 	st->h[j] = h;
 	st->len++;
+}
+
+/* Add s, whose hash_bytes is h, unless it is there: true when added. */
+static bool strtab_add_h(struct strtab *st, const char *s, uint32_t h)
+{
+	size_t j = strtab_slot_to_add(st, s, h);
+	if (st->s[j])
+		return false;
+	strtab_fill(st, j, s, h);
 	return true;
 }
 
@@ -2008,19 +2028,15 @@ static const char *keep_str(struct fx_pass *t, const char *s)
 	if (!s)
 		return NULL;
 	struct strtab *st = &t->strs;
-	if (4 * (st->len + 1) > 3 * st->cap)
-		strtab_grow(st);
 	size_t n = strlen(s);
 	uint32_t h = hash_bytes(s, n);
-	size_t j = strtab_slot(st, s, h);
+	size_t j = strtab_slot_to_add(st, s, h);
 	if (!st->s[j]) {
 		char *k = arena_bytes(t->keep, KEPT_HEAD + n + 1); /* see kept_hash */
 		k[0] = 0; /* no mark */
 		memcpy(k + 1, &h, sizeof h);
 		memcpy(k + KEPT_HEAD, s, n + 1);
-		st->s[j] = k + KEPT_HEAD;
-		st->h[j] = h;
-		st->len++;
+		strtab_fill(st, j, k + KEPT_HEAD, h);
 	}
 	return st->s[j];
 }
@@ -2316,13 +2332,6 @@ static void *pass_job(void *arg)
 		sl->data_cmd = t->data_cmd;
 	}
 	return NULL;
-}
-
-/* From the count the parser keeps: walking the lists would visit every
- * command of a big release, one cache miss each, before the threads start. */
-static size_t count_cmds(const struct block *b)
-{
-	return b ? (size_t)b->ncmds : 0;
 }
 
 /* Below this many commands a second thread costs more than it saves. */
