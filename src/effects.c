@@ -1161,8 +1161,15 @@ static int m_ln(struct rec *r, struct effect_use *u, const struct eword *argv,
 	if (k < 1)
 		return -1;
 	if (k == 1) {
-		/* ln -s T: the link is T's base name in the current directory. */
-		struct eword l = plain(base_name(argv[idx[0]].val), base_name(argv[idx[0]].text));
+		/* ln -s T: the link is T's base name in the current directory
+		 * (`ln /opt/` makes opt: the shown name drops trailing slashes
+		 * as the compared one did in make_word) */
+		const struct eword *t = &argv[idx[0]];
+		size_t tn = strlen(t->text);
+		while (tn > 1 && t->text[tn - 1] == '/')
+			tn--;
+		const char *shown = arena_strndup(r->a, t->text, tn);
+		struct eword l = plain(base_name(t->val), base_name(shown));
 		add_effect(r, u, R_LN_S, has_flag(argv, n, 's', "--symbolic") ? EFF_LINK : EFF_FILE,
 		           &l, &argv[idx[0]], 0);
 		return R_LN_S;
@@ -2135,7 +2142,7 @@ static void describe_inverse_of(struct buf *out, const struct effect *e)
 			/* D was there before: only what came from the backup may
 			 * replace what the step unpacked over it */
 			buf_printf(out, "a `tar -x` from a backup capture into %s", obj_or(e, "the same folder"));
-		else if (*e->obj && o[strlen(o) - 1] != '/')
+		else if (*e->obj && *o && o[strlen(o) - 1] != '/')
 			buf_printf(out, "a restore of %s from a backup capture or a saved copy, or `rm -f %s`", o, o);
 		else if (*e->obj)
 			/* written into a folder that was there: what came into it

@@ -21,6 +21,9 @@ trap 'rm -f "$out"' EXIT
 check "steps are listed" 'step 1 '
 check "systemctl start is recognised with its effect" 'recognised as `systemctl start U'
 check "the inverse it looks for is named" 'inverse looked for'
+"$relc" check --no-git --explain-effects "$dir/ln-one-operand-slash-missing.rel" > "$out" 2>/dev/null
+check "ln D/ names the link D, without the slash" 'file opt'
+check "and its inverse names D too" 'a restore of opt from a backup capture'
 printf '%s\n' 'release 1.0.0' 'project p' 'date 2026-01-01' \
 	'previous 1111111111111111111111111111111111111111' \
 	'target 2222222222222222222222222222222222222222' \
