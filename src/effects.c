@@ -70,6 +70,7 @@ enum rule_id {
 	R_RM,
 	R_RMDIR,
 	R_TAR_X,
+	R_SED_I,
 	R_USERADD,
 	R_USERDEL,
 	R_GROUPADD,
@@ -162,6 +163,8 @@ static const struct effect_rule table[R__COUNT] = {
 	[R_RM] = { "rm X", EFF_REMOVE, "X removed", "" },
 	[R_RMDIR] = { "rmdir D", EFF_REMOVE, "D removed", "" },
 	[R_TAR_X] = { "tar -x (into D)", EFF_FILE, "files under D", "a tar -x from a backup capture into D" },
+	[R_SED_I] = { "sed -i ... F (also -i.SUFFIX, --in-place)", EFF_FILE, "file F, edited in place",
+	              "a restore of F from a backup capture or saved copy" },
 	[R_USERADD] = { "useradd U (also adduser)", EFF_USER_ADDED, "account U", "userdel U" },
 	[R_USERDEL] = { "userdel U (also deluser)", EFF_USER_DELETED, "account U removed", "" },
 	[R_GROUPADD] = { "groupadd G (also addgroup)", EFF_GROUP_ADDED, "group G", "groupdel G" },
@@ -1152,6 +1155,51 @@ static int m_tee(struct rec *r, struct effect_use *u, const struct eword *argv,
 	return R_TEE;
 }
 
+/* sed: with -i (or --in-place) each file operand is rewritten. GNU sed's
+ * options: -e/-f (and -l) take the next word, or the rest of their cluster;
+ * -i's suffix is the rest of its cluster. Without -e or -f the first operand
+ * is the script. Without -i sed only reads. */
+static int m_sed(struct rec *r, struct effect_use *u, const struct eword *argv,
+                 size_t n)
+{
+	bool in_place = false, script_given = false, opts = true;
+	size_t ops[33], nops = 0;
+	for (size_t i = 1; i < n; i++) {
+		const char *t = argv[i].text;
+		if (opts && streq(t, "--")) {
+			opts = false;
+		} else if (opts && t[0] == '-' && t[1] == '-') {
+			if (!strncmp(t, "--in-place", 10) && (!t[10] || t[10] == '='))
+				in_place = true;
+			script_given |= !strncmp(t, "--expression", 12) || !strncmp(t, "--file", 6);
+			if (streq(t, "--expression") || streq(t, "--file") || streq(t, "--line-length"))
+				i++;
+		} else if (opts && t[0] == '-' && t[1]) {
+			for (const char *c = t + 1; *c; c++) {
+				if (*c == 'i') {
+					in_place = true;
+					break;
+				}
+				if (*c == 'e' || *c == 'f' || *c == 'l') {
+					script_given |= *c != 'l';
+					if (!c[1])
+						i++;
+					break;
+				}
+			}
+		} else if (!streq(t, "-") && nops < 33) {
+			ops[nops++] = i;
+		}
+	}
+	if (!in_place)
+		return R_READ_ONLY;
+	/* GNU sed takes options anywhere: any -e makes every operand a file */
+	size_t from = script_given ? 0 : 1;
+	for (size_t i = from; i < nops; i++)
+		add_effect(r, u, R_SED_I, EFF_FILE, &argv[ops[i]], NULL, 0);
+	return nops > from ? R_SED_I : -1;
+}
+
 static int m_ln(struct rec *r, struct effect_use *u, const struct eword *argv,
                 size_t n)
 {
@@ -1426,8 +1474,6 @@ static int m_read_only(struct rec *r, struct effect_use *u,
 	const char *p = base_name(argv[0].val);
 	if (one_of(p, plain_reads))
 		return R_READ_ONLY;
-	if (streq(p, "sed") && !has_flag(argv, n, 'i', "--in-place"))
-		return R_READ_ONLY;
 	if (streq(p, "find") && !has_flag(argv, n, 0, "-delete") &&
 	    !has_flag(argv, n, 0, "-exec") && !has_flag(argv, n, 0, "-execdir"))
 		return R_READ_ONLY;
@@ -1461,7 +1507,7 @@ static const struct program programs[] = {
 	{ "mariadb", m_mysql }, { "pg_restore", m_pg_restore },
 	{ "mv", m_mv }, { "cp", m_cp }, { "install", m_install }, { "tee", m_tee },
 	{ "ln", m_ln }, { "mkdir", m_mkdir }, { "rm", m_rm }, { "rmdir", m_rm },
-	{ "tar", m_tar },
+	{ "tar", m_tar }, { "sed", m_sed },
 	{ "useradd", m_account }, { "adduser", m_account }, { "userdel", m_account },
 	{ "deluser", m_account }, { "groupadd", m_account }, { "addgroup", m_account },
 	{ "groupdel", m_account }, { "delgroup", m_account },
@@ -2142,7 +2188,7 @@ static void describe_inverse_of(struct buf *out, const struct effect *e)
 			/* D was there before: only what came from the backup may
 			 * replace what the step unpacked over it */
 			buf_printf(out, "a `tar -x` from a backup capture into %s", obj_or(e, "the same folder"));
-		else if (*e->obj && *o && o[strlen(o) - 1] != '/')
+		else if (*e->obj && *o && o[strlen(o) - 1] != '/' && e->rule != &table[R_SED_I])
 			buf_printf(out, "a restore of %s from a backup capture or a saved copy, or `rm -f %s`", o, o);
 		else if (*e->obj)
 			/* written into a folder that was there: what came into it

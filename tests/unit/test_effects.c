@@ -85,6 +85,7 @@ static const struct row_case rows[] = {
 	{ "rm -rf /var/lib/app/x", EFF_REMOVE, "/var/lib/app/x", NULL },
 	{ "rmdir /var/lib/app/x", EFF_REMOVE, "/var/lib/app/x", NULL },
 	{ "tar -xzf /b/conf.tgz -C /etc/app", EFF_FILE, "/etc/app", NULL },
+	{ "sed -i.bak -E 's/^pool = [0-9]+$/pool = 20/' /etc/app/app.toml", EFF_FILE, "/etc/app/app.toml", NULL },
 	{ "useradd --system -s /usr/sbin/nologin app", EFF_USER_ADDED, "app", NULL },
 	{ "userdel app", EFF_USER_DELETED, "app", NULL },
 	{ "groupadd -g 901 readers", EFF_GROUP_ADDED, "readers", NULL },
@@ -158,6 +159,7 @@ static void expect_hint_removes_only_own(const struct effect *e, const char *cmd
 		if (!strncmp(code, "rm ", 3) || !strncmp(code, "rmdir ", 6)) {
 			bool own = e->kind == EFF_LINK || e->kind == EFF_DIR ||
 			           (e->kind == EFF_FILE && e->rule && strncmp(e->rule->form, "tar", 3) &&
+			            strncmp(e->rule->form, "sed", 3) &&
 			            e->obj_text[0] && e->obj_text[strlen(e->obj_text) - 1] != '/');
 			cr_expect(own, "`%s`: the hint removes what the step did not create: %s", cmd, h);
 			const char *operand = strrchr(code, ' ') + 1;
@@ -352,6 +354,9 @@ Test(effects, read_only_forms)
 		"apt-get update",
 		"find /var/backups -mmin -60",
 		"ls /x > /dev/null 2>&1",
+		"sed -n '/^pool/p' /etc/app/app.toml",
+		"sed -e 's/a/b/' -e 's/i/j/' /etc/app/app.toml",
+		"sed -es/x/i/ /etc/app/app.toml",
 	};
 	struct arena *a = arena_new();
 	for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
@@ -360,6 +365,44 @@ Test(effects, read_only_forms)
 		cr_expect(ce.nuses > 0 && ce.uses[ce.nuses - 1].rule != NULL, "`%s` not recognised",
 		          reads[i]);
 	}
+	arena_free(a);
+}
+
+/* sed -i: each file operand, never the script; the script is an operand only
+ * when no -e or -f gives it, and -e/-f/-l take the next word or the rest of
+ * their cluster. */
+Test(effects, sed_in_place_files)
+{
+	static const struct {
+		const char *text;
+		const char *files[3];
+	} cases[] = {
+		{ "sed -i 's/a/b/' /etc/a.conf", { "/etc/a.conf" } },
+		{ "sed -i.bak 's/a/b/' /etc/a.conf /etc/b.conf", { "/etc/a.conf", "/etc/b.conf" } },
+		{ "sed -Ei -e 's/a/b/' /etc/a.conf", { "/etc/a.conf" } },
+		{ "sed -ne 's/a/b/p' -i /etc/a.conf", { "/etc/a.conf" } },
+		{ "sed --in-place=.orig --expression='s/a/b/' /etc/a.conf", { "/etc/a.conf" } },
+		{ "sed --expression 's/a/b/' --in-place /etc/a.conf", { "/etc/a.conf" } },
+		{ "sed -f /opt/app/fix.sed -i -l 80 /etc/a.conf", { "/etc/a.conf" } },
+		{ "sed -i -- 's/a/b/' -x.conf", { "-x.conf" } },
+		{ "sudo sed -i \"s/example[.]com/x/g\" /etc/nginx/sites-available/app", { "/etc/nginx/sites-available/app" } },
+	};
+	struct arena *a = arena_new();
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct cmd_effects ce = read_text(a, cases[i].text);
+		size_t want = 0;
+		while (want < 3 && cases[i].files[want])
+			want++;
+		cr_assert_eq(ce.neffects, want, "`%s`: %zu effects, want %zu", cases[i].text,
+		             ce.neffects, want);
+		for (size_t k = 0; k < want; k++) {
+			cr_expect_eq(ce.effects[k].kind, EFF_FILE, "`%s`", cases[i].text);
+			cr_expect_str_eq(ce.effects[k].obj, cases[i].files[k], "`%s`", cases[i].text);
+		}
+	}
+	/* -i with no file reads standard input: nothing recognised to reverse */
+	struct cmd_effects ce = read_text(a, "sed -i 's/a/b/'");
+	cr_expect_eq(ce.neffects, 0);
 	arena_free(a);
 }
 
