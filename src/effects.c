@@ -35,6 +35,10 @@ enum rule_id {
 	R_PM2_STOP,
 	R_PM2_RESTART,
 	R_PM2_READ,
+	R_SUPERVISOR_START,
+	R_SUPERVISOR_STOP,
+	R_SUPERVISOR_RESTART,
+	R_SUPERVISOR_READ,
 	R_GIT_PULL,
 	R_GIT_CHECKOUT,
 	R_GIT_RESET_HARD,
@@ -71,6 +75,9 @@ enum rule_id {
 	R_RMDIR,
 	R_TAR_X,
 	R_SED_I,
+	R_PERL_I,
+	R_RSYNC,
+	R_DOWNLOAD,
 	R_USERADD,
 	R_USERDEL,
 	R_GROUPADD,
@@ -119,6 +126,14 @@ static const struct effect_rule table[R__COUNT] = {
 	                    "pm2 process NAME runs the code on disk",
 	                    "pm2 restart NAME or reload NAME, or stop NAME and a later start NAME, after the code is reverted" },
 	[R_PM2_READ] = { "pm2 list/status/pid/show/describe/jlist/logs", EFF_NONE, "reads only", "" },
+	[R_SUPERVISOR_START] = { "supervisorctl start NAME", EFF_SERVICE_STARTED, "supervisor program NAME running",
+	                         "supervisorctl stop NAME" },
+	[R_SUPERVISOR_STOP] = { "supervisorctl stop NAME", EFF_SERVICE_STOPPED, "supervisor program NAME stopped",
+	                        "supervisorctl start NAME (or restart) after the code is reverted" },
+	[R_SUPERVISOR_RESTART] = { "supervisorctl restart NAME (also signal)", EFF_SERVICE_RESTARTED,
+	                           "supervisor program NAME runs the code on disk",
+	                           "supervisorctl restart NAME, or stop NAME and a later start NAME, after the code is reverted" },
+	[R_SUPERVISOR_READ] = { "supervisorctl status/avail/pid/tail/reread", EFF_NONE, "reads only", "" },
 	[R_GIT_PULL] = { "git pull (in D)", EFF_CODE, "code in D", "git checkout ${previous} or git reset --hard ${previous} in D" },
 	[R_GIT_CHECKOUT] = { "git checkout R / git switch R (in D)", EFF_CODE, "code in D",
 	                     "git checkout ${previous} or git reset --hard ${previous} in D" },
@@ -165,6 +180,12 @@ static const struct effect_rule table[R__COUNT] = {
 	[R_TAR_X] = { "tar -x (into D)", EFF_FILE, "files under D", "a tar -x from a backup capture into D" },
 	[R_SED_I] = { "sed -i ... F (also -i.SUFFIX, --in-place)", EFF_FILE, "file F, edited in place",
 	              "a restore of F from a backup capture or saved copy" },
+	[R_PERL_I] = { "perl -i ... F (perl -pi -e CODE F)", EFF_FILE, "file F, edited in place",
+	               "a restore of F from a backup capture or saved copy" },
+	[R_RSYNC] = { "rsync A... B (B on this machine)", EFF_FILE, "files in B",
+	              "a restore of B from a backup capture or saved copy (rsync from it)" },
+	[R_DOWNLOAD] = { "curl -o F / wget -O F", EFF_FILE, "file F",
+	                 "a restore of F from a backup capture or saved copy, or rm -f F" },
 	[R_USERADD] = { "useradd U (also adduser)", EFF_USER_ADDED, "account U", "userdel U" },
 	[R_USERDEL] = { "userdel U (also deluser)", EFF_USER_DELETED, "account U removed", "" },
 	[R_GROUPADD] = { "groupadd G (also addgroup)", EFF_GROUP_ADDED, "group G", "groupdel G" },
@@ -645,6 +666,46 @@ static int m_pm2(struct rec *r, struct effect_use *u,
 			break;
 	}
 	return id;
+}
+
+/* supervisorctl VERB NAME...: supervisor's programs, named apart from
+ * systemd's units and pm2's processes ("supervisor:NAME"). */
+static int m_supervisorctl(struct rec *r, struct effect_use *u,
+                           const struct eword *argv, size_t n)
+{
+	static const char *const with_arg[] = { "-c", "--configuration", "-s", "--serverurl",
+		"-u", "--username", "-p", "--password", "-r", "--history-file", NULL };
+	static const char *const reads[] = { "status", "avail", "pid", "tail", "reread", "version",
+		"help", "maintail", NULL };
+	size_t idx[16];
+	size_t k = operands(argv, n, 1, with_arg, idx, 16);
+	if (k == 0)
+		return -1;
+	const char *verb = argv[idx[0]].text;
+	if (one_of(verb, reads))
+		return R_SUPERVISOR_READ;
+	enum rule_id id;
+	enum effect_kind kind;
+	size_t from = 1;
+	if (streq(verb, "start")) {
+		id = R_SUPERVISOR_START;
+		kind = EFF_SERVICE_STARTED;
+	} else if (streq(verb, "stop")) {
+		id = R_SUPERVISOR_STOP;
+		kind = EFF_SERVICE_STOPPED;
+	} else if (streq(verb, "restart") || streq(verb, "signal")) {
+		id = R_SUPERVISOR_RESTART;
+		kind = EFF_SERVICE_RESTARTED;
+		from = streq(verb, "signal") ? 2 : 1; /* signal SIG NAME... */
+	} else {
+		return -1; /* update, add, remove, shutdown...: not in the table */
+	}
+	for (size_t i = from; i < k && i < 16; i++) {
+		struct eword proc = argv[idx[i]];
+		proc.val = arena_printf(r->a, "supervisor:%s", argv[idx[i]].val);
+		add_effect(r, u, id, kind, &proc, NULL, 0);
+	}
+	return k > from ? (int)id : -1;
 }
 
 /* The directory git works in: -C D, --work-tree=D, or the cd directory. */
@@ -1200,6 +1261,111 @@ static int m_sed(struct rec *r, struct effect_use *u, const struct eword *argv,
 	return nops > from ? R_SED_I : -1;
 }
 
+/* perl -i: the same for perl's options, which end at the first operand:
+ * -e/-E take the rest of their cluster or the next word, -i the rest of
+ * its cluster (a suffix), -I/-M/-m/-F/-x/-d/-D the rest of theirs; -0 and -l
+ * their octal digits (-0x its hex ones). Without -e the first operand is the
+ * program's file. */
+static int m_perl(struct rec *r, struct effect_use *u, const struct eword *argv,
+                  size_t n)
+{
+	bool in_place = false, script_given = false;
+	size_t i = 1;
+	for (; i < n; i++) {
+		const char *t = argv[i].text;
+		if (streq(t, "--")) {
+			i++;
+			break;
+		}
+		if (t[0] != '-' || !t[1])
+			break;
+		for (const char *c = t + 1; *c; c++) {
+			if (*c == 'i') {
+				in_place = true;
+				break;
+			}
+			if (*c == 'e' || *c == 'E') {
+				script_given = true;
+				if (!c[1])
+					i++;
+				break;
+			}
+			if (strchr("IMmFxdD", *c))
+				break;
+			if (*c == '0' && c[1] == 'x')
+				for (c++; isxdigit((unsigned char)c[1]); c++)
+					;
+			else if (*c == '0' || *c == 'l')
+				while (c[1] >= '0' && c[1] <= '7')
+					c++;
+		}
+	}
+	if (!in_place)
+		return -1;
+	size_t from = i + (script_given ? 0 : 1), k = 0;
+	for (size_t j = from; j < n && k < 32; j++, k++)
+		add_effect(r, u, R_PERL_I, EFF_FILE, &argv[j], NULL, 0);
+	return k ? R_PERL_I : -1;
+}
+
+/* rsync into a folder or file on this machine: B written, from the first
+ * source (a copy from a backup capture is a restore, as for cp). A
+ * destination on another host (HOST:PATH, rsync://) changes nothing here. */
+static int m_rsync(struct rec *r, struct effect_use *u, const struct eword *argv,
+                   size_t n)
+{
+	static const char *const with_arg[] = { "-e", "--rsh", "-f", "--filter", "--exclude",
+		"--include", "--exclude-from", "--include-from", "--files-from", "-T", "--temp-dir",
+		"--rsync-path", "--link-dest", "--compare-dest", "--copy-dest", "--backup-dir",
+		"--suffix", "--chmod", "--chown", "--log-file", "--password-file", "--timeout",
+		"--port", "-B", "--block-size", "--max-size", "--min-size", "--bwlimit", "-M",
+		"--remote-option", "--out-format", "--partial-dir", "--usermap", "--groupmap",
+		"--max-delete", "--modify-window", "--info", "--debug", "--iconv", NULL };
+	size_t idx[32];
+	size_t k = operands(argv, n, 1, with_arg, idx, 32);
+	if (k < 2 || k > 32)
+		return -1;
+	const struct eword *dest = &argv[idx[k - 1]];
+	const char *colon = strchr(dest->text, ':'), *slash = strchr(dest->text, '/');
+	if (colon && (!slash || colon < slash))
+		return -1;
+	add_effect(r, u, R_RSYNC, EFF_FILE, dest, &argv[idx[0]], 0);
+	return R_RSYNC;
+}
+
+/* curl -o F / --output F (also the last letter of a cluster: -fsSLo F) and
+ * wget -O F / --output-document F: F written. Standard output and /dev
+ * paths are not files; without an output file curl is left to the
+ * read-only rule and wget is not recognised. */
+static int m_download(struct rec *r, struct effect_use *u, const struct eword *argv,
+                      size_t n)
+{
+	bool wget = streq(base_name(argv[0].val), "wget");
+	char shrt = wget ? 'O' : 'o';
+	const char *lng = wget ? "--output-document" : "--output";
+	size_t ll = strlen(lng);
+	const struct eword *out = NULL;
+	for (size_t i = 1; i < n && !out; i++) {
+		const char *t = argv[i].text;
+		if (streq(t, "--"))
+			break;
+		if (!strncmp(t, lng, ll) && t[ll] == '=') {
+			struct eword *w = arena_alloc(r->a, sizeof *w);
+			*w = make_word(r, arena_strdup(r->a, t + ll + 1), true);
+			out = w;
+		} else if (i + 1 < n && (streq(t, lng) ||
+		           (t[0] == '-' && t[1] != '-' && t[1] && t[strlen(t) - 1] == shrt &&
+		            strspn(t + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") ==
+		                    strlen(t + 1)))) {
+			out = &argv[i + 1];
+		}
+	}
+	if (!out || streq(out->val, "-") || is_dev_path(out->val))
+		return -1;
+	add_effect(r, u, R_DOWNLOAD, EFF_FILE, out, NULL, 0);
+	return R_DOWNLOAD;
+}
+
 static int m_ln(struct rec *r, struct effect_use *u, const struct eword *argv,
                 size_t n)
 {
@@ -1507,7 +1673,8 @@ static const struct program programs[] = {
 	{ "mariadb", m_mysql }, { "pg_restore", m_pg_restore },
 	{ "mv", m_mv }, { "cp", m_cp }, { "install", m_install }, { "tee", m_tee },
 	{ "ln", m_ln }, { "mkdir", m_mkdir }, { "rm", m_rm }, { "rmdir", m_rm },
-	{ "tar", m_tar }, { "sed", m_sed },
+	{ "tar", m_tar }, { "sed", m_sed }, { "perl", m_perl }, { "rsync", m_rsync },
+	{ "curl", m_download }, { "wget", m_download }, { "supervisorctl", m_supervisorctl },
 	{ "useradd", m_account }, { "adduser", m_account }, { "userdel", m_account },
 	{ "deluser", m_account }, { "groupadd", m_account }, { "addgroup", m_account },
 	{ "groupdel", m_account }, { "delgroup", m_account },
@@ -2076,12 +2243,17 @@ static const char *obj_or(const struct effect *e, const char *dflt)
 
 const char *effect_service_tool(const struct effect *e)
 {
-	return e->rule && !strncmp(e->rule->form, "pm2 ", 4) ? "pm2" : "systemctl";
+	if (e->rule && !strncmp(e->rule->form, "pm2 ", 4))
+		return "pm2";
+	if (e->rule && !strncmp(e->rule->form, "supervisorctl ", 14))
+		return "supervisorctl";
+	return "systemctl";
 }
 
 static const char *service_word(const struct effect *e)
 {
-	return streq(effect_service_tool(e), "pm2") ? "pm2 process" : "service";
+	const char *tool = effect_service_tool(e);
+	return streq(tool, "pm2") ? "pm2 process" : streq(tool, "supervisorctl") ? "supervisor program" : "service";
 }
 
 void effect_describe(struct buf *out, const struct effect *e)
@@ -2143,6 +2315,13 @@ void effect_describe(struct buf *out, const struct effect *e)
 
 static void describe_inverse_of(struct buf *out, const struct effect *e);
 
+/* A file edited in place, or a folder synchronised, was there before the
+ * step: a hint names no removal of it. */
+static bool was_there(const struct effect *e)
+{
+	return e->rule == &table[R_SED_I] || e->rule == &table[R_PERL_I] || e->rule == &table[R_RSYNC];
+}
+
 void effect_describe_inverse(struct buf *out, const struct effect *e)
 {
 	const char *unit = e->kind == EFF_MOVE ? e->arg
@@ -2165,8 +2344,12 @@ static void describe_inverse_of(struct buf *out, const struct effect *e)
 		buf_printf(out, "`%s start %s` (or restart) after the code is reverted", tool, o);
 		break;
 	case EFF_SERVICE_RESTARTED:
-		buf_printf(out, "`%s restart %s` or `reload %s`, or `stop %s` and a later `start %s`, after the code is reverted",
-		           tool, o, o, o, o);
+		if (streq(tool, "supervisorctl")) /* its reload is the whole daemon's */
+			buf_printf(out, "`%s restart %s`, or `stop %s` and a later `start %s`, after the code is reverted",
+			           tool, o, o, o);
+		else
+			buf_printf(out, "`%s restart %s` or `reload %s`, or `stop %s` and a later `start %s`, after the code is reverted",
+			           tool, o, o, o, o);
 		break;
 	case EFF_UNIT_ENABLED: buf_printf(out, "`systemctl disable %s`", o); break;
 	case EFF_UNIT_DISABLED: buf_printf(out, "`systemctl enable %s`", o); break;
@@ -2188,7 +2371,7 @@ static void describe_inverse_of(struct buf *out, const struct effect *e)
 			/* D was there before: only what came from the backup may
 			 * replace what the step unpacked over it */
 			buf_printf(out, "a `tar -x` from a backup capture into %s", obj_or(e, "the same folder"));
-		else if (*e->obj && *o && o[strlen(o) - 1] != '/' && e->rule != &table[R_SED_I])
+		else if (*e->obj && *o && o[strlen(o) - 1] != '/' && !was_there(e))
 			buf_printf(out, "a restore of %s from a backup capture or a saved copy, or `rm -f %s`", o, o);
 		else if (*e->obj)
 			/* written into a folder that was there: what came into it

@@ -86,6 +86,13 @@ static const struct row_case rows[] = {
 	{ "rmdir /var/lib/app/x", EFF_REMOVE, "/var/lib/app/x", NULL },
 	{ "tar -xzf /b/conf.tgz -C /etc/app", EFF_FILE, "/etc/app", NULL },
 	{ "sed -i.bak -E 's/^pool = [0-9]+$/pool = 20/' /etc/app/app.toml", EFF_FILE, "/etc/app/app.toml", NULL },
+	{ "perl -0777 -pi.orig -e 's/a/b/' /etc/app/app.toml", EFF_FILE, "/etc/app/app.toml", NULL },
+	{ "rsync -a --delete --exclude .git /opt/build/ /var/www/app/", EFF_FILE, "/var/www/app", "/opt/build" },
+	{ "curl -fsSLo /usr/local/bin/tool https://example.org/tool", EFF_FILE, "/usr/local/bin/tool", NULL },
+	{ "supervisorctl start app-worker", EFF_SERVICE_STARTED, "supervisor:app-worker", NULL },
+	{ "supervisorctl -c /etc/supervisor/supervisord.conf stop app-worker", EFF_SERVICE_STOPPED,
+	  "supervisor:app-worker", NULL },
+	{ "supervisorctl restart app:*", EFF_SERVICE_RESTARTED, "supervisor:app:*", NULL },
 	{ "useradd --system -s /usr/sbin/nologin app", EFF_USER_ADDED, "app", NULL },
 	{ "userdel app", EFF_USER_DELETED, "app", NULL },
 	{ "groupadd -g 901 readers", EFF_GROUP_ADDED, "readers", NULL },
@@ -140,6 +147,8 @@ static const char *const hint_cases[] = {
 	"systemctl enable --now app-worker",
 	"systemctl disable --now app-legacy",
 	"cd /opt/web && yarn install --frozen-lockfile",
+	"rsync -a /opt/build/dist /var/www/app",
+	"wget -O /usr/local/bin/tool https://example.org/tool",
 };
 
 /* Every `rm ...` or `rmdir ...` named in backquotes in a hint removes
@@ -159,7 +168,8 @@ static void expect_hint_removes_only_own(const struct effect *e, const char *cmd
 		if (!strncmp(code, "rm ", 3) || !strncmp(code, "rmdir ", 6)) {
 			bool own = e->kind == EFF_LINK || e->kind == EFF_DIR ||
 			           (e->kind == EFF_FILE && e->rule && strncmp(e->rule->form, "tar", 3) &&
-			            strncmp(e->rule->form, "sed", 3) &&
+			            strncmp(e->rule->form, "sed", 3) && strncmp(e->rule->form, "perl", 4) &&
+			            strncmp(e->rule->form, "rsync", 5) &&
 			            e->obj_text[0] && e->obj_text[strlen(e->obj_text) - 1] != '/');
 			cr_expect(own, "`%s`: the hint removes what the step did not create: %s", cmd, h);
 			const char *operand = strrchr(code, ' ') + 1;
@@ -357,6 +367,8 @@ Test(effects, read_only_forms)
 		"sed -n '/^pool/p' /etc/app/app.toml",
 		"sed -e 's/a/b/' -e 's/i/j/' /etc/app/app.toml",
 		"sed -es/x/i/ /etc/app/app.toml",
+		"supervisorctl status",
+		"curl -fsS http://127.0.0.1/health",
 	};
 	struct arena *a = arena_new();
 	for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
@@ -399,6 +411,17 @@ Test(effects, sed_in_place_files)
 			cr_expect_eq(ce.effects[k].kind, EFF_FILE, "`%s`", cases[i].text);
 			cr_expect_str_eq(ce.effects[k].obj, cases[i].files[k], "`%s`", cases[i].text);
 		}
+	}
+	/* a remote destination changes another machine; standard output is no file */
+	static const char *const elsewhere[] = {
+		"rsync -az -e ssh /opt/build/ deploy@web1:/var/www/app/",
+		"curl -fsS -o /dev/null https://example.org/",
+		"wget -qO - https://example.org/",
+		"perl -ne 'print if /pool/' /etc/app/app.toml",
+	};
+	for (size_t i = 0; i < sizeof elsewhere / sizeof elsewhere[0]; i++) {
+		struct cmd_effects ce = read_text(a, elsewhere[i]);
+		cr_expect_eq(ce.neffects, 0, "`%s` has an effect here", elsewhere[i]);
 	}
 	/* -i with no file reads standard input: nothing recognised to reverse */
 	struct cmd_effects ce = read_text(a, "sed -i 's/a/b/'");
