@@ -85,6 +85,8 @@ enum rule_id {
 	R_APT_INSTALL,
 	R_APT_REMOVE,
 	R_APT_READ,
+	R_DPKG_INSTALL,
+	R_DPKG_REMOVE,
 	R_CRONTAB,
 	R_CRONTAB_LIST,
 	R_SYSCTL_W,
@@ -193,6 +195,10 @@ static const struct effect_rule table[R__COUNT] = {
 	[R_APT_INSTALL] = { "apt-get install P / apt install P", EFF_PACKAGE_INSTALLED, "package P",
 	                    "apt-get remove P (or purge), or an install of a pinned version P=V" },
 	[R_APT_REMOVE] = { "apt-get remove/purge P", EFF_PACKAGE_REMOVED, "package P removed", "" },
+	[R_DPKG_INSTALL] = { "dpkg -i FILE.deb (also apt install ./FILE.deb): NAME_VERSION_ARCH.deb", EFF_PACKAGE_INSTALLED,
+	                     "package NAME at VERSION",
+	                     "apt-get remove NAME (or purge), or an install of another version of NAME (dpkg -i, or apt-get install NAME=V)" },
+	[R_DPKG_REMOVE] = { "dpkg -r/-P P (also --remove, --purge)", EFF_PACKAGE_REMOVED, "package P removed", "" },
 	[R_APT_READ] = { "apt-get update / apt-cache / apt list / dpkg -l", EFF_NONE, "reads only (update refreshes the package lists)", "" },
 	[R_CRONTAB] = { "crontab FILE / crontab - / crontab -r / crontab -e (-u USER)", EFF_CRONTAB,
 	                "system setting: the user's crontab replaced or removed",
@@ -1473,6 +1479,28 @@ static int m_account(struct rec *r, struct effect_use *u,
 	return id;
 }
 
+/* A package file: its package and version when it is named as Debian names
+ * them, NAME_VERSION_ARCH.deb (as `apt install NAME=VERSION` gives them);
+ * ver's value is empty when the name holds none. */
+static bool deb_file(struct rec *r, const struct eword *w, struct eword *pkg, struct eword *ver)
+{
+	size_t len = strlen(w->val);
+	if (len < 5 || strcmp(w->val + len - 4, ".deb") != 0)
+		return false;
+	const char *b = base_name(w->val), *end = w->val + len - 4;
+	const char *us = memchr(b, '_', (size_t)(end - b));
+	*pkg = *w;
+	pkg->val = arena_strndup(r->a, b, (size_t)((us ? us : end) - b));
+	pkg->text = pkg->val; /* messages name the package, not its file */
+	*ver = plain(NULL, NULL);
+	if (us) {
+		const char *us2 = memchr(us + 1, '_', (size_t)(end - us - 1));
+		const char *v = arena_strndup(r->a, us + 1, (size_t)((us2 ? us2 : end) - us - 1));
+		*ver = plain(v, v);
+	}
+	return true;
+}
+
 static int m_apt(struct rec *r, struct effect_use *u, const struct eword *argv,
                  size_t n)
 {
@@ -1492,17 +1520,19 @@ static int m_apt(struct rec *r, struct effect_use *u, const struct eword *argv,
 		return -1;
 	for (size_t i = 1; i < k && i < 64; i++) {
 		struct eword p = argv[idx[i]];
-		unsigned flags = 0;
 		const char *eq = strchr(p.val, '=');
 		struct eword ver = plain(NULL, NULL);
-		if (eq) {
+		if (!deb_file(r, &argv[idx[i]], &p, &ver) && eq) {
 			ver = plain(eq + 1, eq + 1);
 			p.val = arena_strndup(r->a, p.val, (size_t)(eq - p.val));
-			flags |= EF_PINNED;
+			const char *teq = strchr(p.text, '=');
+			if (teq) /* messages name the package: `apt-get remove P` */
+				p.text = arena_strndup(r->a, p.text, (size_t)(teq - p.text));
 		}
+		bool pinned = *ver.val; /* P=V, or a package file with its version */
 		add_effect(r, u, install ? R_APT_INSTALL : R_APT_REMOVE,
 		           install ? EFF_PACKAGE_INSTALLED : EFF_PACKAGE_REMOVED, &p,
-		           eq ? &ver : NULL, flags);
+		           pinned ? &ver : NULL, pinned ? EF_PINNED : 0);
 	}
 	return install ? R_APT_INSTALL : R_APT_REMOVE;
 }
@@ -1518,6 +1548,34 @@ static int m_apt_read(struct rec *r, struct effect_use *u,
 	if (streq(p, "apt-cache") || streq(p, "dpkg-query"))
 		return R_APT_READ;
 	return -1;
+}
+
+/* dpkg -i FILE.deb... installs the packages the files name; dpkg -r/-P P...
+ * removes P. */
+static int m_dpkg(struct rec *r, struct effect_use *u, const struct eword *argv,
+                  size_t n)
+{
+	bool install = has_flag(argv, n, 'i', "--install");
+	bool remove = has_flag(argv, n, 'r', "--remove") || has_flag(argv, n, 'P', "--purge");
+	if (install == remove)
+		return m_apt_read(r, u, argv, n);
+	static const char *const with_arg[] = { "--admindir", "--root", "--instdir", "--log", NULL };
+	size_t idx[64];
+	size_t k = operands(argv, n, 1, with_arg, idx, 64);
+	size_t added = 0;
+	for (size_t i = 0; i < k && i < 64; i++) {
+		struct eword pkg, ver;
+		if (remove) {
+			add_effect(r, u, R_DPKG_REMOVE, EFF_PACKAGE_REMOVED, &argv[idx[i]], NULL, 0);
+			added++;
+		} else if (deb_file(r, &argv[idx[i]], &pkg, &ver)) {
+			bool pinned = *ver.val;
+			add_effect(r, u, R_DPKG_INSTALL, EFF_PACKAGE_INSTALLED, &pkg, pinned ? &ver : NULL,
+			           pinned ? EF_PINNED : 0);
+			added++;
+		}
+	}
+	return added ? (int)(remove ? R_DPKG_REMOVE : R_DPKG_INSTALL) : -1;
 }
 
 /* crontab [-u USER] FILE|-, -r, -e. An install whose input is a capture
@@ -1679,7 +1737,7 @@ static const struct program programs[] = {
 	{ "deluser", m_account }, { "groupadd", m_account }, { "addgroup", m_account },
 	{ "groupdel", m_account }, { "delgroup", m_account },
 	{ "apt-get", m_apt }, { "apt", m_apt }, { "apt-cache", m_apt_read },
-	{ "dpkg", m_apt_read }, { "dpkg-query", m_apt_read },
+	{ "dpkg", m_dpkg }, { "dpkg-query", m_apt_read },
 	{ "crontab", m_crontab }, { "sysctl", m_sysctl },
 	{ "iptables", m_iptables }, { "ip6tables", m_iptables },
 };

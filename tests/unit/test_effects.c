@@ -100,6 +100,9 @@ static const struct row_case rows[] = {
 	{ "apt-get install -y -o Dpkg::Options::=--force-confold redis", EFF_PACKAGE_INSTALLED, "redis", NULL },
 	{ "apt install jq=1.6-2", EFF_PACKAGE_INSTALLED, "jq", "1.6-2" },
 	{ "apt-get purge -y jq", EFF_PACKAGE_REMOVED, "jq", NULL },
+	{ "dpkg -i /var/cache/app/grafana_10.2.3_amd64.deb", EFF_PACKAGE_INSTALLED, "grafana", "10.2.3" },
+	{ "apt install -y ./grafana_10.2.3_amd64.deb", EFF_PACKAGE_INSTALLED, "grafana", "10.2.3" },
+	{ "dpkg --purge grafana", EFF_PACKAGE_REMOVED, "grafana", NULL },
 	{ "crontab -u app /opt/app/crontab", EFF_CRONTAB, "app", NULL },
 	{ "crontab -r", EFF_CRONTAB, "", NULL },
 	{ "crontab -u www-data -l | grep -v cron.php | crontab -u www-data -", EFF_CRONTAB, "www-data", NULL },
@@ -368,6 +371,7 @@ Test(effects, read_only_forms)
 		"sed -e 's/a/b/' -e 's/i/j/' /etc/app/app.toml",
 		"sed -es/x/i/ /etc/app/app.toml",
 		"supervisorctl status",
+		"dpkg -l grafana",
 		"curl -fsS http://127.0.0.1/health",
 	};
 	struct arena *a = arena_new();
