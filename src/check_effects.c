@@ -136,8 +136,7 @@ _Static_assert(EF_ONE_MIGRATION < 1u << 16 && EFF__COUNT < 256, "struct keff fie
 /* Is e a `tar -x` from a backup (it restores what is under its folder)? */
 static bool untars_backup_effect(const struct effect *e)
 {
-	return e->kind == EFF_FILE && (e->flags & EF_FROM_BACKUP) && e->rule &&
-	       !strncmp(e->rule->form, "tar", 3);
+	return e->kind == EFF_FILE && (e->flags & EF_FROM_BACKUP) && effect_unpacks(e);
 }
 
 /* The compared part of e, its strings where they are (not kept). */
@@ -312,6 +311,13 @@ static bool inverse_of(const struct keff *e, const struct keff *x,
 	case EFF_FILE:
 		if (!*e->obj)
 			return (x->flags & EF_FROM_BACKUP) != 0;
+		/* The author names the previous content: a copy into the file from
+		 * another source than the step's (`install app-${previous} B`), or
+		 * an edit in place reversing one (as SQL written in an undo). */
+		if (x->kind == EFF_FILE && same(x->obj, e->obj) &&
+		    ((e->arg && x->arg && !same(x->arg, e->arg)) ||
+		     (e->flags & x->flags & EF_IN_PLACE)))
+			return true;
 		return restores_file(e->obj, x, saves);
 	case EFF_LINK:
 		/* Re-pointed at a captured target, or at another one than the
@@ -2103,14 +2109,26 @@ static void keep_saves(struct fx_pass *t, const struct fx_block *fb)
 
 /* Does word w of u name something the command may read as a file? The
  * folder a command works in (`tar -C D`, `git -C D`, `--directory=D`) is
- * not a copy it reads back. */
+ * not a copy it reads back, nor is what it writes (`cp X B` reads X: the
+ * same copy made again in an undo is no saved copy of B). */
 static bool reads_word(const struct effect_use *u, size_t w)
 {
-	if (!u->argv[w].val)
+	const char *v = u->argv[w].val;
+	if (!v)
 		return false;
 	const char *prev = w > 1 ? u->argv[w - 1].text : "";
-	return strcmp(prev, "-C") != 0 && strcmp(prev, "--directory") != 0 &&
-	       strncmp(u->argv[w].text, "--directory=", 12) != 0;
+	if (!strcmp(prev, "-C") || !strcmp(prev, "--directory") ||
+	    !strncmp(u->argv[w].text, "--directory=", 12))
+		return false;
+	for (size_t k = 0; k < u->neffects; k++) {
+		const struct effect *e = &u->effects[k];
+		const char *dest = e->kind == EFF_MOVE ? e->arg
+		                 : (e->kind == EFF_FILE || e->kind == EFF_LINK || e->kind == EFF_DIR) ? e->obj
+		                 : NULL;
+		if (dest && *dest && !strcmp(dest, v))
+			return false;
+	}
+	return true;
 }
 
 /* A restart reads what is on disk: the code git checked out, where the

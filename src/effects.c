@@ -74,6 +74,7 @@ enum rule_id {
 	R_RM,
 	R_RMDIR,
 	R_TAR_X,
+	R_UNZIP,
 	R_SED_I,
 	R_PERL_I,
 	R_RSYNC,
@@ -180,6 +181,8 @@ static const struct effect_rule table[R__COUNT] = {
 	[R_RM] = { "rm X", EFF_REMOVE, "X removed", "" },
 	[R_RMDIR] = { "rmdir D", EFF_REMOVE, "D removed", "" },
 	[R_TAR_X] = { "tar -x (into D)", EFF_FILE, "files under D", "a tar -x from a backup capture into D" },
+	[R_UNZIP] = { "unzip ARCHIVE (into D, -d D)", EFF_FILE, "files under D",
+	              "an unzip or tar -x of a backup capture into D" },
 	[R_SED_I] = { "sed -i ... F (also -i.SUFFIX, --in-place)", EFF_FILE, "file F, edited in place",
 	              "a restore of F from a backup capture or saved copy" },
 	[R_PERL_I] = { "perl -i ... F (perl -pi -e CODE F)", EFF_FILE, "file F, edited in place",
@@ -1263,7 +1266,7 @@ static int m_sed(struct rec *r, struct effect_use *u, const struct eword *argv,
 	/* GNU sed takes options anywhere: any -e makes every operand a file */
 	size_t from = script_given ? 0 : 1;
 	for (size_t i = from; i < nops; i++)
-		add_effect(r, u, R_SED_I, EFF_FILE, &argv[ops[i]], NULL, 0);
+		add_effect(r, u, R_SED_I, EFF_FILE, &argv[ops[i]], NULL, EF_IN_PLACE);
 	return nops > from ? R_SED_I : -1;
 }
 
@@ -1310,7 +1313,7 @@ static int m_perl(struct rec *r, struct effect_use *u, const struct eword *argv,
 		return -1;
 	size_t from = i + (script_given ? 0 : 1), k = 0;
 	for (size_t j = from; j < n && k < 32; j++, k++)
-		add_effect(r, u, R_PERL_I, EFF_FILE, &argv[j], NULL, 0);
+		add_effect(r, u, R_PERL_I, EFF_FILE, &argv[j], NULL, EF_IN_PLACE);
 	return k ? R_PERL_I : -1;
 }
 
@@ -1442,6 +1445,27 @@ static int m_tar(struct rec *r, struct effect_use *u, const struct eword *argv,
 	dir.flags = 0;
 	add_effect(r, u, R_TAR_X, EFF_FILE, &dir, NULL, 0);
 	return R_TAR_X;
+}
+
+/* unzip ARCHIVE [-d D]: files under D (the cd directory without -d), as
+ * tar -x; listing, testing and extracting to standard output only read. */
+static int m_unzip(struct rec *r, struct effect_use *u, const struct eword *argv,
+                   size_t n)
+{
+	if (has_flag(argv, n, 'l', NULL) || has_flag(argv, n, 't', NULL) ||
+	    has_flag(argv, n, 'v', NULL) || has_flag(argv, n, 'Z', NULL) ||
+	    has_flag(argv, n, 'p', NULL))
+		return R_READ_ONLY;
+	static const char *const with_arg[] = { "-d", "-x", "-P", NULL };
+	size_t idx[1];
+	if (operands(argv, n, 1, with_arg, idx, 1) == 0)
+		return -1; /* no archive named */
+	const struct eword *d = opt_value(r, argv, n, "-d", NULL);
+	struct eword dir = d ? *d : plain(r->dir, r->dir_text);
+	dir.flags = 0;
+	/* as for tar, no second object: a capture it reads is no saved copy of D */
+	add_effect(r, u, R_UNZIP, EFF_FILE, &dir, NULL, 0);
+	return R_UNZIP;
 }
 
 /* ---- accounts, packages, settings ---- */
@@ -1731,7 +1755,7 @@ static const struct program programs[] = {
 	{ "mariadb", m_mysql }, { "pg_restore", m_pg_restore },
 	{ "mv", m_mv }, { "cp", m_cp }, { "install", m_install }, { "tee", m_tee },
 	{ "ln", m_ln }, { "mkdir", m_mkdir }, { "rm", m_rm }, { "rmdir", m_rm },
-	{ "tar", m_tar }, { "sed", m_sed }, { "perl", m_perl }, { "rsync", m_rsync },
+	{ "tar", m_tar }, { "unzip", m_unzip }, { "sed", m_sed }, { "perl", m_perl }, { "rsync", m_rsync },
 	{ "curl", m_download }, { "wget", m_download }, { "supervisorctl", m_supervisorctl },
 	{ "useradd", m_account }, { "adduser", m_account }, { "userdel", m_account },
 	{ "deluser", m_account }, { "groupadd", m_account }, { "addgroup", m_account },
@@ -2274,10 +2298,9 @@ const char *effect_kind_name(enum effect_kind k)
 	return k < EFF__COUNT && names[k] ? names[k] : "?";
 }
 
-/* Is e a `tar -x` (files under a folder that was there before)? */
-static bool is_untar(const struct effect *e)
+bool effect_unpacks(const struct effect *e)
 {
-	return e->rule == &table[R_TAR_X];
+	return e->rule == &table[R_TAR_X] || e->rule == &table[R_UNZIP];
 }
 
 bool effects_unit_path(const char *p)
@@ -2339,7 +2362,7 @@ void effect_describe(struct buf *out, const struct effect *e)
 	case EFF_DOWN_MIGRATION: buf_puts(out, "data (migrated down)"); break;
 	case EFF_MOVE: buf_printf(out, "%s replaced, %s gone", e->arg_text, e->obj_text); break;
 	case EFF_FILE:
-		if (is_untar(e))
+		if (effect_unpacks(e))
 			buf_printf(out, "files under %s", obj_or(e, "the current directory"));
 		else
 			buf_printf(out, "file %s", obj_or(e, "?"));
@@ -2425,10 +2448,12 @@ static void describe_inverse_of(struct buf *out, const struct effect *e)
 		break;
 	case EFF_MOVE: buf_printf(out, "`mv %s %s`, or a restore of %s", e->arg_text, o, e->arg_text); break;
 	case EFF_FILE:
-		if (is_untar(e))
+		if (effect_unpacks(e))
 			/* D was there before: only what came from the backup may
 			 * replace what the step unpacked over it */
-			buf_printf(out, "a `tar -x` from a backup capture into %s", obj_or(e, "the same folder"));
+			buf_printf(out, e->rule == &table[R_UNZIP] ? "an `unzip -o` or a `tar -x` of a backup capture into %s"
+			                                           : "a `tar -x` from a backup capture into %s",
+			           obj_or(e, "the same folder"));
 		else if (*e->obj && *o && o[strlen(o) - 1] != '/' && !was_there(e))
 			buf_printf(out, "a restore of %s from a backup capture or a saved copy, or `rm -f %s`", o, o);
 		else if (*e->obj)

@@ -57,6 +57,7 @@ enum {
 	EW_PREVIOUS = 1u << 2,       /* names the previous revision */
 	EW_SHELL = 1u << 3,          /* holds a plain shell expansion ($x, $(...)) */
 	EW_MAYBE_EMPTY = 1u << 4,    /* starts with an expansion that may be empty */
+	EF_IN_PLACE = 1u << 5,       /* a file edited in place (sed -i, perl -i) */
 	EF_FROM_BACKUP = 1u << 8,    /* effect of a command that reads a backup capture */
 	EF_PINNED = 1u << 9,         /* a package installed at a pinned version */
 	EF_NOW = 1u << 10,           /* systemctl enable/disable --now */
@@ -170,6 +171,8 @@ const char *effect_service_tool(const struct effect *e);
 /* Is path p in one of systemd's unit folders (/etc/systemd/system...)?
  * Writing or removing a file there takes effect at a daemon-reload. */
 bool effects_unit_path(const char *p);
+/* Is e a `tar -x` or an `unzip` (files under a folder that was there before)? */
+bool effect_unpacks(const struct effect *e);
 
 /* The inverse the rollback path needs for e, in words. A hint never names
  * a command that removes more than the step created. */

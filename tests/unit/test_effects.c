@@ -85,6 +85,7 @@ static const struct row_case rows[] = {
 	{ "rm -rf /var/lib/app/x", EFF_REMOVE, "/var/lib/app/x", NULL },
 	{ "rmdir /var/lib/app/x", EFF_REMOVE, "/var/lib/app/x", NULL },
 	{ "tar -xzf /b/conf.tgz -C /etc/app", EFF_FILE, "/etc/app", NULL },
+	{ "unzip -o -q /srv/nextcloud-29.0.9.zip -d /var/www", EFF_FILE, "/var/www", NULL },
 	{ "sed -i.bak -E 's/^pool = [0-9]+$/pool = 20/' /etc/app/app.toml", EFF_FILE, "/etc/app/app.toml", NULL },
 	{ "perl -0777 -pi.orig -e 's/a/b/' /etc/app/app.toml", EFF_FILE, "/etc/app/app.toml", NULL },
 	{ "rsync -a --delete --exclude .git /opt/build/ /var/www/app/", EFF_FILE, "/var/www/app", "/opt/build" },
@@ -152,6 +153,7 @@ static const char *const hint_cases[] = {
 	"cd /opt/web && yarn install --frozen-lockfile",
 	"rsync -a /opt/build/dist /var/www/app",
 	"wget -O /usr/local/bin/tool https://example.org/tool",
+	"cd /var/www && unzip -o nextcloud.zip",
 };
 
 /* Every `rm ...` or `rmdir ...` named in backquotes in a hint removes
@@ -170,7 +172,7 @@ static void expect_hint_removes_only_own(const struct effect *e, const char *cmd
 		char *code = strndup(q + 1, len);
 		if (!strncmp(code, "rm ", 3) || !strncmp(code, "rmdir ", 6)) {
 			bool own = e->kind == EFF_LINK || e->kind == EFF_DIR ||
-			           (e->kind == EFF_FILE && e->rule && strncmp(e->rule->form, "tar", 3) &&
+			           (e->kind == EFF_FILE && e->rule && !effect_unpacks(e) &&
 			            strncmp(e->rule->form, "sed", 3) && strncmp(e->rule->form, "perl", 4) &&
 			            strncmp(e->rule->form, "rsync", 5) &&
 			            e->obj_text[0] && e->obj_text[strlen(e->obj_text) - 1] != '/');
@@ -372,6 +374,8 @@ Test(effects, read_only_forms)
 		"sed -es/x/i/ /etc/app/app.toml",
 		"supervisorctl status",
 		"dpkg -l grafana",
+		"unzip -l /srv/nextcloud-29.0.9.zip",
+		"unzip -p /srv/nextcloud-29.0.9.zip nextcloud/version.php",
 		"curl -fsS http://127.0.0.1/health",
 	};
 	struct arena *a = arena_new();
