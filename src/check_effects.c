@@ -2121,10 +2121,8 @@ static bool reads_word(const struct effect_use *u, size_t w)
 	    !strncmp(u->argv[w].text, "--directory=", 12))
 		return false;
 	for (size_t k = 0; k < u->neffects; k++) {
-		const struct effect *e = &u->effects[k];
-		const char *dest = e->kind == EFF_MOVE ? e->arg
-		                 : (e->kind == EFF_FILE || e->kind == EFF_LINK || e->kind == EFF_DIR) ? e->obj
-		                 : NULL;
+		struct keff x = keff_of(&u->effects[k]);
+		const char *dest = x.kind == EFF_DIR ? x.obj : todo_dest(&x); /* a folder made too */
 		if (dest && *dest && !strcmp(dest, v))
 			return false;
 	}

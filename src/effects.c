@@ -349,6 +349,16 @@ static const char *ref_value(const struct rec *r, const char *name, size_t len,
 	return NULL;
 }
 
+/* s (n bytes) without its trailing slashes ("/" stays): s itself when it
+ * has none, else a copy. Compared and shown names both drop them. */
+static const char *without_trailing_slashes(struct rec *r, const char *s, size_t n)
+{
+	size_t k = n;
+	while (k > 1 && s[k - 1] == '/')
+		k--;
+	return k == n ? s : arena_strndup(r->a, s, k);
+}
+
 /* Build the compared form of a word and its flags. */
 static struct eword make_word(struct rec *r, const char *text, bool expands)
 {
@@ -398,13 +408,8 @@ static struct eword make_word(struct rec *r, const char *text, bool expands)
 	}
 	w.val = arena_strndup(r->a, b->data ? b->data : "", b->len);
 	len = b->len;
-trim:;
-	size_t n = len;
-	if (n > 1 && w.val[n - 1] == '/') {
-		while (n > 1 && w.val[n - 1] == '/')
-			n--;
-		w.val = arena_strndup(r->a, w.val, n);
-	}
+trim:
+	w.val = without_trailing_slashes(r, w.val, len);
 	if (r->rel && ((r->rel->previous_id[0] && streq(w.val, r->rel->previous_id)) ||
 	               (r->rel->previous_ref && streq(w.val, r->rel->previous_ref))))
 		w.flags |= EW_PREVIOUS;
@@ -1342,6 +1347,24 @@ static int m_rsync(struct rec *r, struct effect_use *u, const struct eword *argv
 	return R_RSYNC;
 }
 
+/* The word after a cluster of short flags that ends in c (`-fsSLo F`). */
+static const struct eword *cluster_value(const struct eword *argv, size_t n, char c)
+{
+	for (size_t i = 1; i + 1 < n; i++) {
+		const char *t = argv[i].text;
+		if (streq(t, "--"))
+			break;
+		if (t[0] != '-' || t[1] == '-' || !t[1] || t[strlen(t) - 1] != c)
+			continue;
+		const char *p = t + 1;
+		while (isalnum((unsigned char)*p))
+			p++;
+		if (!*p)
+			return &argv[i + 1];
+	}
+	return NULL;
+}
+
 /* curl -o F / --output F (also the last letter of a cluster: -fsSLo F) and
  * wget -O F / --output-document F: F written. Standard output and /dev
  * paths are not files; without an output file curl is left to the
@@ -1350,25 +1373,10 @@ static int m_download(struct rec *r, struct effect_use *u, const struct eword *a
                       size_t n)
 {
 	bool wget = streq(base_name(argv[0].val), "wget");
-	char shrt = wget ? 'O' : 'o';
-	const char *lng = wget ? "--output-document" : "--output";
-	size_t ll = strlen(lng);
-	const struct eword *out = NULL;
-	for (size_t i = 1; i < n && !out; i++) {
-		const char *t = argv[i].text;
-		if (streq(t, "--"))
-			break;
-		if (!strncmp(t, lng, ll) && t[ll] == '=') {
-			struct eword *w = arena_alloc(r->a, sizeof *w);
-			*w = make_word(r, arena_strdup(r->a, t + ll + 1), true);
-			out = w;
-		} else if (i + 1 < n && (streq(t, lng) ||
-		           (t[0] == '-' && t[1] != '-' && t[1] && t[strlen(t) - 1] == shrt &&
-		            strspn(t + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") ==
-		                    strlen(t + 1)))) {
-			out = &argv[i + 1];
-		}
-	}
+	const struct eword *out = opt_value(r, argv, n, wget ? "-O" : "-o",
+	                                    wget ? "--output-document" : "--output");
+	if (!out)
+		out = cluster_value(argv, n, wget ? 'O' : 'o');
 	if (!out || streq(out->val, "-") || is_dev_path(out->val))
 		return -1;
 	add_effect(r, u, R_DOWNLOAD, EFF_FILE, out, NULL, 0);
@@ -1386,12 +1394,9 @@ static int m_ln(struct rec *r, struct effect_use *u, const struct eword *argv,
 	if (k == 1) {
 		/* ln -s T: the link is T's base name in the current directory
 		 * (`ln /opt/` makes opt: the shown name drops trailing slashes
-		 * as the compared one did in make_word) */
+		 * as make_word did for the compared one) */
 		const struct eword *t = &argv[idx[0]];
-		size_t tn = strlen(t->text);
-		while (tn > 1 && t->text[tn - 1] == '/')
-			tn--;
-		const char *shown = arena_strndup(r->a, t->text, tn);
+		const char *shown = without_trailing_slashes(r, t->text, strlen(t->text));
 		struct eword l = plain(base_name(t->val), base_name(shown));
 		add_effect(r, u, R_LN_S, has_flag(argv, n, 's', "--symbolic") ? EFF_LINK : EFF_FILE,
 		           &l, &argv[idx[0]], 0);
@@ -2400,7 +2405,7 @@ static void describe_inverse_of(struct buf *out, const struct effect *e);
  * step: a hint names no removal of it. */
 static bool was_there(const struct effect *e)
 {
-	return e->rule == &table[R_SED_I] || e->rule == &table[R_PERL_I] || e->rule == &table[R_RSYNC];
+	return (e->flags & EF_IN_PLACE) || e->rule == &table[R_RSYNC];
 }
 
 void effect_describe_inverse(struct buf *out, const struct effect *e)
